@@ -1,0 +1,133 @@
+"""Command line of the derivations: ``python -m derivations list | show | check | export``.
+
+* ``list``: every derived result with its paper reference and regime.
+* ``show NAME``: one result, its assumptions and its derivation step by step.
+* ``check``: every result against the formula the paper prints (exit status 1 on a FAIL).
+* ``export --latex DIR [--pdf]``: one ``.tex`` per result plus a standalone ``main.tex``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import sympy as sp
+
+from derivations.errors import FateError
+from derivations.paper import PRINTED
+from derivations.registry import all_results, cache_dir, get
+
+
+def _pretty(expr: sp.Basic, indent: str = "      ") -> str:
+    return textwrap.indent(sp.pretty(expr, use_unicode=True, wrap_line=False), indent)
+
+
+def _list(_: argparse.Namespace) -> int:
+    results = all_results()
+    width = max(len(name) for name in results)
+    print(f"{'name':<{width}}  {'reference':<44}  {'regime':<17}  title")
+    for result in results.values():
+        print(f"{result.name:<{width}}  {result.reference[:44]:<44}  {result.regime.value:<17}  {result.title}")
+    print(f"\n{len(results)} results. `python -m derivations show NAME` prints a derivation.")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    result = get(args.name)
+    print(f"{result.title}  [{result.name}]")
+    print(f"  reference: {result.reference}")
+    print(f"  regime:    {result.regime.value}")
+    print("  assumptions:")
+    for assumption in result.assumptions:
+        print(f"    - {assumption}")
+    print("  derivation:")
+    for number, step in enumerate(result.steps, start=1):
+        print(f"    {number}. {step.why}")
+        print(_pretty(step.expr))
+    print("  result:")
+    print(_pretty(result.expr))
+    if result.printed:
+        printed = PRINTED[result.printed]
+        print(f"  as printed in the paper ({printed.equation}; source: {printed.source}):")
+        print(_pretty(printed.expr))
+        if printed.erratum:
+            print(f"  erratum: {printed.erratum}")
+    if result.notes:
+        print(f"  notes: {result.notes}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from derivations.consistency import check_all
+
+    start = time.perf_counter()
+    rows = check_all(seed=args.seed)
+    width = max(len(r.result) for r in rows)
+    print(f"Derived results against the paper's printed formulas (probe seed {args.seed})\n")
+    print(f"{'result':<{width}}  {'paper':<40}  {'simplify':<9}  {'probe':<18}  outcome")
+    for row in rows:
+        symbolic = {True: "0", False: "nonzero", None: "n/a"}[row.equivalence.symbolic]
+        probe = f"{row.equivalence.probe_points} pts, {row.equivalence.max_relative_error:.0e}"
+        print(f"{row.result:<{width}}  {row.equation[:40]:<40}  {symbolic:<9}  {probe:<18}  {row.outcome}")
+        if row.erratum:
+            print(f"{'':<{width}}  erratum: {row.erratum}")
+    failed = [r for r in rows if r.outcome == "FAIL"]
+    counts = {o: sum(r.outcome == o for r in rows) for o in ("PASS", "EXPECTED-DEVIATION", "FAIL")}
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    print(f"\n{summary} in {time.perf_counter() - start:.1f} s (probe: 50-digit evaluation; "
+          "a relative difference below 1e-40 counts as equal)")
+    print("verdict:", "FAILED" if failed else "all derivations agree with the paper or its known errata")
+    return 1 if failed else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from derivations.latex import compile_pdf, export
+
+    folder = Path(args.latex)
+    main, unknown = export(all_results().values(), folder)
+    print(f"wrote {len(all_results())} result files and {main}")
+    if unknown:
+        print(f"warning: characters without a LaTeX translation: {''.join(sorted(unknown))}", file=sys.stderr)
+    if args.pdf:
+        pdf = compile_pdf(main)
+        print(f"compiled {pdf}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m derivations",
+        description="SymPy re-derivations of 'Features are fate' (Tahir, Ganguli, Rotskoff).",
+        epilog=f"Derivations are cached in {cache_dir()} (FATE_NO_CACHE=1 disables the cache).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list every derived result").set_defaults(run=_list)
+    show = commands.add_parser("show", help="print one result and its derivation")
+    show.add_argument("name", help="result name, as given by `list`")
+    show.set_defaults(run=_show)
+    check = commands.add_parser("check", help="compare every result with the paper's formula")
+    check.add_argument("--seed", type=int, default=0, help="seed of the numeric probe (default 0)")
+    check.set_defaults(run=_check)
+    export = commands.add_parser("export", help="write the derivations as LaTeX")
+    export.add_argument("--latex", required=True, metavar="DIR", help="output folder")
+    export.add_argument("--pdf", action="store_true", help="also compile main.tex with pdflatex")
+    export.set_defaults(run=_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (FateError, RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

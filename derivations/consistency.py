@@ -1,0 +1,58 @@
+"""Every derived result against the formula the paper prints (the symbolic tier of the checks).
+
+Outcomes: ``PASS`` (equal), ``EXPECTED-DEVIATION`` (different, and the printed formula carries a
+documented erratum, SPEC §8), ``FAIL`` (different, no erratum: a bug in the derivation or in the
+transcription of the paper).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from derivations.compare import Equivalence, equivalent
+from derivations.paper import PRINTED
+from derivations.record import DerivedResult
+from derivations.registry import all_results
+
+
+@dataclass(frozen=True)
+class PaperCheck:
+    """The comparison of one derived result with its printed formula."""
+
+    result: str
+    printed: str
+    equation: str
+    outcome: str
+    equivalence: Equivalence
+    erratum: str
+    seconds: float
+
+
+def check_result(result: DerivedResult, *, seed: int = 0) -> PaperCheck:
+    """Compare one result that names a printed formula with that formula."""
+    if result.printed is None:
+        raise ValueError(f"result {result.name!r} has no printed formula to compare with")
+    printed = PRINTED[result.printed]
+    start = time.perf_counter()
+    outcome = equivalent(result.expr, printed.expr, seed=seed)
+    if outcome.equal:
+        verdict = "PASS"
+    elif printed.erratum:
+        verdict = "EXPECTED-DEVIATION"
+    else:
+        verdict = "FAIL"
+    return PaperCheck(
+        result=result.name,
+        printed=printed.name,
+        equation=printed.equation,
+        outcome=verdict,
+        equivalence=outcome,
+        erratum=printed.erratum,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def check_all(*, seed: int = 0) -> list[PaperCheck]:
+    """Compare every result that names a printed formula, in the order of the paper."""
+    return [check_result(r, seed=seed) for r in all_results().values() if r.printed is not None]

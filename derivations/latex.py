@@ -1,0 +1,198 @@
+"""LaTeX export of the derived results: one ``.tex`` fragment per result and a standalone document.
+
+The fragments use only packages of a basic TeX Live (amsmath, amssymb, breqn for automatic line
+breaking of long equations); ``main.tex`` ``\\input``s them in the order of the paper and compiles
+with ``pdflatex``. Record texts are written in Unicode (γ, ‖β̂‖², ...): :func:`text_to_latex` and
+:func:`math_to_latex` translate them for pdflatex, and report characters they do not know so that a
+test can catch them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+import sympy as sp
+
+from derivations.paper import PRINTED
+from derivations.record import DerivedResult
+
+_GREEK = dict(
+    zip(
+        "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ",
+        r"alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
+        r"upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split(),
+        strict=True,
+    )
+)
+_MATH_SYMBOLS = {
+    **{k: "\\" + v for k, v in _GREEK.items()},
+    "‖": r"\|", "→": r"\to", "∞": r"\infty", "≤": r"\le", "≥": r"\ge", "±": r"\pm",
+    "∓": r"\mp", "√": r"\surd", "∫": r"\int", "·": r"\cdot", "×": r"\times", "−": "-",
+    "∈": r"\in", "⊥": r"\perp", "≠": r"\neq", "≈": r"\approx", "∑": r"\sum", "ℝ": r"\mathbb{R}",
+    "∂": r"\partial", "∼": r"\sim", "⟨": r"\langle", "⟩": r"\rangle", "⇒": r"\Rightarrow",
+    "⟺": r"\iff", "∝": r"\propto", "∇": r"\nabla", "…": r"\dots", "∘": r"\circ", "′": "'",
+    "ℓ": r"\ell", "⪰": r"\succeq", "≻": r"\succ", "∀": r"\forall", "∃": r"\exists",
+    "⌊": r"\lfloor", "⌋": r"\rfloor", "ε": r"\varepsilon",
+}
+_SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵏⁿ", "0123456789+-kn", strict=True)), "ᵀ": r"\top "}
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ₗₛₜₙₖ", "0123456789+-lstnk", strict=True))
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_HAT = "\u0302"
+
+
+def _math_tokens(text: str, unknown: set[str]) -> list[tuple[bool, str]]:
+    """Split ``text`` into (is_math, latex) tokens."""
+    text = re.sub("(.)" + _HAT, lambda m: "\x00hat" + m.group(1) + "\x00", text)
+    tokens: list[tuple[bool, str]] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\x00":  # a hatted character
+            end = text.index("\x00", i + 1)
+            inner = text[i + 4 : end]
+            tokens.append((True, r"\hat{" + "".join(t for _, t in _math_tokens(inner, unknown)) + "}"))
+            i = end + 1
+            continue
+        run_table = _SUPERSCRIPTS if char in _SUPERSCRIPTS else (
+            _SUBSCRIPTS if char in _SUBSCRIPTS else None
+        )
+        if run_table is not None:
+            j = i
+            while j < len(text) and text[j] in run_table:
+                j += 1
+            marker = "^" if run_table is _SUPERSCRIPTS else "_"
+            tokens.append((True, marker + "{" + "".join(run_table[c] for c in text[i:j]) + "}"))
+            i = j
+            continue
+        if char in _MATH_SYMBOLS:
+            tokens.append((True, _MATH_SYMBOLS[char] + " "))
+        elif ord(char) < 128:
+            tokens.append((False, char))
+        else:
+            unknown.add(char)
+            tokens.append((False, "?"))
+        i += 1
+    return tokens
+
+
+def text_to_latex(text: str, unknown: set[str] | None = None) -> str:
+    """Unicode prose to LaTeX text mode; mathematical characters go into ``$...$``."""
+    unknown = set() if unknown is None else unknown
+    out = []
+    for is_math, token in _math_tokens(text, unknown):
+        if is_math:
+            out.append("$" + token.strip() + "$")
+        elif token in "<>|":
+            out.append("$" + token + "$")
+        else:
+            out.append(_TEXT_ESCAPES.get(token, token))
+    return "".join(out).replace("$$", "")
+
+
+def math_to_latex(text: str, unknown: set[str] | None = None) -> str:
+    """Unicode inside math mode (e.g. a SymPy symbol named ``E‖X⁺ε‖²``) to LaTeX math."""
+    unknown = set() if unknown is None else unknown
+    return "".join(token for _, token in _math_tokens(text, unknown))
+
+
+def expression_to_latex(expr: sp.Basic, unknown: set[str] | None = None) -> str:
+    """SymPy's LaTeX of ``expr`` with any Unicode symbol names translated."""
+    return math_to_latex(sp.latex(expr), unknown)
+
+
+def result_fragment(result: DerivedResult, unknown: set[str] | None = None) -> str:
+    """The LaTeX fragment of one result: header, assumptions, derivation steps, result."""
+    unknown = set() if unknown is None else unknown
+    t = lambda s: text_to_latex(s, unknown)  # noqa: E731
+    lines = [
+        rf"\subsection{{{t(result.title)}}}\label{{res:{result.name}}}",
+        rf"\noindent\textbf{{Name:}} \texttt{{{t(result.name)}}}\quad "
+        rf"\textbf{{Reference:}} {t(result.reference)}\quad \textbf{{Regime:}} {t(result.regime.value)}",
+        "",
+        r"\paragraph{Assumptions.}",
+        r"\begin{itemize}",
+        *(rf"  \item {t(a)}" for a in result.assumptions),
+        r"\end{itemize}",
+        r"\paragraph{Derivation.}",
+        r"\begin{enumerate}",
+    ]
+    for step in result.steps:
+        lines += [
+            rf"  \item {t(step.why)}",
+            r"  \begin{dmath*}",
+            "  " + expression_to_latex(step.expr, unknown),
+            r"  \end{dmath*}",
+        ]
+    lines += [
+        r"\end{enumerate}",
+        r"\paragraph{Result.}",
+        r"\begin{dmath*}",
+        expression_to_latex(result.expr, unknown),
+        r"\end{dmath*}",
+    ]
+    if result.printed:
+        printed = PRINTED[result.printed]
+        lines.append(rf"\noindent Compared with the paper's {t(printed.equation)} (as printed):")
+        lines += [r"\begin{dmath*}", expression_to_latex(printed.expr, unknown), r"\end{dmath*}"]
+        if printed.erratum:
+            lines.append(rf"\noindent\textbf{{Erratum.}} {t(printed.erratum)}")
+    if result.notes:
+        lines.append(rf"\paragraph{{Notes.}} {t(result.notes)}")
+    return "\n".join(lines) + "\n"
+
+
+_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage[margin=2.2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{breqn}
+\usepackage{hyperref}
+\title{Features are fate: the derivations\\\large re-derived with SymPy}
+\author{generated by \texttt{python -m derivations export}}
+\date{}
+\begin{document}
+\maketitle
+\noindent Every result of Tahir, Ganguli and Rotskoff, \emph{Features are fate: a theory of
+transfer learning in high-dimensional regression} (ICML 2025), re-derived step by step; each
+expression below was produced by SymPy, not typed in.
+\tableofcontents
+"""
+
+
+def export(results: Iterable[DerivedResult], folder: Path) -> tuple[Path, set[str]]:
+    """Write one ``<name>.tex`` per result and ``main.tex``; return the main file and unknown chars."""
+    folder.mkdir(parents=True, exist_ok=True)
+    unknown: set[str] = set()
+    names = []
+    for result in results:
+        (folder / f"{result.name}.tex").write_text(result_fragment(result, unknown))
+        names.append(result.name)
+    body = "\n".join(rf"\input{{{name}}}" for name in names)
+    main = folder / "main.tex"
+    main.write_text(_PREAMBLE + "\n" + body + "\n\\end{document}\n")
+    return main, unknown
+
+
+def compile_pdf(main: Path) -> Path:
+    """Run pdflatex twice (for the table of contents); raise RuntimeError with the log tail."""
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        raise RuntimeError(
+            "pdflatex not found; install TeX Live (Debian: apt-get install texlive-latex-base "
+            "texlive-latex-recommended texlive-latex-extra)"
+        )
+    for _ in range(2):
+        run = subprocess.run(
+            [pdflatex, "-interaction=nonstopmode", "-halt-on-error", main.name],
+            cwd=main.parent, capture_output=True, text=True, check=False,
+        )
+        if run.returncode != 0:
+            raise RuntimeError("pdflatex failed:\n" + run.stdout[-3000:])
+    return main.with_suffix(".pdf")

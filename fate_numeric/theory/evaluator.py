@@ -1,0 +1,145 @@
+"""Turning a derived SymPy expression into a fast, safe numpy function.
+
+An :class:`Evaluator` wraps one :class:`~derivations.record.DerivedResult`: it validates its
+arguments (:mod:`fate_numeric.theory.domains`), broadcasts them, and evaluates the expression that
+:func:`sympy.lambdify` made from the record — never a re-typed formula. Piecewise results are
+lambdified *per branch*: each branch's condition is evaluated first and each branch expression only
+on the points where it applies, so no branch is ever evaluated outside its domain (no division by
+zero at γ = 1, no square root of a negative number) and no warning is raised. Singular points are
+handled by the record's own branches (e.g. ``oo`` at γ = 1 when σ > 0).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from derivations.errors import InvalidArgumentError
+from derivations.registry import get
+from fate_numeric.theory.domains import Domain, validate
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One argument of an evaluator: its name, the symbol it binds and its allowed range."""
+
+    name: str
+    symbol: sp.Symbol
+    domain: Domain
+
+
+def flatten_piecewise(expr: sp.Basic) -> list[tuple[sp.Basic, sp.Basic]]:
+    """The ``(expression, condition)`` branches of ``expr``, with nested Piecewise expanded.
+
+    A non-piecewise expression is the single branch ``(expr, True)``. Conditions are meant in
+    order (the first true one applies), exactly as in :class:`sympy.Piecewise`.
+    """
+    if not isinstance(expr, sp.Piecewise):
+        return [(expr, sp.true)]
+    branches = []
+    for piece in expr.args:
+        for inner_expr, inner_cond in flatten_piecewise(piece.expr):
+            branches.append((inner_expr, sp.And(piece.cond, inner_cond)))
+    return branches
+
+
+class _CompiledComponent:
+    """One scalar expression compiled branch by branch."""
+
+    def __init__(self, expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> None:
+        self.branches: list[tuple[Callable, Callable]] = []
+        for branch_expr, condition in flatten_piecewise(expr):
+            self.branches.append(
+                (
+                    sp.lambdify(symbols, branch_expr, modules="numpy", dummify=True),
+                    sp.lambdify(symbols, condition, modules="numpy", dummify=True),
+                )
+            )
+
+    def __call__(self, args: list[np.ndarray]) -> np.ndarray:
+        shape = args[0].shape
+        flat = [a.ravel() for a in args]
+        out = np.full(flat[0].shape if flat else (), np.nan)
+        pending = np.ones(out.shape, dtype=bool)
+        for function, condition in self.branches:
+            if not pending.any():
+                break
+            selected = pending & np.broadcast_to(np.asarray(condition(*flat), dtype=bool), out.shape)
+            if not selected.any():
+                continue
+            values = function(*[a[selected] for a in flat])
+            out[selected] = np.broadcast_to(np.asarray(values, dtype=np.float64), (int(selected.sum()),))
+            pending &= ~selected
+        return out.reshape(shape)
+
+
+class Evaluator:
+    """A numpy function lambdified from a derived result.
+
+    Attributes:
+        name: the evaluator's name (its public function name in :mod:`fate_numeric.theory`).
+        result: the name of the :class:`~derivations.record.DerivedResult` it evaluates.
+        parameters: its arguments, in order.
+        expr: the SymPy expression it was lambdified from (a Tuple for multi-valued results).
+    """
+
+    def __init__(self, name: str, result: str, parameters: Sequence[Parameter], doc: str) -> None:
+        self.name = name
+        self.result = result
+        self.parameters = tuple(parameters)
+        self.__name__ = name
+        self.__qualname__ = name
+        self.__doc__ = doc
+
+    @property
+    def expr(self) -> sp.Basic:
+        """The SymPy expression of the derived result this evaluator was made from."""
+        return get(self.result).expr
+
+    @functools.cached_property
+    def _compiled(self) -> list[_CompiledComponent]:
+        symbols = [p.symbol for p in self.parameters]
+        expr = self.expr
+        stray = set(sp.sympify(expr).free_symbols) - set(symbols)
+        if stray:
+            raise RuntimeError(
+                f"evaluator {self.name}: result {self.result!r} depends on {sorted(map(str, stray))}, "
+                f"which are not among its parameters {[p.name for p in self.parameters]}"
+            )
+        components = list(expr) if isinstance(expr, sp.Tuple) else [expr]
+        return [_CompiledComponent(c, symbols) for c in components]
+
+    def _bind(self, args: tuple, kwargs: dict) -> list[np.ndarray]:
+        names = [p.name for p in self.parameters]
+        if len(args) > len(names):
+            raise InvalidArgumentError(f"{self.name}() takes {len(names)} arguments ({', '.join(names)}); got {len(args)}")
+        values = dict(zip(names, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in names:
+                raise InvalidArgumentError(f"{self.name}() has no argument {key!r}; its arguments are {', '.join(names)}")
+            if key in values:
+                raise InvalidArgumentError(f"{self.name}() got two values for {key!r}")
+            values[key] = value
+        missing = [n for n in names if n not in values]
+        if missing:
+            raise InvalidArgumentError(f"{self.name}() is missing {', '.join(missing)}")
+        return [validate(p.name, values[p.name], p.domain) for p in self.parameters]
+
+    def __call__(self, *args: object, **kwargs: object) -> np.ndarray | float | tuple:
+        arrays = self._bind(args, kwargs)
+        try:
+            broadcast = list(np.broadcast_arrays(*arrays)) if arrays else []
+        except ValueError:
+            shapes = ", ".join(f"{p.name}{a.shape}" for p, a in zip(self.parameters, arrays, strict=True))
+            raise InvalidArgumentError(f"{self.name}(): argument shapes do not broadcast: {shapes}") from None
+        outputs = [component(broadcast) for component in self._compiled]
+        scalar = all(a.ndim == 0 for a in arrays)
+        outputs = [float(o) if scalar else o for o in outputs]
+        return tuple(outputs) if isinstance(self.expr, sp.Tuple) else outputs[0]
+
+    def __repr__(self) -> str:
+        return f"<evaluator {self.name}({', '.join(p.name for p in self.parameters)}) from {self.result!r}>"
