@@ -30,7 +30,10 @@ def _list(_: argparse.Namespace) -> int:
     width = max(len(name) for name in results)
     print(f"{'name':<{width}}  {'reference':<44}  {'regime':<17}  title")
     for result in results.values():
-        print(f"{result.name:<{width}}  {result.reference[:44]:<44}  {result.regime.value:<17}  {result.title}")
+        print(
+            f"{result.name:<{width}}  {result.reference[:44]:<44}  "
+            f"{result.regime.value:<17}  {result.title}"
+        )
     print(f"\n{len(results)} results. `python -m derivations show NAME` prints a derivation.")
     return 0
 
@@ -71,15 +74,23 @@ def _check(args: argparse.Namespace) -> int:
     for row in rows:
         symbolic = {True: "0", False: "nonzero", None: "n/a"}[row.equivalence.symbolic]
         probe = f"{row.equivalence.probe_points} pts, {row.equivalence.max_relative_error:.0e}"
-        print(f"{row.result:<{width}}  {row.equation[:40]:<40}  {symbolic:<9}  {probe:<18}  {row.outcome}")
+        print(
+            f"{row.result:<{width}}  {row.equation[:40]:<40}  "
+            f"{symbolic:<9}  {probe:<18}  {row.outcome}"
+        )
         if row.erratum:
             print(f"{'':<{width}}  erratum: {row.erratum}")
     failed = [r for r in rows if r.outcome == "FAIL"]
     counts = {o: sum(r.outcome == o for r in rows) for o in ("PASS", "EXPECTED-DEVIATION", "FAIL")}
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
-    print(f"\n{summary} in {time.perf_counter() - start:.1f} s (probe: 50-digit evaluation; "
-          "a relative difference below 1e-40 counts as equal)")
-    print("verdict:", "FAILED" if failed else "all derivations agree with the paper or its known errata")
+    print(
+        f"\n{summary} in {time.perf_counter() - start:.1f} s (probe: 50-digit evaluation; "
+        "a relative difference below 1e-40 counts as equal)"
+    )
+    print(
+        "verdict:",
+        "FAILED" if failed else "all derivations agree with the paper or its known errata",
+    )
     return 1 if failed else 0
 
 
@@ -90,7 +101,10 @@ def _export(args: argparse.Namespace) -> int:
     main, unknown = export(all_results().values(), folder)
     print(f"wrote {len(all_results())} result files and {main}")
     if unknown:
-        print(f"warning: characters without a LaTeX translation: {''.join(sorted(unknown))}", file=sys.stderr)
+        print(
+            f"warning: characters without a LaTeX translation: {''.join(sorted(unknown))}",
+            file=sys.stderr,
+        )
     if args.pdf:
         pdf = compile_pdf(main)
         print(f"compiled {pdf}")

@@ -49,7 +49,9 @@ def _symbolic_difference(a: sp.Basic, b: sp.Basic) -> bool | None:
             ca.cond != cb.cond for ca, cb in zip(a.args, b.args, strict=True)
         ):
             return None
-        verdicts = [_symbolic_difference(ca.expr, cb.expr) for ca, cb in zip(a.args, b.args, strict=True)]
+        verdicts = [
+            _symbolic_difference(ca.expr, cb.expr) for ca, cb in zip(a.args, b.args, strict=True)
+        ]
         if all(v is True for v in verdicts):
             return True
         return False if any(v is False for v in verdicts) else None
@@ -129,7 +131,10 @@ def equivalent(
         values = _draw(symbols, rng)
         if sp.sympify(where).subs(values) is not sp.true:
             continue
-        pairs = [(_numeric(a, values, dps), _numeric(b, values, dps)) for a, b in zip(left, right, strict=True)]
+        pairs = [
+            (_numeric(a, values, dps), _numeric(b, values, dps))
+            for a, b in zip(left, right, strict=True)
+        ]
         if all(p is None and q is None for p, q in pairs):
             continue
         for p, q in pairs:

@@ -35,7 +35,7 @@ def check_result(result: DerivedResult, *, seed: int = 0) -> PaperCheck:
         raise ValueError(f"result {result.name!r} has no printed formula to compare with")
     printed = PRINTED[result.printed]
     start = time.perf_counter()
-    outcome = equivalent(result.expr, printed.expr, seed=seed)
+    outcome = equivalent(result.expr, printed.expr, where=printed.where, seed=seed)
     if outcome.equal:
         verdict = "PASS"
     elif printed.erratum:

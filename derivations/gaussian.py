@@ -20,11 +20,15 @@ from derivations.symbols import d, k_dof, n, q_chi
 @functools.cache
 def inverse_chi2_mean() -> DerivedResult:
     """E[1/χ²_k] = 1/(k − 2) for k > 2, by direct integration against the χ²_k density."""
-    density = q_chi ** (k_dof / 2 - 1) * sp.exp(-q_chi / 2) / (2 ** (k_dof / 2) * sp.gamma(k_dof / 2))
+    density = (
+        q_chi ** (k_dof / 2 - 1) * sp.exp(-q_chi / 2) / (2 ** (k_dof / 2) * sp.gamma(k_dof / 2))
+    )
     integral = sp.Integral(density / q_chi, (q_chi, 0, sp.oo))
     evaluated = integral.doit(conds="piecewise")
     convergent = next(
-        branch.expr for branch in evaluated.args if branch.cond != sp.true and branch.cond.has(k_dof)
+        branch.expr
+        for branch in evaluated.args
+        if branch.cond != sp.true and branch.cond.has(k_dof)
     )
     value = sp.simplify(sp.gammasimp(convergent))
     return DerivedResult(
@@ -35,11 +39,16 @@ def inverse_chi2_mean() -> DerivedResult:
         assumptions=("q ~ chi-square with k > 2 degrees of freedom",),
         expr=value,
         steps=(
-            Step(sp.Eq(sp.Function("p_k")(q_chi), density),
-                 "density of the chi-square law with k degrees of freedom"),
+            Step(
+                sp.Eq(sp.Function("p_k")(q_chi), density),
+                "density of the chi-square law with k degrees of freedom",
+            ),
             Step(sp.Eq(sp.Symbol("E[1/q]"), integral), "definition of the expectation of 1/q"),
             Step(evaluated, "SymPy's Gamma integral; it converges only for k > 2"),
-            Step(sp.Eq(sp.Symbol("E[1/q]"), value), "Γ(k/2 − 1)/(2Γ(k/2)) = 1/(k − 2) by Γ(x+1) = xΓ(x)"),
+            Step(
+                sp.Eq(sp.Symbol("E[1/q]"), value),
+                "Γ(k/2 − 1)/(2Γ(k/2)) = 1/(k − 2) by Γ(x+1) = xΓ(x)",
+            ),
         ),
         variables=(k_dof,),
     )

@@ -21,16 +21,18 @@ Thms 3.4–3.5 are known only through the third-party reading, SPEC §0):
 * ``feature_singular_value``: Thm 3.4 end point — balanced rank-one layers s u_l u_{l+1}ᵀ whose
   product is the unit β_s have s^L = 1, so s = 1.
 * ``scratch_row_space``: Thm 3.5 (Yun et al. 2021) — the empirical-loss gradient lies in the row
-  space of X, so the null-space part of β is frozen and the small-initialisation end point is the
-  minimum-norm interpolator X⁺y.
+  space of X, so the null-space part of β is frozen (exactly for the linear model; for L = 2 on
+  the balanced rank-one manifold the null-space part of the first-layer vector u is conserved)
+  and the small-initialisation end point is the minimum-norm interpolator X⁺y.
 
-Conventions and decisions. Generic unit vectors in ℝ³ are written by inverse stereographic
-projection, u(p, q) = (2p, 2q, 1 − p² − q²)/(1 + p² + q²), which is exactly of unit norm for every
-real p, q and keeps all algebra rational (``cancel`` decides it). Matrix identities are checked
-on explicit matrices of width d = 3 whose entries are independent symbols; the general-d argument
-is the same product rule, which the ``why`` of each step states. Steps hold explicit ``ImmutableMatrix`` objects rather than
-``MatrixSymbol`` expressions because the latter do not survive the ``srepr`` round trip of the
-derivation cache (``registry.py``).
+Conventions and decisions. Matrix identities are checked on explicit matrices of width d = 3
+whose entries are independent real symbols; the general-d argument is the same product rule, which
+the ``why`` of each step states. Unit vectors (β_s, v, u_l) are vectors of independent symbols, and
+polynomial identities that need ‖u‖ = 1 are decided by their normal form modulo the ideal generated
+by the constraints ‖u‖² − 1 (``reduced`` against a Gröbner basis that SymPy computes): a zero
+normal form means the identity holds on every unit vector. Steps hold explicit ``ImmutableMatrix``
+objects rather than ``MatrixSymbol`` expressions because the latter do not survive the ``srepr``
+round trip of the derivation cache (``registry.py``).
 """
 
 from __future__ import annotations
@@ -46,11 +48,9 @@ from derivations.symbols import L, a0, alpha, s_val, t
 
 # Local symbols (not shared with other modules, hence not in symbols.py).
 _WIDTH = 3  # width d of the explicit symbolic matrices; identities are entrywise polynomial
-_P = sp.symbols("p1:5", real=True)  # stereographic coordinates of generic unit vectors
-_Q = sp.symbols("q1:5", real=True)
 _W_SCALE = sp.Function("w")  # common scale w(t) of the balanced rank-one pretraining ansatz
 _A = sp.Function("a")  # end-to-end coefficient a(t) = w(t)²
-_WDOT = sp.Symbol("wdot")  # placeholder for ẇ while matching coefficients
+_WDOT = sp.Symbol("wdot", real=True)  # placeholder for ẇ while matching coefficients
 _LOSS = sp.Symbol("Loss")
 
 
@@ -61,10 +61,26 @@ def _symbol_matrix(name: str, rows: int, cols: int) -> sp.ImmutableMatrix:
     )
 
 
-def _unit_vector(p: sp.Symbol, q: sp.Symbol) -> sp.ImmutableMatrix:
-    """Generic unit vector of ℝ³ by inverse stereographic projection (exactly ‖u‖ = 1)."""
-    den = 1 + p**2 + q**2
-    return sp.ImmutableMatrix([2 * p / den, 2 * q / den, (1 - p**2 - q**2) / den])
+def _symbol_vector(name: str, size: int = _WIDTH) -> sp.ImmutableMatrix:
+    """Column of independent real symbols ``name1, …, name<size>``."""
+    return sp.ImmutableMatrix(sp.symbols(f"{name}1:{size + 1}", real=True))
+
+
+def _modulo_unit_norms(expr: sp.Expr, vectors: Sequence[sp.MatrixBase]) -> sp.Expr:
+    """Normal form of a polynomial modulo ‖u‖² = 1 for each of ``vectors``.
+
+    The constraints are first turned into a Gröbner basis (lex order), so the remainder is zero
+    exactly when ``expr`` lies in the ideal, i.e. vanishes because of the unit norms.
+    """
+    generators = [x for u in vectors for x in u]
+    basis = sp.groebner([(u.T * u)[0] - 1 for u in vectors], *generators, order="lex")
+    return sp.reduced(sp.expand(expr), list(basis.exprs), *generators, order="lex")[1]
+
+
+def _matrix_modulo_unit_norms(
+    matrix: sp.MatrixBase, vectors: Sequence[sp.MatrixBase]
+) -> sp.ImmutableMatrix:
+    return sp.ImmutableMatrix(matrix.applyfunc(lambda e: _modulo_unit_norms(e, vectors)))
 
 
 def _product(factors: Sequence[sp.MatrixBase], size: int) -> sp.ImmutableMatrix:
@@ -116,7 +132,7 @@ def flow_equations(depth: int, width: int = _WIDTH) -> FlowEquations:
     The result is compared entrywise with the matrix formula (W_1⋯W_{l−1})ᵀ r (W_{l+1}⋯W_L)ᵀ.
     """
     weights = tuple(
-        _symbol_matrix(f"W{l + 1}", width, width if l < depth - 1 else 1) for l in range(depth)
+        _symbol_matrix(f"W{i + 1}", width, width if i < depth - 1 else 1) for i in range(depth)
     )
     beta_hat = _product(weights, width)
     residual = sp.ImmutableMatrix(sp.symbols(f"r1:{width + 1}", real=True))
@@ -131,14 +147,14 @@ def flow_equations(depth: int, width: int = _WIDTH) -> FlowEquations:
         return residual[arguments.index(variable)]
 
     gradients, velocities = [], []
-    for l, layer in enumerate(weights):
+    for i, layer in enumerate(weights):
         gradient = layer.applyfunc(
             lambda w: sp.diff(loss, w).replace(lambda e: isinstance(e, sp.Subs), rename_partial)
         )
-        left = _product(weights[:l], width)
-        right = _product(weights[l + 1 :], layer.shape[1])
+        left = _product(weights[:i], width)
+        right = _product(weights[i + 1 :], layer.shape[1])
         formula = left.T * residual * right.T
-        _require(_is_zero(gradient - formula), f"∂ℒ/∂W_{l + 1} differs from the matrix formula")
+        _require(_is_zero(gradient - formula), f"∂ℒ/∂W_{i + 1} differs from the matrix formula")
         gradients.append(sp.ImmutableMatrix(gradient.applyfunc(sp.factor)))
         velocities.append(sp.ImmutableMatrix(-formula))
     return FlowEquations(weights, residual, loss, tuple(gradients), tuple(velocities))
@@ -162,14 +178,14 @@ def conservation(depth: int) -> DerivedResult:
         for w, v in zip(layer, velocity, strict=True)
     }
     imbalances, derivatives = [], []
-    for l in range(depth - 1):
-        imbalance = timed[l].T * timed[l] - timed[l + 1] * timed[l + 1].T
+    for i in range(depth - 1):
+        imbalance = timed[i].T * timed[i] - timed[i + 1] * timed[i + 1].T
         derivative = imbalance.diff(t).xreplace(rates).applyfunc(sp.expand)
-        _require(_is_zero(derivative), f"dD_{l + 1}/dt is not zero")
+        _require(_is_zero(derivative), f"dD_{i + 1}/dt is not zero")
         imbalances.append(sp.ImmutableMatrix(imbalance))
         derivatives.append(sp.ImmutableMatrix(derivative))
     expr = derivatives[0] if depth == 2 else sp.Tuple(*derivatives)
-    layers = " ".join(f"W_{l + 1}" for l in range(depth))
+    layers = " ".join(f"W_{i + 1}" for i in range(depth))
     return DerivedResult(
         name=f"gf_conservation_L{depth}",
         title=f"Conservation of the layer imbalances under gradient flow (L = {depth})",
@@ -201,8 +217,8 @@ def conservation(depth: int) -> DerivedResult:
             ),
             Step(
                 expr,
-                "SymPy differentiates D_l(t) in t and substitutes the flow: both sides equal "
-                "(W_1⋯W_l)ᵀ r (W_{l+1}⋯W_L)ᵀ + its transpose, so every entry cancels",
+                "SymPy differentiates D_l(t) in t and substitutes the flow: both terms equal "
+                "−[(W_1⋯W_l)ᵀ r (W_{l+1}⋯W_L)ᵀ + its transpose], so every entry cancels",
             ),
         ),
         notes=(
@@ -220,13 +236,13 @@ def pretrain_ode() -> DerivedResult:
     """ȧ = 4a(1 − a) for population pretraining from the balanced rank-one ansatz (L = 2).
 
     Population loss ‖W_1W_2 − β_s‖² (SPEC §1.2, no factor ½), differentiated by SymPy with respect
-    to symbolic W_1 (3×3) and W_2 (3×1); the ansatz W_1 = w(t) β_s vᵀ, W_2 = w(t) v with generic
-    unit β_s, v is substituted, the velocity ẇ is matched on one entry and all other entries are
-    checked, then a = w².
+    to symbolic W_1 (3×3) and W_2 (3×1) and checked against the flow of eq. 36 with r =
+    2(β̂ − β_s); the ansatz W_1 = w β_s vᵀ, W_2 = w v is substituted, the unknown velocity ẇ is
+    matched on one entry modulo ‖β_s‖ = ‖v‖ = 1, and every other entry is checked; then a = w².
     """
     width = _WIDTH
-    beta_s, v = _unit_vector(_P[0], _Q[0]), _unit_vector(_P[1], _Q[1])
-    _require(sp.cancel((beta_s.T * beta_s)[0]) == 1, "β_s is not a unit vector")
+    beta_s, v = _symbol_vector("b"), _symbol_vector("v")
+    units = (beta_s, v)
     w1, w2 = _symbol_matrix("W1", width, width), _symbol_matrix("W2", width, 1)
     misfit = w1 * w2 - beta_s
     loss = sp.expand((misfit.T * misfit)[0])
@@ -242,29 +258,32 @@ def pretrain_ode() -> DerivedResult:
             "population gradient differs from the generic flow with r = 2(β̂ − β_s)",
         )
 
-    w = _W_SCALE(t)
+    w = sp.Symbol("w", real=True)  # w(t) at a fixed time; ẇ is the unknown _WDOT
     ansatz1, ansatz2 = w * beta_s * v.T, w * v
     on_ansatz = dict(zip([*w1, *w2], [*ansatz1, *ansatz2], strict=True))
-    velocity1 = -grad1.xreplace(on_ansatz)
-    velocity2 = -grad2.xreplace(on_ansatz)
-    beta_hat = (ansatz1 * ansatz2).applyfunc(sp.cancel)
-    _require(_is_zero(beta_hat - w**2 * beta_s, sp.cancel), "β̂ ≠ w² β_s on the ansatz")
+    velocity1 = sp.ImmutableMatrix((-grad1.xreplace(on_ansatz)).applyfunc(sp.factor))
+    velocity2 = sp.ImmutableMatrix((-grad2.xreplace(on_ansatz)).applyfunc(sp.factor))
+    beta_hat = _matrix_modulo_unit_norms(ansatz1 * ansatz2, units)
+    _require(_is_zero(beta_hat - w**2 * beta_s), "β̂ ≠ w² β_s on the ansatz")
 
-    derivative = sp.Derivative(w, t)
-    residual1 = (ansatz1.diff(t) - velocity1).xreplace({derivative: _WDOT})
-    residual2 = (ansatz2.diff(t) - velocity2).xreplace({derivative: _WDOT})
-    (wdot,) = sp.solve(residual2[0], _WDOT)
+    # d/dt of the ansatz is ẇ β_s vᵀ and ẇ v; it must equal the velocity on the unit sphere.
+    residuals = [
+        _modulo_unit_norms(e, units)
+        for e in (*(_WDOT * beta_s * v.T - velocity1), *(_WDOT * v - velocity2))
+    ]
+    (wdot,) = sp.solve(residuals[0], _WDOT)
     wdot = sp.factor(wdot)
     _require(
-        all(sp.cancel(e.xreplace({_WDOT: wdot})) == 0 for e in (*residual1, *residual2)),
+        all(_modulo_unit_norms(e.xreplace({_WDOT: wdot}), units) == 0 for e in residuals),
         "the flow leaves the balanced rank-one ansatz",
     )
-    w_ode = sp.Eq(derivative, wdot)
+    w_of_t = _W_SCALE(t)
+    w_ode = sp.Eq(sp.Derivative(w_of_t, t), wdot.xreplace({w: w_of_t}))
 
     a = _A(t)
-    adot = sp.expand(sp.diff(w**2, t).xreplace({derivative: wdot}))
-    a_rhs = sp.factor(adot.subs(w**2, a))
-    _require(not a_rhs.has(w), "ȧ is not a function of a = w² alone")
+    adot = sp.expand(sp.diff(w_of_t**2, t).xreplace({w_ode.lhs: w_ode.rhs}))
+    a_rhs = sp.factor(adot.subs(w_of_t**2, a))
+    _require(not a_rhs.has(w_of_t), "ȧ is not a function of a = w² alone")
     ode = sp.Eq(sp.Derivative(a, t), a_rhs)
     return DerivedResult(
         name="pretrain_ode",
@@ -278,20 +297,24 @@ def pretrain_ode() -> DerivedResult:
         ),
         expr=ode,
         steps=(
-            Step(sp.Eq(_LOSS, loss), "population loss ‖W_1W_2 − β_s‖², β_s a generic unit vector"),
+            Step(sp.Eq(_LOSS, loss), "population loss ‖W_1W_2 − β_s‖² with symbolic entries"),
             Step(
-                sp.Tuple(grad1.applyfunc(sp.factor), grad2.applyfunc(sp.factor)),
+                sp.Tuple(grad1.applyfunc(sp.expand), grad2.applyfunc(sp.expand)),
                 "∇_{W_1}ℒ, ∇_{W_2}ℒ by SymPy differentiation; equal to the flow of eq. 36 with "
                 "r = 2(β̂ − β_s)",
             ),
             Step(
-                sp.Tuple(velocity1.applyfunc(sp.factor), velocity2.applyfunc(sp.factor)),
-                "−∇ evaluated on the ansatz W_1 = w β_s vᵀ, W_2 = w v (β̂ = w² β_s since vᵀv = 1)",
+                sp.Tuple(velocity1, velocity2),
+                "−∇ on the ansatz W_1 = w β_s vᵀ, W_2 = w v; modulo ‖v‖² = 1 this is "
+                "2w(1 − w²)(β_s vᵀ, v), and β̂ = w² β_s",
+            ),
+            Step(
+                sp.Tuple(*residuals),
+                "ẇ β_s vᵀ − Ẇ_1 and ẇ v − Ẇ_2 modulo ‖β_s‖² = ‖v‖² = 1: one scalar equation for ẇ",
             ),
             Step(
                 w_ode,
-                "matching d/dt of the ansatz with the velocity: all 12 entries agree with this ẇ, "
-                "so the flow stays on the ansatz",
+                "solved for ẇ; all 12 residuals then vanish, so the flow stays on the ansatz",
             ),
             Step(ode, "a = w² ⇒ ȧ = 2wẇ = 4w²(1 − w²), a function of a alone (logistic)"),
         ),
@@ -304,7 +327,10 @@ def pretrain_ode() -> DerivedResult:
 
 @functools.cache
 def pretrain_coefficient() -> DerivedResult:
-    """a(t) solving ȧ = 4a(1 − a), a(0) = a_0, by ``dsolve`` (evaluator ``pretrain_coefficient``)."""
+    """a(t) solving ȧ = 4a(1 − a), a(0) = a_0, by ``dsolve``.
+
+    The closed form is the evaluator ``pretrain_coefficient(t, a0)`` (variables ordered (t, a_0)).
+    """
     ode = pretrain_ode().expr
     a = _A(t)
     solution = sp.dsolve(ode, a, ics={_A(0): a0})
@@ -352,7 +378,7 @@ def pretrain_limit() -> DerivedResult:
     outer = sp.limit(at_infinity, a0, 0)
     x = sp.Symbol("x", positive=True)  # stands for exp(−4t)
     (x_half,) = sp.solve(sp.Eq(closed.subs(sp.exp(-4 * t), x), sp.Rational(1, 2)), x)
-    t_half = sp.expand_log(-sp.log(x_half) / 4, force=True)
+    t_half = sp.log(sp.cancel(1 / x_half)) / 4
     escape = sp.limit(t_half, a0, 0)
     _require(escape == sp.oo, "the escape time does not diverge as a_0 → 0")
     via_alpha = sp.simplify(closed.subs(a0, alpha**2))
@@ -361,9 +387,7 @@ def pretrain_limit() -> DerivedResult:
         title="End point of population pretraining and the order of limits",
         reference="Lemma 3.3 (SPEC §2.1)",
         regime=Regime.EXACT,
-        assumptions=(
-            "balanced rank-one two-layer network on the population source loss, a_0 > 0",
-        ),
+        assumptions=("balanced rank-one two-layer network on the population source loss, a_0 > 0",),
         expr=outer,
         steps=(
             Step(at_infinity, "lim_{t→∞} a(t) = 1 for every a_0 > 0: β̂ → β_s"),
@@ -395,37 +419,50 @@ def pretrain_limit() -> DerivedResult:
 def feature_singular_value() -> DerivedResult:
     """Thm 3.4 end point: W_l = s u_l u_{l+1}ᵀ balanced, product β_s (unit) ⇒ s^L = 1 ⇒ s = 1.
 
-    For L = 2 and 3 on generic unit vectors of ℝ³ (u_{L+1} = 1 since W_L is a column): SymPy
-    checks that the layers are balanced, computes the product s^L u_1, its squared norm, and
-    solves ‖β̂‖² = ‖β_s‖² = 1 for s > 0; then solves s^L = 1 for symbolic L.
+    For L = 2 and 3 with symbolic unit vectors u_l ∈ ℝ³ (u_{L+1} = 1 since W_L is a column), SymPy
+    checks modulo ‖u_l‖ = 1 that the layers are balanced and that W_1ᵀW_1 has the single nonzero
+    eigenvalue s², computes the product s^L u_1 and its squared norm, and solves ‖β̂‖² = ‖β_s‖² = 1
+    for s > 0; then it solves s^L = 1 for a symbolic depth L.
     """
     steps: list[Step] = []
     solutions = []
-    lam = sp.Symbol("mu")  # eigenvalue variable of W_lᵀW_l
+    mu = sp.Symbol("mu")  # eigenvalue variable of W_1ᵀW_1
     for depth in (2, 3):
-        units = [_unit_vector(_P[l], _Q[l]) for l in range(depth)]
+        units = [_symbol_vector(f"u{i + 1}_") for i in range(depth)]
         right = [*units[1:], sp.ImmutableMatrix([[1]])]
         layers = [s_val * u * r.T for u, r in zip(units, right, strict=True)]
-        for l in range(depth - 1):
-            imbalance = layers[l].T * layers[l] - layers[l + 1] * layers[l + 1].T
-            _require(_is_zero(imbalance, sp.cancel), f"layers {l + 1}, {l + 2} are not balanced")
-        spectrum = sp.factor(sp.cancel((layers[0].T * layers[0]).charpoly(lam).as_expr()))
+        imbalances = [
+            _matrix_modulo_unit_norms(
+                layers[i].T * layers[i] - layers[i + 1] * layers[i + 1].T, units
+            )
+            for i in range(depth - 1)
+        ]
+        _require(all(_is_zero(m) for m in imbalances), f"L = {depth}: layers are not balanced")
+        spectrum = sp.factor(
+            _modulo_unit_norms((layers[0].T * layers[0]).charpoly(mu).as_expr(), units)
+        )
         _require(
-            sp.expand(spectrum - lam ** (_WIDTH - 1) * (lam - s_val**2)) == 0,
+            sp.expand(spectrum - mu ** (_WIDTH - 1) * (mu - s_val**2)) == 0,
             "W_1 is not rank one with singular value s",
         )
-        product = _product(layers, _WIDTH).applyfunc(sp.cancel)
-        _require(_is_zero(product - s_val**depth * units[0], sp.cancel), "β̂ ≠ s^L u_1")
-        norm2 = sp.factor(sp.cancel((product.T * product)[0]))
+        product = _matrix_modulo_unit_norms(_product(layers, _WIDTH), units)
+        _require(_is_zero(product - s_val**depth * units[0]), "β̂ ≠ s^L u_1")
+        norm2 = sp.factor(_modulo_unit_norms((product.T * product)[0], units))
         solution = sp.solve(sp.Eq(norm2, 1), s_val)
         solutions.append(solution)
         steps += [
             Step(
-                spectrum,
-                f"L = {depth}: W_l = s u_l u_(l+1)ᵀ with unit u_l are balanced (D_l = 0 entrywise); "
-                "characteristic polynomial of W_1ᵀW_1: one singular value s, the rest 0",
+                sp.Tuple(*imbalances),
+                f"L = {depth}: D_l = W_lᵀW_l − W_(l+1)W_(l+1)ᵀ for W_l = s u_l u_(l+1)ᵀ, "
+                "modulo ‖u_l‖ = 1: zero, the layers are balanced",
             ),
-            Step(norm2, f"L = {depth}: β̂ = W_1⋯W_L = s^L u_1, so ‖β̂‖² = s^(2L)"),
+            Step(
+                spectrum,
+                f"L = {depth}: characteristic polynomial of W_1ᵀW_1 modulo ‖u_l‖ = 1: "
+                "one singular value s, the others 0",
+            ),
+            Step(product, f"L = {depth}: β̂ = W_1⋯W_L = s^L u_1"),
+            Step(norm2, f"L = {depth}: ‖β̂‖² = s^(2L)"),
             Step(sp.Tuple(*solution), f"L = {depth}: ‖β̂‖² = ‖β_s‖² = 1 with s > 0 gives s = 1"),
         ]
     general = sp.solve(sp.Eq(s_val**L, 1), s_val)
@@ -435,7 +472,8 @@ def feature_singular_value() -> DerivedResult:
     steps.append(
         Step(
             value,
-            "the feature map W_1⋯W_{L−1} = s^{L−1} u_1 u_Lᵀ = β_s u_Lᵀ has one singular value, 1",
+            "β̂ = β_s fixes u_1 = β_s; the feature map W_1⋯W_{L−1} = s^{L−1} u_1 u_Lᵀ = β_s u_Lᵀ "
+            "is rank one along β_s with singular value 1",
         )
     )
     return DerivedResult(
@@ -451,9 +489,9 @@ def feature_singular_value() -> DerivedResult:
         expr=value,
         steps=tuple(steps),
         notes=(
-            "Balancedness and the rank-one form are the inputs here (from the conservation law "
-            "and the rank-one last layer, SPEC §2.2 steps 3-4); the singular value 1 is what the "
-            "ridge formula of Thm 3.8 uses."
+            "Balancedness and the rank-one form are inputs here (from the conservation law and "
+            "the rank-one last layer, SPEC §2.2 steps 3-4, argued in words, not derived); the "
+            "singular value 1 is what the ridge formula of Thm 3.8 uses."
         ),
     )
 
@@ -465,66 +503,68 @@ def feature_singular_value() -> DerivedResult:
 def scratch_row_space() -> DerivedResult:
     """Thm 3.5: ∇_β (1/n)‖Xβ − y‖² ∈ row(X), so the small-initialisation end point is X⁺y.
 
-    On a generic full-row-rank symbolic X ∈ ℝ^{2×3} (n < d): the gradient by differentiation,
-    (I − X⁺X)∇ = 0 with X⁺ = Xᵀ(XXᵀ)⁻¹; the end point of the flow from β(0) is the interpolator
-    with the null-space component of β(0) (``linsolve``), which for β(0) → 0 is the minimum-norm
-    interpolator (Lagrange conditions solved by ``solve``). For the two-layer network on the
-    balanced rank-one manifold W_1 = u vᵀ, W_2 = c v the null-space part of u is conserved.
+    On a generic symbolic X ∈ ℝ^{2×3} (n < d, full row rank where det XXᵀ ≠ 0), with X⁺ =
+    Xᵀ(XXᵀ)⁻¹ = Xᵀ adj(XXᵀ)/det(XXᵀ) and P = X⁺X: the gradient by differentiation satisfies
+    (I − P)∇ = 0 (cleared of the denominator, a polynomial identity); the end point of the flow
+    from β(0) is the interpolator with the null-space component of β(0) (``linsolve``), which for
+    β(0) → 0 is the minimum-norm interpolator (Lagrange conditions solved by ``solve``). For the
+    two-layer network on the balanced rank-one manifold W_1 = u vᵀ, W_2 = c v, (I − P)u is
+    conserved.
     """
     rows, width = 2, _WIDTH
     x_mat = _symbol_matrix("X", rows, width)
-    y = sp.ImmutableMatrix(sp.symbols(f"y1:{rows + 1}", real=True))
-    beta = sp.ImmutableMatrix(sp.symbols(f"beta1:{width + 1}", real=True))
-    beta0 = sp.ImmutableMatrix(sp.symbols(f"b1:{width + 1}", real=True))  # β(0)
+    y = _symbol_vector("y", rows)
+    beta = _symbol_vector("beta")
+    beta0 = _symbol_vector("beta0_")  # β(0)
     misfit = x_mat * beta - y
     loss = sp.expand((misfit.T * misfit)[0] / rows)
     gradient = sp.ImmutableMatrix([sp.diff(loss, b) for b in beta])
-    pinv = x_mat.T * (x_mat * x_mat.T).inv()
-    null_projector = sp.ImmutableMatrix((sp.eye(width) - pinv * x_mat).applyfunc(sp.cancel))
-    in_row_space = (null_projector * gradient).applyfunc(sp.cancel)
+    gram = x_mat * x_mat.T
+    det = sp.factor(gram.det())
+    pinv_num = sp.ImmutableMatrix((x_mat.T * gram.adjugate()).applyfunc(sp.expand))  # det · X⁺
+    null_num = sp.ImmutableMatrix((det * sp.eye(width) - pinv_num * x_mat).applyfunc(sp.factor))
+    in_row_space = sp.ImmutableMatrix((null_num * gradient).applyfunc(sp.expand))
     _require(_is_zero(in_row_space), "the gradient has a component outside row(X)")
-    _require(
-        _is_zero(pinv.applyfunc(sp.cancel) - x_mat.pinv().applyfunc(sp.cancel), sp.cancel),
-        "Xᵀ(XXᵀ)⁻¹ is not SymPy's pseudo-inverse",
-    )
 
-    # End point of the flow: interpolates (gradient zero) and keeps the null component of β(0).
+    # End point of the flow on β: interpolates (∇ = 0) and keeps the null component of β(0).
     (null_vector,) = x_mat.nullspace()
     equations = [*(x_mat * beta - y), (null_vector.T * (beta - beta0))[0]]
     (end_point,) = sp.linsolve(equations, list(beta))
-    end_point = sp.ImmutableMatrix(end_point)
-    expected = pinv * y + null_projector * beta0
+    end_point = sp.ImmutableMatrix(end_point).applyfunc(sp.factor)
+    expected = (pinv_num * y + null_num * beta0) / det
     _require(_is_zero(end_point - expected, sp.cancel), "end point ≠ X⁺y + (I − P)β(0)")
-    small_init = end_point.xreplace(dict.fromkeys(beta0, 0)).applyfunc(sp.factor)
+    small_init = sp.ImmutableMatrix(end_point.xreplace(dict.fromkeys(beta0, 0)))
 
     # Minimum-norm interpolator: stationary point of ‖β‖² − 2μᵀ(Xβ − y).
-    mu = sp.ImmutableMatrix(sp.symbols(f"mu1:{rows + 1}", real=True))
+    mu = _symbol_vector("mu", rows)
     lagrangian = (beta.T * beta)[0] - 2 * (mu.T * (x_mat * beta - y))[0]
-    stationary = sp.solve([sp.diff(lagrangian, v) for v in (*beta, *mu)], [*beta, *mu], dict=True)
-    (stationary,) = stationary
+    (stationary,) = sp.solve(
+        [sp.diff(lagrangian, x) for x in (*beta, *mu)], [*beta, *mu], dict=True
+    )
     min_norm = sp.ImmutableMatrix([stationary[b] for b in beta])
+    _require(_is_zero(min_norm - pinv_num * y / det, sp.cancel), "min-norm solution ≠ X⁺y")
     _require(_is_zero(min_norm - small_init, sp.cancel), "small-init end point ≠ min-norm")
 
     # Two-layer network on the balanced rank-one manifold: (I − P)u is conserved.
     flow = flow_equations(2, width)
-    u = sp.ImmutableMatrix(sp.symbols(f"u1:{width + 1}", real=True))
+    u, v = _symbol_vector("u"), _symbol_vector("v")
     c = sp.Symbol("c", positive=True)
-    v = _unit_vector(_P[0], _Q[0])
     w1, w2 = flow.weights
     on_manifold = dict(zip([*w1, *w2], [*(u * v.T), *(c * v)], strict=True))
-    beta_hat = (u * v.T * c * v).applyfunc(sp.cancel)
-    r_at = {r: g for r, g in zip(flow.residual, gradient.xreplace(dict(zip(beta, beta_hat))))}
+    beta_hat = _matrix_modulo_unit_norms(u * v.T * c * v, [v])  # c u
+    gradient_at = gradient.xreplace(dict(zip(beta, beta_hat, strict=True)))
+    r_at = dict(zip(flow.residual, gradient_at, strict=True))
     velocity1 = flow.velocities[0].xreplace(on_manifold).xreplace(r_at)
-    u_rate = (velocity1 * v).applyfunc(sp.cancel)  # u̇ = Ẇ_1 v because vᵀv = 1
-    _require(_is_zero(velocity1 - u_rate * v.T, sp.cancel), "Ẇ_1 leaves the form u vᵀ")
     velocity2 = flow.velocities[1].xreplace(on_manifold).xreplace(r_at)
-    c_rate = sp.cancel((v.T * velocity2)[0])
-    _require(_is_zero(velocity2 - c_rate * v, sp.cancel), "Ẇ_2 leaves the form c v")
-    _require(sp.expand(sp.cancel(c * c_rate - (u.T * u_rate)[0])) == 0, "balance c² = ‖u‖² lost")
-    frozen = (null_projector * u_rate).applyfunc(sp.cancel)
+    u_rate = _matrix_modulo_unit_norms(velocity1 * v, [v])  # u̇ = Ẇ_1 v since vᵀv = 1
+    c_rate = _modulo_unit_norms((v.T * velocity2)[0], [v])  # ċ = vᵀẆ_2
+    _require(_is_zero(velocity1 - u_rate * v.T), "Ẇ_1 leaves the form u vᵀ")
+    _require(_is_zero(velocity2 - c_rate * v), "Ẇ_2 leaves the form c v")
+    _require(sp.expand(c * c_rate - (u.T * u_rate)[0]) == 0, "the balance c² = ‖u‖² is lost")
+    frozen = sp.ImmutableMatrix((null_num * u_rate).applyfunc(sp.expand))
     _require(_is_zero(frozen), "(I − P)u is not conserved")
 
-    expr = sp.ImmutableMatrix(in_row_space)
+    expr = in_row_space
     return DerivedResult(
         name="scratch_row_space",
         title="Scratch training moves β̂ only in the row space of X; end point X⁺y",
@@ -539,23 +579,30 @@ def scratch_row_space() -> DerivedResult:
         steps=(
             Step(sp.Eq(_LOSS, loss), "empirical loss (1/n)‖Xβ − y‖², n = 2, d = 3, X symbolic"),
             Step(gradient.applyfunc(sp.factor), "∇_β ℒ by differentiation: (2/n)Xᵀ(Xβ − y)"),
-            Step(null_projector.applyfunc(sp.factor), "I − P with P = X⁺X, X⁺ = Xᵀ(XXᵀ)⁻¹"),
-            Step(expr, "(I − P)∇_β ℒ = 0: the gradient lies in row(X)"),
             Step(
-                end_point.applyfunc(sp.factor),
-                "flow on β: (I − P)β is frozen, the flow stops where ∇ = 0 (Xβ = y); linsolve "
+                null_num,
+                "det(XXᵀ)(I − P) with P = X⁺X, X⁺ = Xᵀ adj(XXᵀ)/det(XXᵀ) (full row rank)",
+            ),
+            Step(expr, "det(XXᵀ)(I − P)∇_β ℒ expands to 0: the gradient lies in row(X)"),
+            Step(
+                end_point,
+                "flow on β: (I − P)β is frozen and the flow stops where ∇ = 0 (Xβ = y); linsolve "
                 "gives X⁺y + (I − P)β(0)",
             ),
             Step(small_init, "β(0) → 0 (small initialisation): the end point is X⁺y"),
             Step(
-                min_norm.applyfunc(sp.factor),
+                min_norm,
                 "Lagrange conditions of min ‖β‖² s.t. Xβ = y solved by SymPy: the same vector, "
                 "so the end point is the minimum-norm interpolator",
             ),
             Step(
+                sp.Tuple(u_rate, c_rate),
+                "L = 2 on the balanced rank-one manifold W_1 = u vᵀ, W_2 = c v (‖v‖ = 1): the flow "
+                "of eq. 36 keeps this form with u̇ = −c r, ċ = −uᵀr, and c² − ‖u‖² is conserved",
+            ),
+            Step(
                 frozen,
-                "L = 2 on the balanced rank-one manifold W_1 = u vᵀ, W_2 = c v (c² = ‖u‖², "
-                "conserved): u̇ = −c r, so (I − P)u̇ = 0 and (I − P)β̂ = c (I − P)u(0)",
+                "det(XXᵀ)(I − P)u̇ = 0: (I − P)u is conserved, so (I − P)β̂ = c (I − P)u(0)",
             ),
         ),
         notes=(

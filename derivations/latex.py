@@ -20,48 +20,100 @@ import sympy as sp
 from derivations.paper import PRINTED
 from derivations.record import DerivedResult
 
-_GREEK = dict(
-    zip(
-        "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ",
-        r"alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
-        r"upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split(),
-        strict=True,
-    )
+_GREEK_NAMES = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
+    "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
 )
+_GREEK = dict(zip("αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ", _GREEK_NAMES.split(), strict=True))
 _MATH_SYMBOLS = {
     **{k: "\\" + v for k, v in _GREEK.items()},
-    "‖": r"\|", "→": r"\to", "∞": r"\infty", "≤": r"\le", "≥": r"\ge", "±": r"\pm",
-    "∓": r"\mp", "√": r"\surd", "∫": r"\int", "·": r"\cdot", "×": r"\times", "−": "-",
-    "∈": r"\in", "⊥": r"\perp", "≠": r"\neq", "≈": r"\approx", "∑": r"\sum", "ℝ": r"\mathbb{R}",
-    "∂": r"\partial", "∼": r"\sim", "⟨": r"\langle", "⟩": r"\rangle", "⇒": r"\Rightarrow",
-    "⟺": r"\iff", "∝": r"\propto", "∇": r"\nabla", "…": r"\dots", "∘": r"\circ", "′": "'",
-    "ℓ": r"\ell", "⪰": r"\succeq", "≻": r"\succ", "∀": r"\forall", "∃": r"\exists",
-    "⌊": r"\lfloor", "⌋": r"\rfloor", "ε": r"\varepsilon",
+    "‖": r"\|",
+    "→": r"\to",
+    "∞": r"\infty",
+    "≤": r"\le",
+    "≥": r"\ge",
+    "±": r"\pm",
+    "∓": r"\mp",
+    "√": r"\surd",
+    "∫": r"\int",
+    "·": r"\cdot",
+    "×": r"\times",
+    "−": "-",
+    "∈": r"\in",
+    "⊥": r"\perp",
+    "≠": r"\neq",
+    "≈": r"\approx",
+    "∑": r"\sum",
+    "ℝ": r"\mathbb{R}",
+    "∂": r"\partial",
+    "∼": r"\sim",
+    "⟨": r"\langle",
+    "⟩": r"\rangle",
+    "⇒": r"\Rightarrow",
+    "⟺": r"\iff",
+    "∝": r"\propto",
+    "∇": r"\nabla",
+    "…": r"\dots",
+    "∘": r"\circ",
+    "′": "'",
+    "ℓ": r"\ell",
+    "⪰": r"\succeq",
+    "≻": r"\succ",
+    "∀": r"\forall",
+    "∃": r"\exists",
+    "⌊": r"\lfloor",
+    "⌋": r"\rfloor",
+    "ε": r"\varepsilon",
+    "§": r"\S",
+    "¼": r"\tfrac14",
+    "½": r"\tfrac12",
+    "ℒ": r"\mathcal{L}",
+    "⊕": r"\oplus",
+    "⋯": r"\cdots",
+    "°": r"^{\circ}",
+    "⊂": r"\subset",
+    "ċ": r"\dot{c}",
+    "ȧ": r"\dot{a}",
+    "Ẇ": r"\dot{W}",
+    "ẇ": r"\dot{w}",
+    "ṙ": r"\dot{r}",
 }
 _SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵏⁿ", "0123456789+-kn", strict=True)), "ᵀ": r"\top "}
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ₗₛₜₙₖ", "0123456789+-lstnk", strict=True))
 _TEXT_ESCAPES = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
-_HAT = "\u0302"
+_ACCENTS = {"\u0302": "hat", "\u0307": "dot"}  # combining circumflex and dot above
 
 
 def _math_tokens(text: str, unknown: set[str]) -> list[tuple[bool, str]]:
     """Split ``text`` into (is_math, latex) tokens."""
-    text = re.sub("(.)" + _HAT, lambda m: "\x00hat" + m.group(1) + "\x00", text)
+    for mark, accent in _ACCENTS.items():
+        text = re.sub("(.)" + mark, lambda m, a=accent: f"\x00{a}\x01{m.group(1)}\x00", text)
     tokens: list[tuple[bool, str]] = []
     i = 0
     while i < len(text):
         char = text[i]
-        if char == "\x00":  # a hatted character
+        if char == "\x00":  # an accented character: \x00accent\x01char\x00
             end = text.index("\x00", i + 1)
-            inner = text[i + 4 : end]
-            tokens.append((True, r"\hat{" + "".join(t for _, t in _math_tokens(inner, unknown)) + "}"))
+            accent, inner = text[i + 1 : end].split("\x01")
+            body = "".join(t for _, t in _math_tokens(inner, unknown)).strip()
+            tokens.append((True, rf"\{accent}{{{body}}}"))
             i = end + 1
             continue
-        run_table = _SUPERSCRIPTS if char in _SUPERSCRIPTS else (
-            _SUBSCRIPTS if char in _SUBSCRIPTS else None
+        run_table = (
+            _SUPERSCRIPTS
+            if char in _SUPERSCRIPTS
+            else (_SUBSCRIPTS if char in _SUBSCRIPTS else None)
         )
         if run_table is not None:
             j = i
@@ -114,7 +166,8 @@ def result_fragment(result: DerivedResult, unknown: set[str] | None = None) -> s
     lines = [
         rf"\subsection{{{t(result.title)}}}\label{{res:{result.name}}}",
         rf"\noindent\textbf{{Name:}} \texttt{{{t(result.name)}}}\quad "
-        rf"\textbf{{Reference:}} {t(result.reference)}\quad \textbf{{Regime:}} {t(result.regime.value)}",
+        rf"\textbf{{Reference:}} {t(result.reference)}\quad "
+        rf"\textbf{{Regime:}} {t(result.regime.value)}",
         "",
         r"\paragraph{Assumptions.}",
         r"\begin{itemize}",
@@ -167,7 +220,7 @@ expression below was produced by SymPy, not typed in.
 
 
 def export(results: Iterable[DerivedResult], folder: Path) -> tuple[Path, set[str]]:
-    """Write one ``<name>.tex`` per result and ``main.tex``; return the main file and unknown chars."""
+    """Write ``<name>.tex`` per result and ``main.tex``; return the main file and unknown chars."""
     folder.mkdir(parents=True, exist_ok=True)
     unknown: set[str] = set()
     names = []
@@ -191,7 +244,10 @@ def compile_pdf(main: Path) -> Path:
     for _ in range(2):
         run = subprocess.run(
             [pdflatex, "-interaction=nonstopmode", "-halt-on-error", main.name],
-            cwd=main.parent, capture_output=True, text=True, check=False,
+            cwd=main.parent,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if run.returncode != 0:
             raise RuntimeError("pdflatex failed:\n" + run.stdout[-3000:])

@@ -71,11 +71,19 @@ def stieltjes() -> DerivedResult:
             Step(sp.Tuple(*roots), "the two roots of the quadratic in m"),
             Step(factorised, "the discriminant factorises over its zeros λ∓ = (1 ∓ √c)²"),
             Step(
-                sp.Tuple(*[sp.Eq(sp.Limit(z * m, z, sp.oo), v) for m, v in zip(candidates, at_infinity, strict=True)]),
+                sp.Tuple(
+                    *[
+                        sp.Eq(sp.Limit(z * m, z, sp.oo), v)
+                        for m, v in zip(candidates, at_infinity, strict=True)
+                    ]
+                ),
                 "with the branch √(z−λ₋)√(z−λ₊) ~ z, only one root decays like −1/z, "
                 "as ∫ρ(x)/(x−z)dx must",
             ),
-            Step(sp.Eq(sp.Function("m")(z), chosen), "the Stieltjes transform (it solves the equation)"),
+            Step(
+                sp.Eq(sp.Function("m")(z), chosen),
+                "the Stieltjes transform (it solves the equation)",
+            ),
         ),
         variables=(z, ratio),
     )
@@ -94,8 +102,11 @@ def support() -> DerivedResult:
         assumptions=_ASSUMPTIONS,
         expr=sp.Tuple(lower, upper),
         steps=(
-            Step(sp.Eq(discriminant, 0), "m(z) is real off the support: the edges are the "
-                 "branch points, the zeros of the discriminant"),
+            Step(
+                sp.Eq(discriminant, 0),
+                "m(z) is real off the support: the edges are the "
+                "branch points, the zeros of the discriminant",
+            ),
             Step(sp.Tuple(lower, upper), "SymPy's solution, ordered"),
         ),
         variables=(ratio,),
@@ -109,7 +120,9 @@ def density() -> DerivedResult:
     m = stieltjes().expr
     above, below = sp.symbols("a b", positive=True)  # x − λ₋ > 0 and λ₊ − x > 0 on the support
     # On the support, z = x + i0: √(z − λ₋) = √(x − λ₋) and √(z − λ₊) = i√(λ₊ − x).
-    on_support = m.subs(sp.sqrt(z - lower) * sp.sqrt(z - upper), sp.sqrt(above) * sp.I * sp.sqrt(below))
+    on_support = m.subs(
+        sp.sqrt(z - lower) * sp.sqrt(z - upper), sp.sqrt(above) * sp.I * sp.sqrt(below)
+    )
     on_support = on_support.subs(z, x_eig)
     imaginary = sp.simplify(sp.im(on_support) / sp.pi)
     inside = imaginary.subs({above: x_eig - lower, below: upper - x_eig})
@@ -123,7 +136,10 @@ def density() -> DerivedResult:
         expr=rho,
         steps=(
             Step(on_support, "m(x + i0) on the support: √(z − λ₊) → i√(λ₊ − x)"),
-            Step(sp.Eq(sp.Function("rho")(x_eig), imaginary), "Stieltjes inversion ρ(x) = Im m(x + i0)/π"),
+            Step(
+                sp.Eq(sp.Function("rho")(x_eig), imaginary),
+                "Stieltjes inversion ρ(x) = Im m(x + i0)/π",
+            ),
             Step(rho, "with a = x − λ₋, b = λ₊ − x; zero off the support (c < 1: no atom at 0)"),
         ),
         variables=(x_eig, ratio),
@@ -170,9 +186,16 @@ def inverse_moment() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, "c < 1, so that 0 lies left of the support"),
         expr=value,
         steps=(
-            Step(sp.Eq(sp.Symbol("E[1/x]"), sp.Function("m")(0)), "E[1/x] = ∫ρ(x)/(x − 0)dx = m(0)"),
-            Step(sp.Eq(sp.Function("m")(-u), left), "m on the real axis left of the support, z = −u"),
-            Step(sp.Eq(sp.Limit(sp.Function("m")(-u), u, 0, "+"), limit), "limit u → 0⁺ with e = 1 − c > 0"),
+            Step(
+                sp.Eq(sp.Symbol("E[1/x]"), sp.Function("m")(0)), "E[1/x] = ∫ρ(x)/(x − 0)dx = m(0)"
+            ),
+            Step(
+                sp.Eq(sp.Function("m")(-u), left), "m on the real axis left of the support, z = −u"
+            ),
+            Step(
+                sp.Eq(sp.Limit(sp.Function("m")(-u), u, 0, "+"), limit),
+                "limit u → 0⁺ with e = 1 − c > 0",
+            ),
             Step(sp.Eq(sp.Symbol("E[1/x]"), value), "back to c"),
         ),
         variables=(ratio,),

@@ -28,6 +28,7 @@ class PrintedFormula:
     expr: sp.Basic
     source: str
     erratum: str = ""
+    where: sp.Basic = sp.true  # where the printed formula is meant to hold (side conditions)
 
 
 def _quadratic_roots() -> tuple[sp.Expr, sp.Expr]:
@@ -41,7 +42,9 @@ _SCRATCH_UNDER = ((1 - gamma) ** 2 + gamma * sigma**2) / (1 - gamma)
 _SCRATCH_OVER = sigma**2 / (gamma - 1)
 _GAMMA_PLUS, _GAMMA_MINUS = _quadratic_roots()
 
-_NOTES_AND_CODE = "paper v2 as quoted by [NOTES]; same expression in the authors' plots.ipynb [CODE]"
+_NOTES_AND_CODE = (
+    "paper v2 as quoted by [NOTES]; same expression in the authors' plots.ipynb [CODE]"
+)
 _NOTES = "paper v2 as quoted by [NOTES]"
 
 PRINTED: dict[str, PrintedFormula] = {
@@ -58,6 +61,7 @@ PRINTED: dict[str, PrintedFormula] = {
             equation="Thm 3.7, eq. 10",
             expr=sp.sin(theta) ** 2 + (sigma**2 + sp.sin(theta) ** 2) / (n - 2),
             source=_NOTES + "; the code uses its n -> oo limit sin²θ",
+            where=n > 2,
         ),
         PrintedFormula(
             name="eq11_lt_transferability",
@@ -73,6 +77,7 @@ PRINTED: dict[str, PrintedFormula] = {
             equation="Thm 3.7 (negative-transfer interval for γ < 1)",
             expr=sp.Tuple(_GAMMA_PLUS, _GAMMA_MINUS),
             source=_NOTES,
+            where=sigma < 1 - sp.cos(theta),  # the interval is non-empty
             erratum=(
                 "printed as the interval (γ₊, γ₋), whose lower end exceeds its upper end; "
                 "the region where T_lt < 0 is (γ₋, γ₊) (SPEC §8.2 item 3)"

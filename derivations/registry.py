@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 import sympy as sp
+from sympy.functions.elementary.piecewise import ExprCondPair
 
 from derivations.errors import UnknownResultError
 from derivations.record import DerivedResult, Regime, Step
@@ -58,6 +59,29 @@ def source_key() -> str:
     return digest.hexdigest()[:24]
 
 
+_SYMPY_NAMESPACE = {
+    **{name: getattr(sp, name) for name in dir(sp) if not name.startswith("_")},
+    "ExprCondPair": ExprCondPair,
+}
+
+
+def _parse(text: str) -> sp.Basic:
+    """Rebuild an expression from its ``srepr``; refuses anything but SymPy constructors.
+
+    ``srepr`` strings are Python expressions; they are evaluated with no builtins and only SymPy's
+    public names in scope, and any double underscore is rejected, so a foreign cache file cannot
+    reach the interpreter.
+    """
+    if "__" in text:
+        raise ValueError("not an srepr string")
+    value = eval(
+        compile(text, "<derivation cache>", "eval"), {"__builtins__": {}}, _SYMPY_NAMESPACE
+    )
+    if not isinstance(value, sp.Basic):
+        raise ValueError("not a SymPy expression")
+    return value
+
+
 def _encode(result: DerivedResult) -> dict:
     return {
         "name": result.name,
@@ -80,11 +104,11 @@ def _decode(data: dict) -> DerivedResult:
         reference=data["reference"],
         regime=Regime(data["regime"]),
         assumptions=tuple(data["assumptions"]),
-        expr=sp.sympify(data["expr"]),
-        steps=tuple(Step(sp.sympify(s["expr"]), s["why"]) for s in data["steps"]),
+        expr=_parse(data["expr"]),
+        steps=tuple(Step(_parse(s["expr"]), s["why"]) for s in data["steps"]),
         printed=data["printed"],
         notes=data["notes"],
-        variables=tuple(sp.sympify(v) for v in data["variables"]),
+        variables=tuple(_parse(v) for v in data["variables"]),
     )
 
 
@@ -109,7 +133,7 @@ def _load_cache() -> dict[str, DerivedResult] | None:
     try:
         payload = json.loads(path.read_text())
         return {item["name"]: _decode(item) for item in payload["results"]}
-    except (OSError, ValueError, KeyError, TypeError, SyntaxError, sp.SympifyError):
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError, NameError, AttributeError):
         return None
 
 

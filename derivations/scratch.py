@@ -66,7 +66,10 @@ def bias_finite() -> DerivedResult:
         assumptions=_ASSUMPTIONS,
         expr=bias,
         steps=(
-            Step(sp.Eq(sp.Symbol("tr P"), trace_p), "P = X⁺X projects on the row space, of rank min(n, d)"),
+            Step(
+                sp.Eq(sp.Symbol("tr P"), trace_p),
+                "P = X⁺X projects on the row space, of rank min(n, d)",
+            ),
             Step(
                 sp.Eq(sp.Symbol("E P"), mean_projector * sp.Symbol("I")),
                 "the row space is uniformly distributed (rotation invariance): E P = (E tr P/d) I",
@@ -101,10 +104,15 @@ def risk_finite() -> DerivedResult:
                 sp.Eq(sp.Symbol("R_sc"), sp.Symbol("‖(I-P)β_t‖²") + sp.Symbol("‖X⁺ε‖²")),
                 "β̂_sc − β_t = −(I−P)β_t + X⁺ε, a null-space plus a row-space vector",
             ),
-            Step(sp.Eq(sp.Symbol("E‖X⁺ε‖²"), sigma**2 * sp.Symbol("E tr(Gram⁻¹)")),
-                 "E_ε‖X⁺ε‖² = σ² tr (X⁺)ᵀX⁺ = σ² tr of the inverse of the smaller Gram matrix"),
-            Step(risk, "bias (scratch_bias_finite) + σ² × inverse_wishart_trace; for |n − d| ≤ 1 "
-                 "the variance is infinite unless σ = 0"),
+            Step(
+                sp.Eq(sp.Symbol("E‖X⁺ε‖²"), sigma**2 * sp.Symbol("E tr(Gram⁻¹)")),
+                "E_ε‖X⁺ε‖² = σ² tr (X⁺)ᵀX⁺ = σ² tr of the inverse of the smaller Gram matrix",
+            ),
+            Step(
+                risk,
+                "bias (scratch_bias_finite) + σ² × inverse_wishart_trace; for |n − d| ≤ 1 "
+                "the variance is infinite unless σ = 0",
+            ),
         ),
         variables=(n, d, sigma),
     )
@@ -127,7 +135,9 @@ def variance() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, _LIMIT),
         expr=result,
         steps=(
-            Step(sp.Eq(sp.Symbol("E[1/x]"), mean_inverse), "mean inverse Marchenko-Pastur eigenvalue"),
+            Step(
+                sp.Eq(sp.Symbol("E[1/x]"), mean_inverse), "mean inverse Marchenko-Pastur eigenvalue"
+            ),
             Step(under, "γ < 1: σ² tr(XXᵀ)⁻¹ = σ² (n/d) · (1/n) tr(XXᵀ/d)⁻¹ with c = γ"),
             Step(over, "γ > 1: σ² tr(XᵀX)⁻¹ = σ² (d/n) · (1/d) tr(XᵀX/n)⁻¹ with c = 1/γ"),
             Step(result, "at γ = 1: the one-sided limits (infinite for σ > 0)"),
@@ -180,8 +190,10 @@ def risk() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, _LIMIT),
         expr=result,
         steps=(
-            Step(sp.Tuple(under_finite, over_finite), "exact finite-size risk (scratch_risk_finite), "
-                 "n < d − 1 and n > d + 1"),
+            Step(
+                sp.Tuple(under_finite, over_finite),
+                "exact finite-size risk (scratch_risk_finite), n < d − 1 and n > d + 1",
+            ),
             Step(sp.Tuple(under, over), "substitute n = γd and let d → ∞ (SymPy limit)"),
             Step(
                 sp.Eq(under, bias_under + var_under),

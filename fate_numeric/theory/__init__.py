@@ -33,62 +33,87 @@ _gamma_s = Parameter("gamma_s", S.gamma_s, POSITIVE)
 _sigma_s = Parameter("sigma_s", S.sigma_s, NONNEGATIVE)
 
 scratch_risk = Evaluator(
-    "scratch_risk", "scratch_risk", (_gamma, _sigma),
+    "scratch_risk",
+    "scratch_risk",
+    (_gamma, _sigma),
     "Asymptotic scratch risk E R_sc(γ, σ), Thm 3.6 eq. 8 (inf at γ = 1 when σ > 0).",
 )
 scratch_risk_finite = Evaluator(
-    "scratch_risk_finite", "scratch_risk_finite",
+    "scratch_risk_finite",
+    "scratch_risk_finite",
     (Parameter("n", S.n, POSITIVE_INTEGER), Parameter("d", S.d, POSITIVE_INTEGER), _sigma),
     "Exact E R_sc at finite n, d (inverse-Wishart means); inf for |n − d| <= 1 when σ > 0.",
 )
 scratch_optimum = Evaluator(
-    "scratch_optimum", "scratch_optimum", (Parameter("sigma", S.sigma, UNIT_OPEN),),
+    "scratch_optimum",
+    "scratch_optimum",
+    (Parameter("sigma", S.sigma, UNIT_OPEN),),
     "(γ*, R_sc(γ*)) = (1 − σ, 2σ − σ²): the best γ < 1 for scratch training, 0 < σ < 1.",
 )
 lt_risk = Evaluator(
-    "lt_risk", "lt_risk",
+    "lt_risk",
+    "lt_risk",
     (_theta, Parameter("n", S.n, INTEGER_ABOVE_TWO), _sigma),
     "Expected linear-transfer risk at n > 2 target samples, Thm 3.7 eq. 10 (exact).",
 )
 lt_risk_limit = Evaluator(
-    "lt_risk_limit", "lt_risk_limit", (_theta,),
+    "lt_risk_limit",
+    "lt_risk_limit",
+    (_theta,),
     "Linear-transfer risk as n → oo: sin²θ (Thm 3.7).",
 )
 lt_transferability = Evaluator(
-    "lt_transferability", "lt_transferability", (_theta, _gamma, _sigma),
+    "lt_transferability",
+    "lt_transferability",
+    (_theta, _gamma, _sigma),
     "Transferability of linear transfer T_lt = R_sc − sin²θ, Thm 3.7 eq. 11.",
 )
 lt_negative_interval = Evaluator(
-    "lt_negative_interval", "lt_negative_interval", (_theta_half, _sigma),
+    "lt_negative_interval",
+    "lt_negative_interval",
+    (_theta_half, _sigma),
     "(γ₋, γ₊): for γ < 1, T_lt < 0 exactly on (γ₋, γ₊); NaN where empty (θ <= arccos(1 − σ)).",
 )
 ridge_lt_risk = Evaluator(
-    "ridge_lt_risk", "ridge_lt_risk", (_theta, _lam),
+    "ridge_lt_risk",
+    "ridge_lt_risk",
+    (_theta, _lam),
     "Ridge linear-transfer risk as n → oo, Thm 3.8 eq. 13 (penalty nλ‖c‖²).",
 )
 ft_transferability = Evaluator(
-    "ft_transferability", "ft_transferability", (_theta, _gamma),
+    "ft_transferability",
+    "ft_transferability",
+    (_theta, _gamma),
     "Fine-tuning transferability as printed, Thm 3.9 eq. 15 (exact for σ → 0).",
 )
 ft_balance_scale = Evaluator(
-    "ft_balance_scale", "ft_balance_scale", (_gamma, _sigma),
+    "ft_balance_scale",
+    "ft_balance_scale",
+    (_gamma, _sigma),
     "Balancedness scale c of gradient-flow fine-tuning (SPEC §2.7); 1 at σ = 0 or γ >= 1.",
 )
 ft_transferability_balanced = Evaluator(
-    "ft_transferability_balanced", "ft_transferability_balanced", (_theta, _gamma, _sigma),
+    "ft_transferability_balanced",
+    "ft_transferability_balanced",
+    (_theta, _gamma, _sigma),
     "Fine-tuning transferability with the balanced-scale correction (SPEC §2.7).",
 )
 ft_transferability_finite_source = Evaluator(
-    "ft_transferability_finite_source", "ft_transferability_finite_source",
+    "ft_transferability_finite_source",
+    "ft_transferability_finite_source",
     (_theta, _gamma, _gamma_s, _sigma_s),
     "Fine-tuning transferability after pretraining on γ_s·d noisy source samples, Thm C.1 eq. 22.",
 )
 lt_risk_finite_source = Evaluator(
-    "lt_risk_finite_source", "lt_risk_finite_source", (_theta, _gamma_s, _sigma_s),
-    "Linear-transfer risk (n_t → oo) after finite-source pretraining (SPEC §2.8; not in the paper).",
+    "lt_risk_finite_source",
+    "lt_risk_finite_source",
+    (_theta, _gamma_s, _sigma_s),
+    "Linear-transfer risk (n_t → oo) after finite-source pretraining (SPEC §2.8; not in the "
+    "paper).",
 )
 pretrain_coefficient = Evaluator(
-    "pretrain_coefficient", "pretrain_coefficient",
+    "pretrain_coefficient",
+    "pretrain_coefficient",
     (Parameter("t", S.t, NONNEGATIVE), Parameter("a0", S.a0, POSITIVE)),
     "End-to-end coefficient a(t) of population pretraining of a balanced rank-one two-layer "
     "network, a(0) = a0 (loss ‖β̂ − β_s‖², t = learning rate × steps).",

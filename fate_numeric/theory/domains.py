@@ -69,7 +69,7 @@ def validate(name: str, value: object, domain: Domain) -> np.ndarray:
         if array.ndim == 0:
             got = repr(array.item())
         else:
-            got = f"{int(bad.sum())} of {array.size} entries outside, e.g. {array[bad][0]!r}"
+            got = f"{int(bad.sum())} of {array.size} entries outside, e.g. {float(array[bad][0])!r}"
         raise InvalidArgumentError(f"{name} must be {domain.describe()}; got {got}")
     return array
 

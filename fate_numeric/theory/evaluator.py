@@ -68,11 +68,15 @@ class _CompiledComponent:
         for function, condition in self.branches:
             if not pending.any():
                 break
-            selected = pending & np.broadcast_to(np.asarray(condition(*flat), dtype=bool), out.shape)
+            selected = pending & np.broadcast_to(
+                np.asarray(condition(*flat), dtype=bool), out.shape
+            )
             if not selected.any():
                 continue
             values = function(*[a[selected] for a in flat])
-            out[selected] = np.broadcast_to(np.asarray(values, dtype=np.float64), (int(selected.sum()),))
+            out[selected] = np.broadcast_to(
+                np.asarray(values, dtype=np.float64), (int(selected.sum()),)
+            )
             pending &= ~selected
         return out.reshape(shape)
 
@@ -107,7 +111,8 @@ class Evaluator:
         stray = set(sp.sympify(expr).free_symbols) - set(symbols)
         if stray:
             raise RuntimeError(
-                f"evaluator {self.name}: result {self.result!r} depends on {sorted(map(str, stray))}, "
+                f"evaluator {self.name}: result {self.result!r} depends on "
+                f"{sorted(map(str, stray))}, "
                 f"which are not among its parameters {[p.name for p in self.parameters]}"
             )
         components = list(expr) if isinstance(expr, sp.Tuple) else [expr]
@@ -116,11 +121,15 @@ class Evaluator:
     def _bind(self, args: tuple, kwargs: dict) -> list[np.ndarray]:
         names = [p.name for p in self.parameters]
         if len(args) > len(names):
-            raise InvalidArgumentError(f"{self.name}() takes {len(names)} arguments ({', '.join(names)}); got {len(args)}")
+            raise InvalidArgumentError(
+                f"{self.name}() takes {len(names)} arguments ({', '.join(names)}); got {len(args)}"
+            )
         values = dict(zip(names, args, strict=False))
         for key, value in kwargs.items():
             if key not in names:
-                raise InvalidArgumentError(f"{self.name}() has no argument {key!r}; its arguments are {', '.join(names)}")
+                raise InvalidArgumentError(
+                    f"{self.name}() has no argument {key!r}; its arguments are {', '.join(names)}"
+                )
             if key in values:
                 raise InvalidArgumentError(f"{self.name}() got two values for {key!r}")
             values[key] = value
@@ -134,12 +143,17 @@ class Evaluator:
         try:
             broadcast = list(np.broadcast_arrays(*arrays)) if arrays else []
         except ValueError:
-            shapes = ", ".join(f"{p.name}{a.shape}" for p, a in zip(self.parameters, arrays, strict=True))
-            raise InvalidArgumentError(f"{self.name}(): argument shapes do not broadcast: {shapes}") from None
+            shapes = ", ".join(
+                f"{p.name}{a.shape}" for p, a in zip(self.parameters, arrays, strict=True)
+            )
+            raise InvalidArgumentError(
+                f"{self.name}(): argument shapes do not broadcast: {shapes}"
+            ) from None
         outputs = [component(broadcast) for component in self._compiled]
         scalar = all(a.ndim == 0 for a in arrays)
         outputs = [float(o) if scalar else o for o in outputs]
         return tuple(outputs) if isinstance(self.expr, sp.Tuple) else outputs[0]
 
     def __repr__(self) -> str:
-        return f"<evaluator {self.name}({', '.join(p.name for p in self.parameters)}) from {self.result!r}>"
+        arguments = ", ".join(p.name for p in self.parameters)
+        return f"<evaluator {self.name}({arguments}) from {self.result!r}>"

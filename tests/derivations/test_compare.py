@@ -35,9 +35,7 @@ def test_tiny_perturbation_is_rejected(seed):
 
 def test_piecewise_branch_difference_is_rejected(seed):
     printed = PRINTED["eq8_scratch_risk"].expr
-    wrong = sp.Piecewise(
-        (printed.args[0].expr, gamma < 1), (2 * printed.args[1].expr, gamma > 1)
-    )
+    wrong = sp.Piecewise((printed.args[0].expr, gamma < 1), (2 * printed.args[1].expr, gamma > 1))
     assert not equivalent(wrong, printed, seed=seed).equal
 
 

@@ -10,6 +10,14 @@ import sympy as sp
 from derivations import marchenko_pastur as mp_law
 from derivations.symbols import ratio, x_eig, z
 
+
+@pytest.fixture(autouse=True)
+def _thirty_digits():
+    """Quadratures at 30 digits, restored afterwards (mpmath's precision is global state)."""
+    with mpmath.workdps(30):
+        yield
+
+
 RATIOS = [0.1, 0.37, 0.8]
 
 
@@ -40,7 +48,6 @@ def test_support_edges(c):
 
 @pytest.mark.parametrize("c", RATIOS)
 def test_density_normalised_and_moments(c):
-    mpmath.mp.dps = 30
     rho, (lo, hi) = _density(c), _edges(c)
     integrate = lambda f: mpmath.quad(lambda x: f(x) * rho(x), [lo, hi])  # noqa: E731
     first, second = (_exact(m, c) for m in mp_law.moments().expr)
@@ -52,7 +59,6 @@ def test_density_normalised_and_moments(c):
 
 @pytest.mark.parametrize("c", RATIOS)
 def test_inverse_moment_is_stieltjes_at_zero_and_quadrature(c):
-    mpmath.mp.dps = 30
     rho, (lo, hi) = _density(c), _edges(c)
     quadrature = mpmath.quad(lambda x: rho(x) / x, [lo, hi])
     derived = _exact(mp_law.inverse_moment().expr, c)
@@ -63,7 +69,6 @@ def test_inverse_moment_is_stieltjes_at_zero_and_quadrature(c):
 @pytest.mark.parametrize("c", RATIOS)
 @pytest.mark.parametrize("point", [-1.0, -0.01, 7.0])
 def test_stieltjes_transform_matches_its_integral(c, point):
-    mpmath.mp.dps = 30
     rho, (lo, hi) = _density(c), _edges(c)
     quadrature = mpmath.quad(lambda x: rho(x) / (x - point), [lo, hi])
     exact = {ratio: sp.Rational(str(c)), z: sp.Rational(str(point))}

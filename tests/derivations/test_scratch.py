@@ -1,4 +1,4 @@
-"""Scratch risk (Thms 3.5-3.6, eq. 8): derivation vs the printed formula, oracles and Monte Carlo."""
+"""Scratch risk (Thms 3.5-3.6, eq. 8): derivation vs printed formula, oracles, Monte Carlo."""
 
 from __future__ import annotations
 
@@ -13,12 +13,30 @@ from derivations.symbols import d, gamma, n, sigma
 
 # SPEC §7: eq. 8 at σ = 0.2 and the exact d = 500 values (independent oracles, typed from the SPEC)
 EQ8_SIGMA_02 = {
-    0.1: 0.90444, 0.2: 0.81, 0.5: 0.54, 0.6: 0.46, 0.8: 0.36, 0.9: 0.46, 0.99: 3.97,
-    1.01: 4.00, 1.1: 0.40, 1.2: 0.20, 1.5: 0.08, 2.0: 0.04,
+    0.1: 0.90444,
+    0.2: 0.81,
+    0.5: 0.54,
+    0.6: 0.46,
+    0.8: 0.36,
+    0.9: 0.46,
+    0.99: 3.97,
+    1.01: 4.00,
+    1.1: 0.40,
+    1.2: 0.20,
+    1.5: 0.08,
+    2.0: 0.04,
 }
 EXACT_D500_SIGMA_02 = {
-    0.1: 0.9045, 0.2: 0.81, 0.5: 0.5402, 0.6: 0.4603, 0.8: 0.3616, 0.9: 0.4673, 1.1: 0.4082,
-    1.2: 0.2020, 1.5: 0.0803, 2.0: 0.0401,
+    0.1: 0.9045,
+    0.2: 0.81,
+    0.5: 0.5402,
+    0.6: 0.4603,
+    0.8: 0.3616,
+    0.9: 0.4673,
+    1.1: 0.4082,
+    1.2: 0.2020,
+    1.5: 0.0803,
+    2.0: 0.0401,
 }
 
 

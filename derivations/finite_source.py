@@ -1,0 +1,460 @@
+"""Transfer from a network pretrained on finite, noisy source data (App. C, Thm C.1; SPEC 2.8).
+
+The source network is pretrained by small-initialisation gradient flow on n_s = γ_s d samples
+y_s = X_sβ_s + ε_s with noise level σ_s. By Thm 3.5 its end-to-end vector is the minimum-norm
+solution β̂_s = X_s⁺y_s = P_sβ_s + X_s⁺ε_s (P_s = X_s⁺X_s), and by the same conservation argument as
+Thm 3.4 its feature map is rank one along β̂_s. Everything then follows from the infinite-source
+results with β_s replaced by β̂_s, a random vector independent of the target data:
+
+* ``finite_source_overlap``: E⟨β_t, β̂_s⟩ = β_tᵀ(E P_s)β_s = cos θ · min(1, γ_s), with
+  E P_s = (1 − bias) I from :func:`derivations.scratch.bias` at γ → γ_s (the noise term has mean 0).
+* ``finite_source_norm`` (eq. 152): in a basis adapted to row(X_s), ‖β̂_s‖² = ‖P_sβ_s‖² +
+  2⟨P_sβ_s, X_s⁺ε_s⟩ + ‖X_s⁺ε_s‖²; the cross term has mean 0, ‖P_sβ_s‖² = 1 − ‖(I − P_s)β_s‖² has
+  mean 1 − bias and ‖X_s⁺ε_s‖² has mean :func:`derivations.scratch.variance`, both at
+  (γ, σ) → (γ_s, σ_s).
+* ``ft_transferability_finite_source`` (eq. 22): the block-matrix identity of
+  :func:`derivations.fine_tuning.null_space_excess_steps` with β̂_s in the null space gives
+  R_ft − R_sc = ‖(I − P)(β̂_s − β_t)‖² − ‖(I − P)β_t‖²; averaging over the target data (P is
+  independent of β̂_s) gives (1 − γ)₊(‖β̂_s‖² − 2⟨β_t, β̂_s⟩) (SymPy expands the norms in the basis
+  (β_s, ν, e)), and averaging over the source data gives T_ft = (1 − γ)₊(2E⟨β_t, β̂_s⟩ − E‖β̂_s‖²).
+* ``finite_source_break_even`` (eq. 23): T_ft is linear and increasing in cos θ; SymPy solves
+  T_ft = 0 for cos θ in each γ_s branch: cos θ* = (1/2)(1 + σ_s²/|1 − γ_s|).
+* ``lt_risk_finite_source`` (derived in SPEC 2.8, not printed in the paper): re-fitting the readout
+  of the rank-one feature map with n_t → ∞ target samples gives the population-optimal multiple
+  of β̂_s; SymPy minimises ‖β_t − bβ̂_s‖² over b, R = 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖², and the
+  concentration limits of ⟨β_t, β̂_s⟩ and ‖β̂_s‖² give the proportional-limit risk.
+* ``lt_transferability_finite_source``: eq. 8 (:func:`derivations.scratch.risk`) minus that risk.
+
+Conventions: ``Piecewise`` results list γ_s < 1, γ_s > 1 and the value at γ_s = 1 (the common
+one-sided limit, from :func:`derivations.scratch.value_at_one`), like eq. 8. The results inherit
+the omission of the balanced scale c of fine-tuning (SPEC 2.7, 2.8; see
+:mod:`derivations.fine_tuning`).
+
+Reference: Tahir, Ganguli, Rotskoff, "Features are fate: a theory of transfer learning in
+high-dimensional regression", ICML 2025 (arXiv 2410.08194), App. C, Thm C.1, eqs. 22, 23, 152.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sympy as sp
+from sympy import BlockMatrix, Identity, MatrixSymbol, ZeroMatrix, block_collapse
+
+from derivations import scratch
+from derivations.fine_tuning import null_space_excess_steps, plain
+from derivations.record import DerivedResult, Regime, Step
+from derivations.symbols import d, gamma, gamma_s, n_s, sigma, sigma_s, theta
+
+# Local symbols (not shared): dimensions of row(X_s) and null(X_s), the components of β̂_s in the
+# orthonormal basis (β_s, ν, e), the two random scalars of the source fit, the readout coefficient
+# of linear transfer and cos θ as an unknown.
+_RANK = sp.Symbol("r_s", positive=True, integer=True)
+_NULLITY = sp.Symbol("k_s", positive=True, integer=True)
+_H = sp.symbols("h_1:4", real=True)
+_NORM = sp.Symbol("N", positive=True)  # N = ‖β̂_s‖²
+_OVERLAP = sp.Symbol("O", real=True)  # O = ⟨β_t, β̂_s⟩
+_READOUT = sp.Symbol("b", real=True)
+_COS = sp.Symbol("cos_theta", real=True)
+_COS_PLAIN = sp.Symbol("cos_theta_plain", nonnegative=True)  # cos θ on [0, π/2], during limits
+
+_TO_SOURCE = {gamma: gamma_s, sigma: sigma_s}
+_FROM_SOURCE = {gamma_s: gamma, sigma_s: sigma}
+
+_ASSUMPTIONS = (
+    "x ~ N(0, I_d); y_t = β_tᵀx + ε, ε ~ N(0, σ²); ‖β_s‖ = ‖β_t‖ = 1, β_sᵀβ_t = cos θ "
+    "(Assumptions 3.1-3.2)",
+    "source data: n_s = γ_s d samples y_s = X_sβ_s + ε_s, ε_s ~ N(0, σ_s²), independent of the "
+    "target data",
+    "small-initialisation gradient flow: pretraining ends at β̂_s = X_s⁺y_s with a rank-one feature "
+    "map along β̂_s, scratch training at X⁺y (Thm 3.5)",
+)
+_LIMIT = "n, n_s, d → ∞ with n/d → γ, n_s/d → γ_s"
+_REFERENCE = "Thm C.1"
+
+
+def _at_one(under: sp.Expr, over: sp.Expr) -> sp.Expr:
+    """Value at γ_s = 1 of a piecewise source result: scratch.value_at_one in source symbols.
+
+    cos θ is held as a plain symbol during the limits, so that the two one-sided limits come out
+    in the same form (SymPy would otherwise return sin²θ on one side and 1 − cos²θ on the other,
+    which ``value_at_one`` would take for different values).
+    """
+    cosine = {sp.cos(theta): _COS_PLAIN}
+    value = scratch.value_at_one(
+        under.xreplace(cosine).xreplace(_FROM_SOURCE), over.xreplace(cosine).xreplace(_FROM_SOURCE)
+    )
+    return value.xreplace(_TO_SOURCE).xreplace({_COS_PLAIN: sp.cos(theta)})
+
+
+def _source_piecewise(under: sp.Expr, over: sp.Expr) -> sp.Piecewise:
+    return sp.Piecewise((under, gamma_s < 1), (over, gamma_s > 1), (_at_one(under, over), True))
+
+
+def _teachers_3d() -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+    """β_s, β_t and β̂_s in the orthonormal basis (β_s, ν, e), e ⊥ β_s, ν (SPEC 1.1)."""
+    source = sp.Matrix([1, 0, 0])
+    target = sp.Matrix([sp.cos(theta), sp.sin(theta), 0])
+    estimate = sp.Matrix(_H)
+    return source, target, estimate
+
+
+def _source_fit() -> tuple[sp.Basic, sp.Basic]:
+    """β̂_s = X_s⁺(X_sβ_s + ε_s) = P_sβ_s + X_s⁺ε_s (matrix algebra)."""
+    pinv = MatrixSymbol("X_s⁺", d, n_s)
+    data = MatrixSymbol("X_s", n_s, d)
+    beta = MatrixSymbol("β_s", d, 1)
+    noise = MatrixSymbol("ε_s", n_s, 1)
+    projector = MatrixSymbol("P_s", d, d)
+    fit = sp.expand(pinv * (data * beta + noise))
+    split = fit.subs(pinv * data, projector)
+    assert split.has(projector)
+    return fit, split
+
+
+@functools.cache
+def overlap() -> DerivedResult:
+    """E⟨β_t, β̂_s⟩ = cos θ · min(1, γ_s)."""
+    fit, split = _source_fit()
+    target = MatrixSymbol("β_t", d, 1)
+    inner = sp.expand(target.T * split)
+    mean_projection = sp.Symbol("m", positive=True)  # E P_s = m I
+    averaged = sp.expand(target.T * (mean_projection * Identity(d)) * MatrixSymbol("β_s", d, 1))
+    bias = scratch.bias().expr.xreplace(_TO_SOURCE)
+    kept = sp.Piecewise(*[(sp.expand(1 - b.expr), b.cond) for b in bias.args])
+    source, target_2, _ = _teachers_3d()
+    cosine = sp.trigsimp(source.dot(target_2))
+    result = sp.Piecewise(*[(branch.expr * cosine, branch.cond) for branch in kept.args])
+    return DerivedResult(
+        name="finite_source_overlap",
+        title="Mean overlap of the pretrained source vector with the target teacher",
+        reference=f"{_REFERENCE}, proof (App. C)",
+        regime=Regime.ASYMPTOTIC,
+        assumptions=(*_ASSUMPTIONS, _LIMIT),
+        expr=result,
+        steps=(
+            Step(plain(fit), "β̂_s = X_s⁺y_s with y_s = X_sβ_s + ε_s"),
+            Step(plain(split), "X_s⁺X_s = P_s, the projector on the row space of X_s"),
+            Step(plain(inner), "⟨β_t, β̂_s⟩ = β_tᵀP_sβ_s + β_tᵀX_s⁺ε_s"),
+            Step(
+                plain(averaged),
+                "the noise term is linear in ε_s (mean 0, independent of X_s); E P_s = m I "
+                "(rotation invariance)",
+            ),
+            Step(sp.Eq(mean_projection, kept), "m = 1 − bias fraction (scratch_bias at γ → γ_s)"),
+            Step(sp.Eq(sp.Symbol("⟨β_s, β_t⟩"), cosine), "in the basis (β_s, ν)"),
+            Step(result, "E⟨β_t, β̂_s⟩ = m cos θ = cos θ · min(1, γ_s)"),
+        ),
+        notes=(
+            "E P_s = min(n_s, d)/d · I holds exactly at finite size, so this mean is exact with "
+            "γ_s = n_s/d; ⟨β_t, β̂_s⟩ also concentrates on it as d → ∞."
+        ),
+        variables=(theta, gamma_s),
+    )
+
+
+@functools.cache
+def norm() -> DerivedResult:
+    """Eq. 152: E‖β̂_s‖² = γ_s + σ_s²γ_s/(1 − γ_s) (γ_s < 1), 1 + σ_s²/(γ_s − 1) (γ_s > 1)."""
+    _, split = _source_fit()
+    r, k = _RANK, _NULLITY
+    fit_block = BlockMatrix(
+        [[MatrixSymbol("P_sβ_s", r, 1) + MatrixSymbol("ξ_s", r, 1)], [ZeroMatrix(k, 1)]]
+    )
+    squared = sp.expand(block_collapse(fit_block.T * fit_block))
+
+    bias = scratch.bias().expr
+    variance = scratch.variance().expr
+    bias_under, bias_over = bias.args[0].expr, bias.args[1].expr
+    var_under, var_over = variance.args[0].expr, variance.args[1].expr
+    under = sp.factor((1 - bias_under) + var_under).xreplace(_TO_SOURCE)
+    over = sp.factor((1 - bias_over) + var_over).xreplace(_TO_SOURCE)
+    result = _source_piecewise(under, over)
+    return DerivedResult(
+        name="finite_source_norm",
+        title="Mean squared norm of the pretrained source vector",
+        reference=f"{_REFERENCE}, eq. 152",
+        regime=Regime.ASYMPTOTIC,
+        assumptions=(*_ASSUMPTIONS, _LIMIT),
+        expr=result,
+        steps=(
+            Step(plain(split), "β̂_s = P_sβ_s + X_s⁺ε_s (finite_source_overlap)"),
+            Step(
+                plain(squared),
+                "basis adapted to row(X_s): β̂_s = (P_sβ_s + ξ_s, 0) with ξ_s = X_s⁺ε_s ∈ row(X_s)",
+            ),
+            Step(
+                sp.Eq(
+                    sp.Symbol("E‖P_sβ_s‖²"),
+                    sp.Piecewise((1 - bias_under, gamma < 1), (1 - bias_over, True)).xreplace(
+                        _TO_SOURCE
+                    ),
+                ),
+                "‖P_sβ_s‖² = ‖β_s‖² − ‖(I − P_s)β_s‖²: 1 − scratch_bias at γ → γ_s",
+            ),
+            Step(
+                sp.Eq(sp.Symbol("E‖ξ_s‖²"), variance.xreplace(_TO_SOURCE)),
+                "scratch_variance at (γ, σ) → (γ_s, σ_s); the cross term is linear in ε_s (mean 0)",
+            ),
+            Step(result, "sum, branch by branch; at γ_s = 1 the one-sided limits (∞ for σ_s > 0)"),
+        ),
+        printed="eq152_source_norm",
+        notes=(
+            "The exact finite-size mean is n_s/d + σ_s² n_s/(d − n_s − 1) for n_s < d − 1 and "
+            "1 + σ_s² d/(n_s − d − 1) for n_s > d + 1 (inverse-Wishart means, as in "
+            "scratch_risk_finite); ‖β̂_s‖² concentrates on the limit."
+        ),
+        variables=(gamma_s, sigma_s),
+    )
+
+
+@functools.cache
+def _target_average() -> tuple[sp.Expr, tuple[Step, ...]]:
+    """‖β̂_s − β_t‖² − ‖β_t‖² = N − 2O, from the components in the basis (β_s, ν, e)."""
+    _, target, estimate = _teachers_3d()
+    moved = estimate - target
+    difference = sp.trigsimp(sp.expand(moved.dot(moved) - target.dot(target)))
+    norm_sq, inner = estimate.dot(estimate), target.dot(estimate)
+    assert sp.expand(difference - (norm_sq - 2 * inner)) == 0
+    in_scalars = _NORM - 2 * _OVERLAP
+    steps = (
+        Step(
+            difference,
+            "β̂_s = (h_1, h_2, h_3) in the basis (β_s, ν, e), β_t = (cos θ, sin θ, 0): "
+            "‖β̂_s − β_t‖² − ‖β_t‖² (trigsimp)",
+        ),
+        Step(
+            sp.Tuple(sp.Eq(_NORM, norm_sq), sp.Eq(_OVERLAP, inner), in_scalars),
+            "it equals N − 2O with N = ‖β̂_s‖² and O = ⟨β_t, β̂_s⟩ (checked by SymPy)",
+        ),
+    )
+    return in_scalars, steps
+
+
+@functools.cache
+def ft_transferability() -> DerivedResult:
+    """Eq. 22: T_ft = (1 − γ)₊ (2E⟨β_t, β̂_s⟩ − E‖β̂_s‖²), piecewise in γ_s."""
+    identity_steps = null_space_excess_steps("β̂_s")
+    in_scalars, algebra_steps = _target_average()
+    bias = scratch.bias().expr
+    (q_under, under_cond), (q_over, _) = ((b.expr, b.cond) for b in bias.args)
+    conditional = sp.Piecewise((q_under * in_scalars, under_cond), (q_over * in_scalars, True))
+    transfer_scalars = sp.expand(-in_scalars)  # T = −E(R_ft − R_sc)
+
+    overlap_pw, norm_pw = overlap().expr, norm().expr
+    overlap_under, overlap_over = overlap_pw.args[0].expr, overlap_pw.args[1].expr
+    (norm_under, _), (norm_over, _), (norm_one, _) = ((b.expr, b.cond) for b in norm_pw.args)
+
+    def branch(overlap_value: sp.Expr, norm_value: sp.Expr) -> sp.Expr:
+        value = sp.piecewise_fold(
+            transfer_scalars.subs({_OVERLAP: overlap_value, _NORM: norm_value})
+        )
+        if not isinstance(value, sp.Piecewise):
+            return sp.factor(q_under * value)
+        # q > 0 on γ < 1, so an infinite value (γ_s = 1, σ_s > 0) keeps its sign.
+        return sp.Piecewise(
+            *[
+                (b.expr if b.expr.is_infinite else sp.factor(q_under * b.expr), b.cond)
+                for b in value.args
+            ]
+        )
+
+    result = sp.Piecewise(
+        (q_over, gamma >= 1),
+        (branch(overlap_under, norm_under), gamma_s < 1),
+        (branch(overlap_over, norm_over), gamma_s > 1),
+        (branch(overlap_over, norm_one), True),
+    )
+    return DerivedResult(
+        name="ft_transferability_finite_source",
+        title="Transferability of fine-tuning from a finite noisy source",
+        reference=f"{_REFERENCE}, eq. 22",
+        regime=Regime.ASYMPTOTIC,
+        assumptions=(
+            *_ASSUMPTIONS,
+            "fine-tuning keeps the null-space part (I − P)β̂_s of the start (eq. 143 with β̂_s)",
+            _LIMIT,
+        ),
+        expr=result,
+        steps=(
+            *identity_steps,
+            *algebra_steps,
+            Step(
+                conditional,
+                "average over the target data at fixed source data: E‖(I − P)w‖² = q‖w‖² "
+                "(scratch_bias) since P is independent of β̂_s",
+            ),
+            Step(transfer_scalars, "T_ft = E[R_sc − R_ft]: per unit q, 2O − N"),
+            Step(
+                sp.Tuple(overlap_pw, norm_pw),
+                "average over the source data: E O (finite_source_overlap), E N (eq. 152)",
+            ),
+            Step(
+                result,
+                "γ ≥ 1: P = I and R_ft = R_sc for every draw, T_ft = 0; γ < 1: "
+                "(1 − γ)(2 E O − E N) in each γ_s branch (at γ_s = 1 it is −∞ for σ_s > 0)",
+            ),
+        ),
+        printed="eq22_ft_transferability_finite_source",
+        notes=(
+            "Same omission of the balanced scale c as eq. 15 (SPEC 2.7, 2.8, 8.2 item 1): exact "
+            "gradient-flow fine-tuning multiplies (I − P)β̂_s by a scale c ≠ 1 when the target data "
+            "are noisy. The means over target and source data are exact at finite size with "
+            "γ = n/d (given the exact finite-size E‖β̂_s‖²); the γ_s = 1 branch is the common "
+            "one-sided limit. The paper writes (1 − γ_t)₊ for the target factor."
+        ),
+        variables=(theta, gamma, gamma_s, sigma_s),
+    )
+
+
+@functools.cache
+def break_even() -> DerivedResult:
+    """Eq. 23: T_ft = 0 at cos θ* = (1/2)(1 + σ_s²/|1 − γ_s|)."""
+    transfer = ft_transferability().expr
+    under, over = transfer.args[1].expr, transfer.args[2].expr
+    roots = []
+    for branch in (under, over):
+        linear = branch.subs(sp.cos(theta), _COS)
+        (root,) = sp.solve(linear, _COS)
+        roots.append(sp.factor(root))
+    root_under, root_over = roots
+    result = _source_piecewise(root_under, root_over)
+    factor = scratch.bias().expr.args[0].expr  # 1 − γ > 0 on γ < 1
+    slopes = sp.Tuple(
+        *(sp.cancel(sp.diff(b.subs(sp.cos(theta), _COS), _COS) / factor) for b in (under, over))
+    )
+    return DerivedResult(
+        name="finite_source_break_even",
+        title="Break-even angle of fine-tuning from a finite noisy source",
+        reference=f"{_REFERENCE}, eq. 23",
+        regime=Regime.ASYMPTOTIC,
+        assumptions=(*ft_transferability().assumptions, "γ < 1 (T_ft = 0 for γ ≥ 1)"),
+        expr=result,
+        steps=(
+            Step(sp.Tuple(under, over), "the γ < 1 branches of eq. 22 for γ_s < 1 and γ_s > 1"),
+            Step(
+                slopes,
+                "∂T_ft/∂cos θ divided by 1 − γ > 0: 2 min(1, γ_s) > 0, so T_ft > 0 iff "
+                "cos θ > cos θ*",
+            ),
+            Step(sp.Tuple(root_under, root_over), "solve T_ft = 0 for cos θ in each branch"),
+            Step(
+                result,
+                "both branches are (1/2)(1 + σ_s²/|1 − γ_s|); at γ_s = 1 the common limit "
+                "(1/2 for σ_s = 0, ∞ for σ_s > 0: fine-tuning never helps)",
+            ),
+        ),
+        printed="eq23_finite_source_break_even",
+        notes=(
+            "Independent of γ (for γ < 1). cos θ* > 1 means fine-tuning never beats scratch. "
+            "cos θ* = 0.54 at σ_s = 0.2 for both γ_s = 0.5 and 1.5 (SPEC 7). Inherits the "
+            "omission of the balanced scale c (SPEC 2.8)."
+        ),
+        variables=(gamma_s, sigma_s),
+    )
+
+
+@functools.cache
+def lt_risk() -> DerivedResult:
+    """Linear transfer from β̂_s with n_t → ∞: R = 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖² (SPEC 2.8)."""
+    _, target, estimate = _teachers_3d()
+    error = target - _READOUT * estimate
+    risk_b = sp.trigsimp(sp.expand(error.dot(error)))
+    norm_sq, inner = estimate.dot(estimate), target.dot(estimate)
+    in_scalars = 1 - 2 * _READOUT * _OVERLAP + _READOUT**2 * _NORM
+    assert sp.expand(risk_b - in_scalars.subs({_OVERLAP: inner, _NORM: norm_sq})) == 0
+    (optimal,) = sp.solve(sp.diff(in_scalars, _READOUT), _READOUT)
+    curvature = sp.diff(in_scalars, _READOUT, 2)
+    minimum = sp.factor(in_scalars.subs(_READOUT, optimal))
+
+    overlap_pw, norm_pw = overlap().expr, norm().expr
+    overlap_under, overlap_over = overlap_pw.args[0].expr, overlap_pw.args[1].expr
+    norm_under, norm_over = norm_pw.args[0].expr, norm_pw.args[1].expr
+    under = 1 - sp.factor((_OVERLAP**2 / _NORM).subs({_OVERLAP: overlap_under, _NORM: norm_under}))
+    over = 1 - sp.factor((_OVERLAP**2 / _NORM).subs({_OVERLAP: overlap_over, _NORM: norm_over}))
+    result = _source_piecewise(under, over)
+    return DerivedResult(
+        name="lt_risk_finite_source",
+        title="Linear-transfer risk from a finite noisy source (n_t → ∞)",
+        reference="App. C, finite-source linear transfer (SPEC 2.8; derived there, not printed)",
+        regime=Regime.ASYMPTOTIC,
+        assumptions=(
+            *_ASSUMPTIONS,
+            "linear transfer: the rank-one feature map is frozen and its readout re-fitted by "
+            "least squares on n_t → ∞ target samples",
+            "d, n_s → ∞ with n_s/d → γ_s",
+        ),
+        expr=result,
+        steps=(
+            Step(
+                sp.Eq(sp.Symbol("R(b)"), risk_b),
+                "the end-to-end vector is bβ̂_s; R(b) = ‖β_t − bβ̂_s‖² with β̂_s = (h_1, h_2, h_3) "
+                "in the basis (β_s, ν, e)",
+            ),
+            Step(
+                sp.Eq(sp.Symbol("R(b)"), in_scalars),
+                "in terms of N = ‖β̂_s‖², O = ⟨β_t, β̂_s⟩ (checked by SymPy)",
+            ),
+            Step(
+                sp.Tuple(sp.Eq(_READOUT, optimal), sp.Eq(sp.Symbol("R''(b)"), curvature)),
+                "n_t → ∞: least squares reaches the population minimiser (R is convex in b)",
+            ),
+            Step(sp.Eq(sp.Symbol("R"), minimum), "the risk at the optimal readout"),
+            Step(
+                sp.Tuple(overlap_pw, norm_pw),
+                "as d → ∞, O and N concentrate on finite_source_overlap and eq. 152",
+            ),
+            Step(result, "substitute, branch by branch; at γ_s = 1 the one-sided limits"),
+        ),
+        printed=None,
+        notes=(
+            "Not printed in the paper (the authors' notebook has no finite-source linear-transfer "
+            "theory): derived in SPEC 2.8, so there is no printed formula to compare with. "
+            "It replaces the floor sin²θ of eq. 10 (n → ∞); at γ_s → ∞ it tends to sin²θ. "
+            "Uses 1 − E[O]²/E[N] in place of E[1 − O²/N], exact in the limit by concentration. "
+            "At γ_s = 1: 1 for σ_s > 0 (no usable feature), sin²θ for σ_s = 0."
+        ),
+        variables=(theta, gamma_s, sigma_s),
+    )
+
+
+@functools.cache
+def lt_transferability() -> DerivedResult:
+    """T_lt = E R_sc(γ, σ) − R_lt(θ, γ_s, σ_s) with a finite noisy source."""
+    scratch_risk = scratch.risk().expr
+    transfer_risk = lt_risk().expr
+    result = scratch_risk - transfer_risk
+    return DerivedResult(
+        name="lt_transferability_finite_source",
+        title="Transferability of linear transfer from a finite noisy source (n_t → ∞ readout)",
+        reference="App. C, finite-source linear transfer (SPEC 2.8; derived there, not printed)",
+        regime=Regime.ASYMPTOTIC,
+        assumptions=(*lt_risk().assumptions, "n, d → ∞ with n/d → γ for the scratch baseline"),
+        expr=result,
+        steps=(
+            Step(scratch_risk, "scratch risk, eq. 8 (scratch_risk)"),
+            Step(
+                transfer_risk, "linear-transfer risk from the finite source (lt_risk_finite_source)"
+            ),
+            Step(result, "T_lt = E R_sc − R_lt (SPEC 1.4), as eq. 11 does with sin²θ"),
+        ),
+        printed=None,
+        notes=(
+            "Not printed in the paper: derived in SPEC 2.8. Like eq. 11 it subtracts the n_t → ∞ "
+            "linear-transfer risk from the scratch risk at ratio γ. With γ_s = 0.5, σ_s = 0.2 and "
+            "θ = 0 it is ≈ 0 at γ = 0.5, σ = 0.2, as in the authors' finite-source experiments."
+        ),
+        variables=(theta, gamma, sigma, gamma_s, sigma_s),
+    )
+
+
+def results() -> tuple[DerivedResult, ...]:
+    """The records of this module, in order."""
+    return (
+        overlap(),
+        norm(),
+        ft_transferability(),
+        break_even(),
+        lt_risk(),
+        lt_transferability(),
+    )

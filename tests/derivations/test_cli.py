@@ -1,0 +1,63 @@
+"""The command line: list, show, check, export (and its PDF), errors."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from derivations.__main__ import main
+from derivations.latex import export, text_to_latex
+from derivations.registry import all_results
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("scratch_risk", "lt_transferability", "pretrain_coefficient"):
+        assert name in out
+
+
+def test_show_prints_steps_and_the_printed_formula(capsys):
+    assert main(["show", "scratch_risk"]) == 0
+    out = capsys.readouterr().out
+    assert "Thm 3.6, eq. 8" in out
+    assert "derivation:" in out and "1. " in out
+    assert "as printed in the paper" in out
+
+
+def test_show_unknown_name(capsys):
+    assert main(["show", "scratch_rsk"]) == 2
+    assert "Did you mean" in capsys.readouterr().err
+
+
+def test_check_passes(capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "FAIL" not in out.replace("0 FAIL", "")
+    assert "PASS" in out
+
+
+def test_every_record_translates_to_latex():
+    unknown: set[str] = set()
+    for result in all_results().values():
+        text_to_latex(result.notes + result.title + "".join(s.why for s in result.steps), unknown)
+    assert not unknown, f"characters without a LaTeX translation: {sorted(unknown)}"
+
+
+def test_export_writes_one_file_per_result(tmp_path, capsys):
+    assert main(["export", "--latex", str(tmp_path)]) == 0
+    names = {p.stem for p in tmp_path.glob("*.tex")} - {"main"}
+    assert names == set(all_results())
+    main_tex = (tmp_path / "main.tex").read_text()
+    assert all(rf"\input{{{name}}}" in main_tex for name in names)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_exported_document_compiles(tmp_path):
+    from derivations.latex import compile_pdf
+
+    main_file, unknown = export(all_results().values(), tmp_path)
+    assert not unknown
+    pdf = compile_pdf(main_file)
+    assert pdf.stat().st_size > 10_000

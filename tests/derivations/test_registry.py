@@ -1,0 +1,98 @@
+"""The registry: names, order, the on-disk cache (round trip, corruption, invalidation), speed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from derivations import registry
+from derivations.errors import UnknownResultError
+from derivations.paper import PRINTED
+from derivations.record import DerivedResult
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, DerivedResult]:
+    return registry.all_results()
+
+
+def test_every_record_is_complete(results):
+    assert len(results) >= 30
+    for result in results.values():
+        assert result.steps, result.name
+        assert result.reference and result.title and result.assumptions, result.name
+        assert all(step.why for step in result.steps), result.name
+        if result.printed is not None:
+            assert result.printed in PRINTED, result.name
+
+
+def test_every_printed_formula_is_claimed_by_a_derivation(results):
+    claimed = {r.printed for r in results.values() if r.printed}
+    assert claimed == set(PRINTED), set(PRINTED) - claimed
+
+
+def test_unknown_name_gets_suggestions():
+    with pytest.raises(UnknownResultError, match="scratch_risk"):
+        registry.get("scratch_rsik")
+
+
+def test_cache_round_trip(tmp_path, monkeypatch, results):
+    monkeypatch.setenv("FATE_CACHE_DIR", str(tmp_path))
+    registry._store_cache(results)
+    loaded = registry._load_cache()
+    assert loaded is not None and list(loaded) == list(results)
+    for name, result in results.items():
+        again = loaded[name]
+        assert again.expr == result.expr, name
+        assert [s.expr for s in again.steps] == [s.expr for s in result.steps], name
+        assert again.variables == result.variables, name
+        # assumptions on symbols survive (a Symbol without them would be a different symbol)
+        assert {s: s.assumptions0 for s in again.expr.free_symbols} == {
+            s: s.assumptions0 for s in result.expr.free_symbols
+        }
+
+
+def test_corrupt_or_foreign_cache_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("FATE_CACHE_DIR", str(tmp_path))
+    path = registry._cache_file()
+    path.write_text("{not json")
+    assert registry._load_cache() is None
+    path.write_text(json.dumps({"results": [{"name": "x"}]}))
+    assert registry._load_cache() is None
+    path.write_text(json.dumps({"results": [{"name": "x", "expr": "__import__('os')"}]}))
+    assert registry._load_cache() is None
+
+
+def test_source_key_changes_with_sympy_version(monkeypatch):
+    key = registry.source_key()
+    monkeypatch.setattr(sp, "__version__", "0.0.0")
+    assert registry.source_key() != key
+
+
+def test_cold_start_under_a_minute_and_cached_after(tmp_path):
+    """Derivations from an empty cache in a fresh process, then again from the cache."""
+    env = {**os.environ, "FATE_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    env.pop("FATE_NO_CACHE", None)
+    timings = []
+    for _ in range(2):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "import derivations; derivations.all_results()"],
+            env=env,
+            check=True,
+            cwd=REPO,
+        )
+        timings.append(time.perf_counter() - start)
+    cold, warm = timings
+    assert cold < 60, f"cold derivation took {cold:.1f} s"
+    assert warm < cold / 2, f"cached run took {warm:.1f} s against {cold:.1f} s cold"
+    assert list(tmp_path.glob("derivations-*.json"))
