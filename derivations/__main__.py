@@ -16,13 +16,15 @@ from pathlib import Path
 
 import sympy as sp
 
+from derivations.display import for_display
 from derivations.errors import FateError
 from derivations.paper import PRINTED
 from derivations.registry import all_results, cache_dir, get
 
 
-def _pretty(expr: sp.Basic, indent: str = "      ") -> str:
-    return textwrap.indent(sp.pretty(expr, use_unicode=True, wrap_line=False), indent)
+def _pretty(expr: sp.Basic, full: bool, indent: str = "      ") -> str:
+    shown = for_display(expr, full=full)
+    return textwrap.indent(sp.pretty(shown, use_unicode=True, wrap_line=False), indent)
 
 
 def _list(_: argparse.Namespace) -> int:
@@ -49,13 +51,13 @@ def _show(args: argparse.Namespace) -> int:
     print("  derivation:")
     for number, step in enumerate(result.steps, start=1):
         print(f"    {number}. {step.why}")
-        print(_pretty(step.expr))
+        print(_pretty(step.expr, args.full))
     print("  result:")
-    print(_pretty(result.expr))
+    print(_pretty(result.expr, args.full))
     if result.printed:
         printed = PRINTED[result.printed]
         print(f"  as printed in the paper ({printed.equation}; source: {printed.source}):")
-        print(_pretty(printed.expr))
+        print(_pretty(printed.expr, args.full))
         if printed.erratum:
             print(f"  erratum: {printed.erratum}")
     if result.notes:
@@ -79,7 +81,8 @@ def _check(args: argparse.Namespace) -> int:
             f"{symbolic:<9}  {probe:<18}  {row.outcome}"
         )
         if row.erratum:
-            print(f"{'':<{width}}  erratum: {row.erratum}")
+            label = "erratum confirmed" if row.outcome == "EXPECTED-DEVIATION" else "known erratum"
+            print(f"{'':<{width}}  {label}: {row.erratum}")
     failed = [r for r in rows if r.outcome == "FAIL"]
     counts = {o: sum(r.outcome == o for r in rows) for o in ("PASS", "EXPECTED-DEVIATION", "FAIL")}
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -122,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list every derived result").set_defaults(run=_list)
     show = commands.add_parser("show", help="print one result and its derivation")
     show.add_argument("name", help="result name, as given by `list`")
+    show.add_argument("--full", action="store_true", help="print huge expressions in full too")
     show.set_defaults(run=_show)
     check = commands.add_parser("check", help="compare every result with the paper's formula")
     check.add_argument("--seed", type=int, default=0, help="seed of the numeric probe (default 0)")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from derivations.display import for_display
 from derivations.paper import PRINTED
 from derivations.record import DerivedResult
 
@@ -89,26 +90,56 @@ _TEXT_ESCAPES = {
     "_": r"\_",
     "{": r"\{",
     "}": r"\}",
-    "~": r"\textasciitilde{}",
+    "~": r"$\sim$",
     "^": r"\textasciicircum{}",
 }
 _ACCENTS = {"\u0302": "hat", "\u0307": "dot"}  # combining circumflex and dot above
+_PRIVATE = 0xE000  # placeholders for spans already translated (Unicode private-use area)
+# x_s, β̂_sc, W_{l+1}: a single-letter base (not the end of a word such as scratch_risk)
+_SUBSCRIPTED = re.compile(
+    "(?<![A-Za-z0-9_])([A-Za-zα-ωΓ-ΩȧċẆẇṙ\ue000-\uf8ff])_(\\{[^{}]*\\}|[A-Za-z0-9]+(?![A-Za-z0-9_]))"
+)
 
 
-def _math_tokens(text: str, unknown: set[str]) -> list[tuple[bool, str]]:
+def _protect(text: str, spans: dict[str, str], unknown: set[str]) -> str:
+    """Replace accented letters and subscripted symbols by placeholders holding their LaTeX."""
+
+    def hold(latex: str) -> str:
+        key = chr(_PRIVATE + len(spans))
+        spans[key] = latex
+        return key
+
+    def accent(match: re.Match) -> str:
+        body = _math(match.group(1), spans, unknown)
+        return hold(rf"\{_ACCENTS[match.group(2)]}{{{body}}}")
+
+    def subscript(match: re.Match) -> str:
+        index = match.group(2).removeprefix("{").removesuffix("}")
+        base = _math(match.group(1), spans, unknown)
+        return hold(base + "_{" + _math(index, spans, unknown) + "}")
+
+    text = re.sub("(.)([" + "".join(_ACCENTS) + "])", accent, text)
+    return _SUBSCRIPTED.sub(subscript, text)
+
+
+def _math(text: str, spans: dict[str, str], unknown: set[str]) -> str:
+    return "".join(token for _, token in _math_tokens(text, unknown, spans)).strip()
+
+
+def _math_tokens(
+    text: str, unknown: set[str], spans: dict[str, str] | None = None
+) -> list[tuple[bool, str]]:
     """Split ``text`` into (is_math, latex) tokens."""
-    for mark, accent in _ACCENTS.items():
-        text = re.sub("(.)" + mark, lambda m, a=accent: f"\x00{a}\x01{m.group(1)}\x00", text)
+    if spans is None:
+        spans = {}
+        text = _protect(text, spans, unknown)
     tokens: list[tuple[bool, str]] = []
     i = 0
     while i < len(text):
         char = text[i]
-        if char == "\x00":  # an accented character: \x00accent\x01char\x00
-            end = text.index("\x00", i + 1)
-            accent, inner = text[i + 1 : end].split("\x01")
-            body = "".join(t for _, t in _math_tokens(inner, unknown)).strip()
-            tokens.append((True, rf"\{accent}{{{body}}}"))
-            i = end + 1
+        if char in spans:
+            tokens.append((True, spans[char]))
+            i += 1
             continue
         run_table = (
             _SUPERSCRIPTS
@@ -139,9 +170,7 @@ def text_to_latex(text: str, unknown: set[str] | None = None) -> str:
     unknown = set() if unknown is None else unknown
     out = []
     for is_math, token in _math_tokens(text, unknown):
-        if is_math:
-            out.append("$" + token.strip() + "$")
-        elif token in "<>|":
+        if is_math or token in "<>|":
             out.append("$" + token + "$")
         else:
             out.append(_TEXT_ESCAPES.get(token, token))
@@ -155,8 +184,11 @@ def math_to_latex(text: str, unknown: set[str] | None = None) -> str:
 
 
 def expression_to_latex(expr: sp.Basic, unknown: set[str] | None = None) -> str:
-    """SymPy's LaTeX of ``expr`` with any Unicode symbol names translated."""
-    return math_to_latex(sp.latex(expr), unknown)
+    """SymPy's LaTeX of ``expr`` (flattened, elided if huge) with Unicode names translated."""
+    shown = for_display(expr)
+    if isinstance(shown, sp.Symbol) and shown.name.startswith("["):
+        return r"\text{" + text_to_latex(shown.name, unknown) + "}"
+    return math_to_latex(sp.latex(shown), unknown)
 
 
 def result_fragment(result: DerivedResult, unknown: set[str] | None = None) -> str:

@@ -29,6 +29,7 @@ class PrintedFormula:
     source: str
     erratum: str = ""
     where: sp.Basic = sp.true  # where the printed formula is meant to hold (side conditions)
+    corrected: sp.Basic | None = None  # the printed formula with its erratum mended, if it has one
 
 
 def _quadratic_roots() -> tuple[sp.Expr, sp.Expr]:
@@ -78,6 +79,7 @@ PRINTED: dict[str, PrintedFormula] = {
             expr=sp.Tuple(_GAMMA_PLUS, _GAMMA_MINUS),
             source=_NOTES,
             where=sigma < 1 - sp.cos(theta),  # the interval is non-empty
+            corrected=sp.Tuple(_GAMMA_MINUS, _GAMMA_PLUS),
             erratum=(
                 "printed as the interval (γ₊, γ₋), whose lower end exceeds its upper end; "
                 "the region where T_lt < 0 is (γ₋, γ₊) (SPEC §8.2 item 3)"

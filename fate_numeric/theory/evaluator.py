@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from derivations.errors import InvalidArgumentError
+from derivations.piecewise import branches
 from derivations.registry import get
 from fate_numeric.theory.domains import Domain, validate
 
@@ -32,27 +33,12 @@ class Parameter:
     domain: Domain
 
 
-def flatten_piecewise(expr: sp.Basic) -> list[tuple[sp.Basic, sp.Basic]]:
-    """The ``(expression, condition)`` branches of ``expr``, with nested Piecewise expanded.
-
-    A non-piecewise expression is the single branch ``(expr, True)``. Conditions are meant in
-    order (the first true one applies), exactly as in :class:`sympy.Piecewise`.
-    """
-    if not isinstance(expr, sp.Piecewise):
-        return [(expr, sp.true)]
-    branches = []
-    for piece in expr.args:
-        for inner_expr, inner_cond in flatten_piecewise(piece.expr):
-            branches.append((inner_expr, sp.And(piece.cond, inner_cond)))
-    return branches
-
-
 class _CompiledComponent:
     """One scalar expression compiled branch by branch."""
 
     def __init__(self, expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> None:
         self.branches: list[tuple[Callable, Callable]] = []
-        for branch_expr, condition in flatten_piecewise(expr):
+        for branch_expr, condition in branches(expr):
             self.branches.append(
                 (
                     sp.lambdify(symbols, branch_expr, modules="numpy", dummify=True),

@@ -61,3 +61,23 @@ def test_exported_document_compiles(tmp_path):
     assert not unknown
     pdf = compile_pdf(main_file)
     assert pdf.stat().st_size > 10_000
+
+
+def test_check_fails_on_a_broken_derivation(monkeypatch):
+    """A derivation scaled by 1.1 must FAIL; an interval with the wrong ends must not pass."""
+    import dataclasses
+
+    import sympy as sp
+
+    from derivations import consistency
+    from derivations.registry import get
+
+    scaled = dataclasses.replace(get("lt_risk"), expr=sp.Rational(11, 10) * get("lt_risk").expr)
+    assert consistency.check_result(scaled).outcome == "FAIL"
+    interval = get("lt_negative_interval")
+    assert consistency.check_result(interval).outcome == "EXPECTED-DEVIATION"
+    lower, upper = interval.expr
+    as_printed = dataclasses.replace(interval, expr=sp.Tuple(upper, lower))
+    assert consistency.check_result(as_printed).outcome == "PASS"  # the typo reproduced
+    wrong = dataclasses.replace(interval, expr=sp.Tuple(lower, 2 * upper))
+    assert consistency.check_result(wrong).outcome == "FAIL"
