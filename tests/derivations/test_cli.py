@@ -41,7 +41,8 @@ def test_check_passes(capsys):
 def test_every_record_translates_to_latex():
     unknown: set[str] = set()
     for result in all_results().values():
-        text_to_latex(result.notes + result.title + "".join(s.why for s in result.steps), unknown)
+        texts = (result.title, result.reference, result.notes, *result.assumptions)
+        text_to_latex(" ".join(texts) + "".join(s.why for s in result.steps), unknown)
     assert not unknown, f"characters without a LaTeX translation: {sorted(unknown)}"
 
 

@@ -14,9 +14,7 @@ import sympy as sp
 
 from derivations import fine_tuning
 from derivations.compare import equivalent
-from derivations.latex import text_to_latex
 from derivations.paper import PRINTED
-from derivations.registry import _parse
 from derivations.symbols import gamma, sigma, theta
 
 NAMES = (
@@ -57,20 +55,6 @@ def test_records_names_printed_and_variables():
     notes = records["ft_transferability"].notes
     assert "eq. 15 omits the balanced scale c" in notes
     assert "exact only for σ → 0" in notes
-
-
-def test_record_texts_translate_to_latex():
-    unknown: set[str] = set()
-    for record in fine_tuning.results():
-        text = record.title + record.notes + "".join(step.why for step in record.steps)
-        text_to_latex(text + record.reference + "".join(record.assumptions), unknown)
-    assert not unknown, sorted(unknown)
-
-
-def test_records_survive_the_cache_round_trip():
-    for record in fine_tuning.results():
-        for expr in (record.expr, *(step.expr for step in record.steps)):
-            assert _parse(sp.srepr(expr)) == expr, record.name
 
 
 @pytest.mark.parametrize("name", ["ft_risk_excess", "ft_transferability"])

@@ -15,9 +15,7 @@ import sympy as sp
 
 from derivations import finite_source
 from derivations.compare import equivalent
-from derivations.latex import text_to_latex
 from derivations.paper import PRINTED
-from derivations.registry import _parse
 from derivations.symbols import gamma, gamma_s, sigma, sigma_s, theta
 
 NAMES = (
@@ -65,20 +63,6 @@ def test_records_names_printed_and_variables():
         gamma_s,
         sigma_s,
     )
-
-
-def test_record_texts_translate_to_latex():
-    unknown: set[str] = set()
-    for record in finite_source.results():
-        text = record.title + record.notes + "".join(step.why for step in record.steps)
-        text_to_latex(text + record.reference + "".join(record.assumptions), unknown)
-    assert not unknown, sorted(unknown)
-
-
-def test_records_survive_the_cache_round_trip():
-    for record in finite_source.results():
-        for expr in (record.expr, *(step.expr for step in record.steps)):
-            assert _parse(sp.srepr(expr)) == expr, record.name
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_KEYS))
