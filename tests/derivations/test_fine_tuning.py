@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from sampling import min_norm, teachers
 
 from derivations import fine_tuning
 from derivations.compare import equivalent
@@ -158,26 +159,11 @@ def test_balanced_differs_from_eq15_with_noise():
     assert not equivalent(balanced, PRINTED["eq15_ft_transferability"].expr, seed=0).equal
 
 
-def _teachers(rng: np.random.Generator, dim: int, angle: float) -> tuple[np.ndarray, np.ndarray]:
-    source = rng.standard_normal(dim)
-    source /= np.linalg.norm(source)
-    other = rng.standard_normal(dim)
-    other -= (other @ source) * source
-    other /= np.linalg.norm(other)
-    return source, math.cos(angle) * source + math.sin(angle) * other
-
-
-def _min_norm(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """X⁺y for a batch of n×d matrices with n < d: Xᵀ(XXᵀ)⁻¹y (equal to pinv(X) @ y)."""
-    gram = x @ np.swapaxes(x, -1, -2)
-    return np.einsum("bnd,bn->bd", x, np.linalg.solve(gram, y[..., None])[..., 0])
-
-
 def test_batched_minimum_norm_solution_is_the_pseudo_inverse():
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((3, 5, 9)), rng.standard_normal((3, 5))
     expected = np.stack([np.linalg.pinv(x[i]) @ y[i] for i in range(3)])
-    np.testing.assert_allclose(_min_norm(x, y), expected, atol=1e-10)
+    np.testing.assert_allclose(min_norm(x, y), expected, atol=1e-10)
 
 
 @pytest.mark.parametrize("angle", [math.pi / 8, math.pi / 2])
@@ -189,11 +175,11 @@ def test_monte_carlo_transferability(seed, angle):
     """
     rng = np.random.default_rng(seed)
     dim, samples, noise, draws = 200, 100, 0.2, 200
-    source, target = _teachers(rng, dim, angle)
+    source, target = teachers(rng, dim, angle)
     x = rng.standard_normal((draws, samples, dim))
     y = x @ target + noise * rng.standard_normal((draws, samples))
-    scratch_fit = _min_norm(x, y)
-    fine_tuned = scratch_fit + source - _min_norm(x, x @ source)  # + (I − P)β_s
+    scratch_fit = min_norm(x, y)
+    fine_tuned = scratch_fit + source - min_norm(x, x @ source)  # + (I − P)β_s
     differences = np.sum((scratch_fit - target) ** 2, axis=1) - np.sum(
         (fine_tuned - target) ** 2, axis=1
     )
@@ -211,11 +197,11 @@ def test_monte_carlo_balance_scale(seed):
     (c − 1 ≈ 0.22 there, so the paper's c = 1 would fail)."""
     rng = np.random.default_rng(seed)
     dim, samples, noise, draws = 400, 200, 1.0, 40
-    source, target = _teachers(rng, dim, math.pi / 3)
+    source, target = teachers(rng, dim, math.pi / 3)
     x = rng.standard_normal((draws, samples, dim))
     y = x @ target + noise * rng.standard_normal((draws, samples))
-    a = np.sum((source - _min_norm(x, x @ source)) ** 2, axis=1)
-    b = np.sum(_min_norm(x, y) ** 2, axis=1)
+    a = np.sum((source - min_norm(x, x @ source)) ** 2, axis=1)
+    b = np.sum(min_norm(x, y) ** 2, axis=1)
     scales = np.sqrt((a + np.sqrt(a * a + 4 * b)) / 2)
     derived = _evaluate(_records()["ft_balance_scale"].expr, {gamma: sp.Rational(1, 2), sigma: 1})
     error = scales.std(ddof=1) / math.sqrt(draws)
@@ -248,7 +234,7 @@ def test_gradient_flow_ends_at_the_balanced_scale(seed):
     statement behind ft_balance_scale, with c ≠ 1."""
     rng = np.random.default_rng(seed)
     dim, samples, noise = 12, 6, 1.0
-    source, target = _teachers(rng, dim, math.pi / 3)
+    source, target = teachers(rng, dim, math.pi / 3)
     x = rng.standard_normal((samples, dim))
     y = x @ target + noise * rng.standard_normal(samples)
     v = rng.standard_normal(dim)

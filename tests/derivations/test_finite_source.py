@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from sampling import min_norm, teachers
 
 from derivations import finite_source
 from derivations.compare import equivalent
@@ -176,29 +177,12 @@ def test_lt_finite_source_oracles():
     )
 
 
-def _teachers(rng: np.random.Generator, dim: int, angle: float) -> tuple[np.ndarray, np.ndarray]:
-    source = rng.standard_normal(dim)
-    source /= np.linalg.norm(source)
-    other = rng.standard_normal(dim)
-    other -= (other @ source) * source
-    other /= np.linalg.norm(other)
-    return source, math.cos(angle) * source + math.sin(angle) * other
-
-
-def _min_norm(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """X⁺y for a batch of n×d matrices of full rank (equal to pinv(X) @ y)."""
-    xt = np.swapaxes(x, -1, -2)
-    if x.shape[-2] < x.shape[-1]:
-        return np.einsum("bnd,bn->bd", x, np.linalg.solve(x @ xt, y[..., None])[..., 0])
-    return np.linalg.solve(xt @ x, np.einsum("bnd,bn->bd", x, y)[..., None])[..., 0]
-
-
 @pytest.mark.parametrize("shape", [(3, 5, 9), (3, 9, 5)])
 def test_batched_minimum_norm_solution_is_the_pseudo_inverse(shape):
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal(shape), rng.standard_normal(shape[:2])
     expected = np.stack([np.linalg.pinv(x[i]) @ y[i] for i in range(shape[0])])
-    np.testing.assert_allclose(_min_norm(x, y), expected, atol=1e-10)
+    np.testing.assert_allclose(min_norm(x, y), expected, atol=1e-10)
 
 
 @pytest.mark.parametrize("source_samples", [100, 300])
@@ -208,10 +192,10 @@ def test_monte_carlo_source_moments(seed, source_samples):
     cos θ min(n_s, d)/d; within 5 standard errors."""
     rng = np.random.default_rng(seed)
     dim, noise, draws, angle = 200, 0.5, 200, math.pi / 5
-    source, target = _teachers(rng, dim, angle)
+    source, target = teachers(rng, dim, angle)
     x = rng.standard_normal((draws, source_samples, dim))
     y = x @ source + noise * rng.standard_normal((draws, source_samples))
-    estimate = _min_norm(x, y)
+    estimate = min_norm(x, y)
     norms, overlaps = np.sum(estimate**2, axis=1), estimate @ target
     if source_samples < dim:
         expected_norm = source_samples / dim + noise**2 * source_samples / (
@@ -234,13 +218,13 @@ def test_monte_carlo_finite_source_fine_tuning(seed, angle):
     """
     rng = np.random.default_rng(seed)
     dim, samples, source_samples, noise, draws = 200, 50, 100, 0.2, 200
-    source, target = _teachers(rng, dim, angle)
+    source, target = teachers(rng, dim, angle)
     xs = rng.standard_normal((draws, source_samples, dim))
-    estimate = _min_norm(xs, xs @ source + noise * rng.standard_normal((draws, source_samples)))
+    estimate = min_norm(xs, xs @ source + noise * rng.standard_normal((draws, source_samples)))
     x = rng.standard_normal((draws, samples, dim))
     y = x @ target + noise * rng.standard_normal((draws, samples))
-    scratch_fit = _min_norm(x, y)
-    row_part = _min_norm(x, np.einsum("bnd,bd->bn", x, estimate))
+    scratch_fit = min_norm(x, y)
+    row_part = min_norm(x, np.einsum("bnd,bd->bn", x, estimate))
     fine_tuned = scratch_fit + estimate - row_part
     differences = np.sum((scratch_fit - target) ** 2, axis=1) - np.sum(
         (fine_tuned - target) ** 2, axis=1
@@ -258,9 +242,9 @@ def test_monte_carlo_linear_transfer_limit(seed, source_samples):
     5 standard errors plus a finite-size floor 0.01."""
     rng = np.random.default_rng(seed)
     dim, noise, draws, angle = 400, 0.5, 40, math.pi / 6
-    source, target = _teachers(rng, dim, angle)
+    source, target = teachers(rng, dim, angle)
     x = rng.standard_normal((draws, source_samples, dim))
-    estimate = _min_norm(x, x @ source + noise * rng.standard_normal((draws, source_samples)))
+    estimate = min_norm(x, x @ source + noise * rng.standard_normal((draws, source_samples)))
     risks = 1 - (estimate @ target) ** 2 / np.sum(estimate**2, axis=1)
     derived = _evaluate(
         _records()["lt_risk_finite_source"].expr,
