@@ -1,0 +1,418 @@
+"""Batched gradient descent of deep linear networks, as the paper trains them (SPEC §1.2–1.3, §6).
+
+The network f(x) = xᵀW_1⋯W_L (W_l ∈ ℝ^{d×d} for l < L, W_L ∈ ℝ^d) is trained by full-batch
+gradient descent on the authors' loss (1/n)Σ(f(x_i) − y_i)² (or the population loss
+‖β̂ − β_s‖²), with the authors' SGD weight decay, learning rates, step counts and early stopping.
+Every tensor carries a leading batch dimension: independent instances *and* grid cells of a sweep
+are simulated in one tensor program.
+
+Two implementations that must agree (tests: 1e-10 relative after 100 float64 steps):
+
+* the fast path, :func:`gradient_descent`: the loss depends on the data only through
+  S = XᵀX/n, b = Xᵀy/n (:class:`~fate_numeric.tasks.Statistics`), its gradient in the end-to-end
+  vector is r = 2(Sβ̂ − b), and the gradient of layer l is the outer product
+  (W_1⋯W_{l−1})ᵀ r ⊗ (W_{l+1}⋯W_L) (the gradient-flow equations of ``derivations.gradient_flow``).
+  A step costs O(L d²) per instance — matrix-vector products and rank-one updates — instead of the
+  O(n d²) of the forward pass through X;
+* the reference path, :func:`reference_gradient_descent`: autograd on the per-sample loss with
+  ``torch.optim.SGD``, as the authors' ``train.py`` does.
+
+Early stopping (authors' rule): every ``check_every`` steps, once the *pre-step* training loss of
+every instance of a group (a grid cell) is at most its floor + ``tol`` — the floor is 0 for n < d
+and the least-squares residual otherwise — that step is still applied and the group stops. The
+recorded generalisation error is that of the final weights (the authors log the pre-step value of
+the last step; the difference is one learning-rate step).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric.numerics import DTYPE
+from fate_numeric.tasks import Statistics
+
+INITS = ("rand", "identity")
+
+
+@dataclass(frozen=True)
+class Network:
+    """A batch of deep linear networks.
+
+    Attributes:
+        hidden: W_1, ..., W_{L−1}, each of shape (batch, d, d).
+        readout: W_L, shape (batch, d).
+    """
+
+    hidden: tuple[torch.Tensor, ...]
+    readout: torch.Tensor
+
+    @property
+    def depth(self) -> int:
+        return len(self.hidden) + 1
+
+    @property
+    def batch(self) -> int:
+        return self.readout.shape[0]
+
+    def feature_map(self) -> torch.Tensor:
+        """W_1⋯W_{L−1}, shape (batch, d, d): the hidden representation h(x) = xᵀW_1⋯W_{L−1}."""
+        product = self.hidden[0]
+        for layer in self.hidden[1:]:
+            product = product @ layer
+        return product
+
+    def end_to_end(self) -> torch.Tensor:
+        """β̂ = W_1⋯W_L, shape (batch, d)."""
+        vector = self.readout
+        for layer in reversed(self.hidden):
+            vector = torch.einsum("bij,bj->bi", layer, vector)
+        return vector
+
+    def tile(self, batch: int) -> Network:
+        """``batch`` copies of a single network (the authors' ``duplicate``)."""
+        if self.batch != 1:
+            raise InvalidArgumentError(f"only a single network can be tiled; this has {self.batch}")
+        return Network(
+            hidden=tuple(w.expand(batch, -1, -1).clone() for w in self.hidden),
+            readout=self.readout.expand(batch, -1).clone(),
+        )
+
+    def select(self, index: torch.Tensor | slice) -> Network:
+        """The networks at ``index`` of the batch (copies)."""
+        return Network(tuple(w[index].clone() for w in self.hidden), self.readout[index].clone())
+
+    def clone(self) -> Network:
+        return Network(tuple(w.clone() for w in self.hidden), self.readout.clone())
+
+    def imbalances(self) -> list[torch.Tensor]:
+        """D_l = W_lᵀW_l − W_{l+1}W_{l+1}ᵀ for l = 1..L−1 (conserved by gradient flow, eq. 36)."""
+        layers = [*self.hidden, self.readout.unsqueeze(-1)]
+        return [
+            layers[k].transpose(-1, -2) @ layers[k]
+            - layers[k + 1] @ layers[k + 1].transpose(-1, -2)
+            for k in range(len(layers) - 1)
+        ]
+
+
+def initial_network(
+    depth: int, d: int, alpha: float, gen: torch.Generator, init: str = "rand"
+) -> Network:
+    """One network at the authors' initialisation (``model.py``), batch 1.
+
+    ``rand``: W_l = α G_l/√d with G_l i.i.d. N(0, 1) for l < L, W_L = α g with g ~ N(0, I_d) (no
+    1/√d, as in the code). ``identity`` (the code's ``zas``): W_l = α I, W_L = α·1.
+    """
+    if not isinstance(depth, int) or depth < 2:
+        raise InvalidArgumentError(f"depth L must be an integer >= 2; got {depth!r}")
+    if not isinstance(d, int) or d < 1:
+        raise InvalidArgumentError(f"width d must be an integer >= 1; got {d!r}")
+    if not alpha > 0 or not math.isfinite(alpha):
+        raise InvalidArgumentError(f"alpha must be a real number > 0; got {alpha!r}")
+    device = gen.device
+    if init == "rand":
+        hidden = tuple(
+            alpha * torch.randn(1, d, d, generator=gen, dtype=DTYPE, device=device) / math.sqrt(d)
+            for _ in range(depth - 1)
+        )
+        readout = alpha * torch.randn(1, d, generator=gen, dtype=DTYPE, device=device)
+    elif init == "identity":
+        eye = torch.eye(d, dtype=DTYPE, device=device).unsqueeze(0)
+        hidden = tuple(alpha * eye.clone() for _ in range(depth - 1))
+        readout = alpha * torch.ones(1, d, dtype=DTYPE, device=device)
+    else:
+        raise InvalidArgumentError(f"init must be one of {INITS}; got {init!r}")
+    return Network(hidden, readout)
+
+
+# ---- objectives --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Population:
+    """The population loss ‖β̂ − β‖² of a teacher β (shape (batch, d) or (d,))."""
+
+    beta: torch.Tensor
+
+    def gradient_and_loss(self, beta_hat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        residual = beta_hat - self.beta
+        return 2 * residual, (residual * residual).sum(-1)
+
+    def floor(self, batch: int) -> torch.Tensor:
+        return torch.zeros(batch, dtype=DTYPE, device=self.beta.device)
+
+
+@dataclass(frozen=True)
+class Empirical:
+    """The authors' empirical loss (1/n)‖Xβ̂ − y‖², through its sufficient statistics."""
+
+    stats: Statistics
+
+    def gradient_and_loss(self, beta_hat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        s_beta = torch.einsum("bij,bj->bi", self.stats.gram, beta_hat)
+        loss = (beta_hat * s_beta).sum(-1) - 2 * (self.stats.cross * beta_hat).sum(-1)
+        return 2 * (s_beta - self.stats.cross), loss + self.stats.energy
+
+    def floor(self, batch: int) -> torch.Tensor:
+        return self.stats.least_squares_residual()
+
+
+Objective = Population | Empirical
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Full-batch gradient descent settings (the authors' command-line options).
+
+    Attributes:
+        lr: learning rate.
+        steps: maximal number of steps (``--epochs``).
+        weight_decay: SGD weight decay on every layer (``--reg``).
+        tol: early-stopping tolerance above the loss floor; ``None`` disables early stopping.
+        check_every: steps between early-stopping checks (``--save_freq``).
+        record_every: steps between recorded losses and errors (``None``: only the end).
+    """
+
+    lr: float
+    steps: int
+    weight_decay: float = 0.0
+    tol: float | None = None
+    check_every: int = 100
+    record_every: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.lr > 0 or not math.isfinite(self.lr):
+            raise InvalidArgumentError(f"lr must be a real number > 0; got {self.lr!r}")
+        if not isinstance(self.steps, int) or self.steps < 0:
+            raise InvalidArgumentError(f"steps must be an integer >= 0; got {self.steps!r}")
+        if self.weight_decay < 0:
+            raise InvalidArgumentError(f"weight_decay must be >= 0; got {self.weight_decay!r}")
+        if self.tol is not None and self.tol < 0:
+            raise InvalidArgumentError(f"tol must be >= 0 or None; got {self.tol!r}")
+        if self.check_every < 1 or (self.record_every is not None and self.record_every < 1):
+            raise InvalidArgumentError("check_every and record_every must be integers >= 1")
+
+
+@dataclass
+class Training:
+    """What gradient descent returns, per instance.
+
+    Attributes:
+        network: the trained networks.
+        steps: steps taken by each instance.
+        train_loss: final training loss.
+        generalisation: final ‖β̂ − β_t‖² (``None`` without a target).
+        history: recorded ``step`` (k,), ``train_loss`` and ``generalisation`` (k, batch), each
+            the pre-step value at that step, as the authors log them.
+        drift: ‖D_l(end) − D_l(0)‖_F for l = 1..L−1, shape (batch, L−1): how far gradient descent
+            is from the conserving gradient flow.
+    """
+
+    network: Network
+    steps: torch.Tensor
+    train_loss: torch.Tensor
+    generalisation: torch.Tensor | None
+    history: dict[str, torch.Tensor] = field(default_factory=dict)
+    drift: torch.Tensor | None = None
+
+
+def layer_gradients(
+    network: Network, r: torch.Tensor
+) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], torch.Tensor]:
+    """The gradient of every layer in factored form, from r = ∇_β̂ℒ (eq. 36's flow).
+
+    Returns the pairs (left_l, right_l) with ∇W_l = left_l right_lᵀ, left_l = (W_1⋯W_{l−1})ᵀr and
+    right_l = W_{l+1}⋯W_L, for the hidden layers l < L, and the readout gradient
+    (W_1⋯W_{L−1})ᵀr. Computed from the current weights only (all before any update), by
+    matrix-vector products.
+    """
+    hidden = network.hidden
+    suffix = [network.readout]
+    for layer in reversed(hidden[1:]):
+        suffix.append(torch.einsum("bij,bj->bi", layer, suffix[-1]))
+    suffix.reverse()  # suffix[l] = W_{l+2}⋯W_L (0-based l over hidden layers)
+    lefts = []
+    u = r
+    for layer in hidden:
+        lefts.append(u)
+        u = torch.einsum("bji,bj->bi", layer, u)
+    return list(zip(lefts, suffix, strict=True)), u
+
+
+def gradient_descent(
+    network: Network,
+    objective: Objective,
+    schedule: Schedule,
+    target: torch.Tensor | None = None,
+    groups: torch.Tensor | None = None,
+    track_drift: bool = True,
+) -> Training:
+    """Full-batch gradient descent of a batch of networks (the fast path).
+
+    Args:
+        network: the starting networks (not modified).
+        objective: :class:`Population` or :class:`Empirical`, batched like ``network``.
+        schedule: learning rate, steps, weight decay, early stopping.
+        target: the target teacher(s) β_t, (d,) or (batch, d), for the generalisation error.
+        groups: integer group (grid cell) of each instance for early stopping; default: one
+            group for the whole batch, as in the authors' runs.
+        track_drift: compute the drift of the imbalances D_l (costs two d³ products per layer).
+    """
+    net = network.clone()
+    batch = net.batch
+    device = net.readout.device
+    groups = torch.zeros(batch, dtype=torch.long, device=device) if groups is None else groups
+    group_count = int(groups.max().item()) + 1
+    floor = objective.floor(batch)
+    active = torch.ones(batch, dtype=torch.bool, device=device)
+    steps_taken = torch.zeros(batch, dtype=torch.long, device=device)
+    start_imbalances = net.imbalances() if track_drift else None
+    record_steps, record_loss, record_error = [], [], []
+    lr, decay = schedule.lr, schedule.weight_decay
+
+    for k in range(schedule.steps):
+        if not bool(active.any()):
+            break
+        beta_hat = net.end_to_end()
+        r, loss = objective.gradient_and_loss(beta_hat)
+        if schedule.record_every is not None and k % schedule.record_every == 0:
+            record_steps.append(k)
+            record_loss.append(loss.clone())
+            if target is not None:
+                record_error.append(((beta_hat - target) ** 2).sum(-1))
+        factors, readout_grad = layer_gradients(net, r)
+        step = lr * active.to(DTYPE)
+        for layer, (left, right) in zip(net.hidden, factors, strict=True):
+            if decay:
+                layer.mul_((1 - step * decay)[:, None, None])
+            layer.baddbmm_((step[:, None] * left).unsqueeze(2), right.unsqueeze(1), alpha=-1.0)
+        if decay:
+            net.readout.mul_((1 - step * decay)[:, None])
+        net.readout.sub_(step[:, None] * readout_grad)
+        steps_taken += active.to(torch.long)
+        if schedule.tol is not None and k % schedule.check_every == 0:
+            converged = loss <= floor + schedule.tol
+            # a group stops when all of its instances have converged
+            unconverged = torch.zeros(group_count, dtype=torch.long, device=device)
+            unconverged.index_add_(0, groups, (~converged).to(torch.long))
+            active &= unconverged[groups] > 0
+
+    beta_hat = net.end_to_end()
+    _, final_loss = objective.gradient_and_loss(beta_hat)
+    history = {}
+    if record_steps:
+        history["step"] = torch.tensor(record_steps, device=device)
+        history["train_loss"] = torch.stack(record_loss)
+        if record_error:
+            history["generalisation"] = torch.stack(record_error)
+    drift = None
+    if start_imbalances is not None:
+        drift = torch.stack(
+            [
+                torch.linalg.matrix_norm(end - start)
+                for end, start in zip(net.imbalances(), start_imbalances, strict=True)
+            ],
+            dim=-1,
+        )
+    error = None if target is None else ((beta_hat - target) ** 2).sum(-1)
+    return Training(net, steps_taken, final_loss, error, history, drift)
+
+
+def reference_gradient_descent(
+    network: Network,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    lr: float,
+    steps: int,
+    weight_decay: float = 0.0,
+) -> Network:
+    """The plain path: autograd on the per-sample loss with ``torch.optim.SGD`` (authors' code).
+
+    Loss per instance (1/n)Σ_i(x_iᵀW_1⋯W_L − y_i)², summed over instances before ``backward``.
+    """
+    params = [w.clone().requires_grad_(True) for w in network.hidden]
+    params.append(network.readout.clone().unsqueeze(-1).requires_grad_(True))
+    optimiser = torch.optim.SGD(params, lr=lr, weight_decay=weight_decay)
+    for _ in range(steps):
+        out = x
+        for w in params:
+            out = out @ w
+        loss = ((out.squeeze(-1) - y) ** 2).mean(-1).sum()
+        loss.backward()
+        optimiser.step()
+        optimiser.zero_grad()
+    with torch.no_grad():
+        return Network(
+            tuple(p.detach().clone() for p in params[:-1]), params[-1].detach().squeeze(-1).clone()
+        )
+
+
+# ---- linear transfer ---------------------------------------------------------------------------
+def linear_transfer(
+    feature_map: torch.Tensor,
+    stats: Statistics,
+    ridges: Sequence[float],
+    target: torch.Tensor,
+    rank_rtol: float = 1e-3,
+    authors_jitter: bool = False,
+) -> torch.Tensor:
+    """Generalisation error of re-fitting the last layer in closed form, per ridge and instance.
+
+    The features are F = X M with M = W_1⋯W_{L−1} (``feature_map``, (batch, d, d)); the readout c
+    minimises (1/n)‖Fc − y‖² + λ‖c‖², i.e. c = (MᵀSM + λI)⁻¹Mᵀb (the authors' normalisation
+    (FᵀF + nλI)⁻¹Fᵀy, SPEC §2.6), and the error is ‖Mc − β_t‖².
+
+    λ = 0 is the minimum-norm least-squares solution on the numerical rank of M: singular values
+    below ``rank_rtol`` × the largest count as zero (the theory is the α → 0 limit, where the
+    pretrained M has rank one), giving β̂ = U_r(U_rᵀSU_r)⁻¹U_rᵀb. With ``authors_jitter`` λ = 0 is
+    instead replaced by the authors' ridge n·10⁻⁵ (λ = 10⁻⁵ in this normalisation).
+
+    Returns a tensor of shape (len(ridges), batch).
+    """
+    if any(lam < 0 or not math.isfinite(lam) for lam in ridges):
+        raise InvalidArgumentError(f"ridge strengths must be finite and >= 0; got {list(ridges)}")
+    if not 0 < rank_rtol < 1:
+        raise InvalidArgumentError(f"rank_rtol must be in (0, 1); got {rank_rtol!r}")
+    gram, cross = stats.gram, stats.cross
+    errors = []
+    for lam in ridges:
+        if lam == 0 and not authors_jitter:
+            beta_hat = _minimum_norm_on_rank(feature_map, gram, cross, rank_rtol, stats.n)
+        else:
+            strength = 1e-5 if lam == 0 else lam
+            d = feature_map.shape[-1]
+            eye = torch.eye(d, dtype=DTYPE, device=gram.device)
+            system = feature_map.transpose(-1, -2) @ gram @ feature_map + strength * eye
+            rhs = torch.einsum("bji,bj->bi", feature_map, cross)
+            readout = torch.linalg.solve(system, rhs.unsqueeze(-1)).squeeze(-1)
+            beta_hat = torch.einsum("bij,bj->bi", feature_map, readout)
+        errors.append(((beta_hat - target) ** 2).sum(-1))
+    return torch.stack(errors)
+
+
+def _minimum_norm_on_rank(
+    feature_map: torch.Tensor,
+    gram: torch.Tensor,
+    cross: torch.Tensor,
+    rank_rtol: float,
+    samples: int,
+) -> torch.Tensor:
+    """β̂ = U_r (U_rᵀ S U_r)⁻¹ U_rᵀ b over the numerical column space U_r of the feature map."""
+    u, s, _ = torch.linalg.svd(feature_map)
+    keep = s > rank_rtol * s[:, :1]
+    ranks = keep.sum(-1)
+    out = torch.empty_like(cross)
+    for rank in torch.unique(ranks).tolist():  # instances grouped by rank: one solve per group
+        rows = ranks == rank
+        basis = u[rows][:, :, :rank]
+        reduced = basis.transpose(-1, -2) @ gram[rows] @ basis
+        projected = torch.einsum("bdr,bd->br", basis, cross[rows])
+        if rank <= samples:
+            coefficients = torch.linalg.solve(reduced, projected.unsqueeze(-1)).squeeze(-1)
+        else:  # more features than samples: the minimum-norm interpolator (SVD, no lstsq)
+            inverse = torch.linalg.pinv(reduced, hermitian=True)
+            coefficients = torch.einsum("brs,bs->br", inverse, projected)
+        out[rows] = torch.einsum("bdr,br->bd", basis, coefficients)
+    return out
