@@ -146,9 +146,14 @@ class Population:
 
 @dataclass(frozen=True)
 class Empirical:
-    """The authors' empirical loss (1/n)‖Xβ̂ − y‖², through its sufficient statistics."""
+    """The authors' empirical loss (1/n)‖Xβ̂ − y‖², through its sufficient statistics.
+
+    ``floors`` (batch,) overrides the early-stopping floors computed from the statistics (needed
+    when cells with different n share one batch).
+    """
 
     stats: Statistics
+    floors: torch.Tensor | None = None
 
     def gradient_and_loss(self, beta_hat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         s_beta = torch.einsum("bij,bj->bi", self.stats.gram, beta_hat)
@@ -156,7 +161,7 @@ class Empirical:
         return 2 * (s_beta - self.stats.cross), loss + self.stats.energy
 
     def floor(self, batch: int) -> torch.Tensor:
-        return self.stats.least_squares_residual()
+        return self.stats.least_squares_residual() if self.floors is None else self.floors
 
 
 Objective = Population | Empirical
@@ -248,6 +253,7 @@ def gradient_descent(
     target: torch.Tensor | None = None,
     groups: torch.Tensor | None = None,
     track_drift: bool = True,
+    weight_decays: torch.Tensor | None = None,
 ) -> Training:
     """Full-batch gradient descent of a batch of networks (the fast path).
 
@@ -259,6 +265,8 @@ def gradient_descent(
         groups: integer group (grid cell) of each instance for early stopping; default: one
             group for the whole batch, as in the authors' runs.
         track_drift: compute the drift of the imbalances D_l (costs two d³ products per layer).
+        weight_decays: per-instance weight decay, shape (batch,), replacing the schedule's (so
+            that cells with different decays run in one program).
     """
     net = network.clone()
     batch = net.batch
@@ -270,7 +278,12 @@ def gradient_descent(
     steps_taken = torch.zeros(batch, dtype=torch.long, device=device)
     start_imbalances = net.imbalances() if track_drift else None
     record_steps, record_loss, record_error = [], [], []
-    lr, decay = schedule.lr, schedule.weight_decay
+    lr = schedule.lr
+    if weight_decays is None:
+        decay = torch.full((batch,), schedule.weight_decay, dtype=DTYPE, device=device)
+    else:
+        decay = weight_decays.to(dtype=DTYPE, device=device)
+    decaying = bool((decay > 0).any())
 
     for k in range(schedule.steps):
         if not bool(active.any()):
@@ -285,10 +298,10 @@ def gradient_descent(
         factors, readout_grad = layer_gradients(net, r)
         step = lr * active.to(DTYPE)
         for layer, (left, right) in zip(net.hidden, factors, strict=True):
-            if decay:
+            if decaying:
                 layer.mul_((1 - step * decay)[:, None, None])
             layer.baddbmm_((step[:, None] * left).unsqueeze(2), right.unsqueeze(1), alpha=-1.0)
-        if decay:
+        if decaying:
             net.readout.mul_((1 - step * decay)[:, None])
         net.readout.sub_(step[:, None] * readout_grad)
         steps_taken += active.to(torch.long)

@@ -72,13 +72,13 @@ class Statistics:
         gram: S = XᵀX/n, shape (batch, d, d).
         cross: b = Xᵀy/n, shape (batch, d).
         energy: c = yᵀy/n, shape (batch,).
-        n: samples per data set.
+        n: samples per data set (``None`` for a concatenation of data sets of different sizes).
     """
 
     gram: torch.Tensor
     cross: torch.Tensor
     energy: torch.Tensor
-    n: int
+    n: int | None
 
     @classmethod
     def from_data(cls, x: torch.Tensor, y: torch.Tensor) -> Statistics:
@@ -89,6 +89,17 @@ class Statistics:
             cross=torch.einsum("bnd,bn->bd", x, y) / n,
             energy=(y * y).sum(-1) / n,
             n=n,
+        )
+
+    @classmethod
+    def concatenate(cls, parts: list[Statistics]) -> Statistics:
+        """The statistics of several batches of data sets, one after the other."""
+        sizes = {part.n for part in parts}
+        return cls(
+            torch.cat([p.gram for p in parts]),
+            torch.cat([p.cross for p in parts]),
+            torch.cat([p.energy for p in parts]),
+            n=sizes.pop() if len(sizes) == 1 else None,
         )
 
     def loss(self, beta_hat: torch.Tensor) -> torch.Tensor:
@@ -103,6 +114,8 @@ class Statistics:
         c − bᵀS⁻¹b (S is invertible with probability one).
         """
         d = self.gram.shape[-1]
+        if self.n is None:
+            raise ValueError("the least-squares floor needs a common sample size n")
         if self.n < d:
             return torch.zeros_like(self.energy)
         solved = torch.linalg.solve(self.gram, self.cross.unsqueeze(-1)).squeeze(-1)

@@ -1,0 +1,364 @@
+"""One grid cell of the paper's linear experiments, and many cells batched into one program.
+
+A :class:`Cell` is one (procedure, d, L, n, θ, σ, ...) point of a sweep with its instances, with the
+authors' hyper-parameters as defaults (SPEC §6): scratch training lr 0.1 for at most 10 000 steps
+with early stopping at tol 10⁻⁶ above the least-squares floor; population pretraining lr 0.01 for at
+most 5 000 steps (tol 10⁻⁶); empirical (finite-source) pretraining and fine-tuning lr 0.01 for
+5 000 steps (8 000 with a finite source), fine-tuning without early stopping; initial scale
+α = 10⁻⁵, ``rand`` initialisation shared by all instances of a cell.
+
+:func:`run_cells` simulates a list of cells of one procedure *together*: the sufficient statistics
+are (d × d) whatever n is, so cells with different n, θ, weight decay run in one batched gradient
+descent, each cell being an early-stopping group. Every cell draws its teachers, initial network and
+data from its own generator, seeded by a hash of its configuration: a cell's numbers do not depend
+on which other cells ran beside it, on the batching, or on the device's chunking.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric.linear import (
+    INITS,
+    Empirical,
+    Network,
+    Population,
+    Schedule,
+    gradient_descent,
+    initial_network,
+    linear_transfer,
+)
+from fate_numeric.numerics import generator
+from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
+
+PROCEDURES = ("scratch", "fine_tuning", "linear_transfer")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One grid cell (field names are the CLI's flags; angles in radians)."""
+
+    procedure: str
+    d: int
+    n: int
+    theta: float = 0.0
+    sigma: float = 0.0
+    depth: int = 2
+    instances: int = 20
+    weight_decay: float = 0.0
+    ridges: tuple[float, ...] = (0.0,)
+    authors_jitter: bool = False
+    rank_rtol: float = 1e-3
+    alpha: float = 1e-5
+    init: str = "rand"
+    lr: float | None = None
+    epochs: int | None = None
+    tol: float = 1e-6
+    check_every: int = 100
+    n_source: int | None = None
+    sigma_source: float = 0.0
+    pretrain_lr: float = 0.01
+    pretrain_epochs: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.procedure not in PROCEDURES:
+            raise InvalidArgumentError(
+                f"procedure must be one of {PROCEDURES}; got {self.procedure!r}"
+            )
+        for name in ("d", "n", "depth", "instances", "check_every"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidArgumentError(f"{name} must be an integer >= 1; got {value!r}")
+        if self.depth < 2:
+            raise InvalidArgumentError(f"depth must be an integer >= 2; got {self.depth!r}")
+        if self.d < 2:
+            raise InvalidArgumentError(f"d must be an integer >= 2; got {self.d!r}")
+        if not 0 <= self.theta <= math.pi / 2:
+            raise InvalidArgumentError(f"theta must be in [0, π/2] (radians); got {self.theta!r}")
+        for name in ("sigma", "weight_decay", "sigma_source", "tol"):
+            value = getattr(self, name)
+            if not (value >= 0 and math.isfinite(value)):
+                raise InvalidArgumentError(
+                    f"{name} must be a finite real number >= 0; got {value!r}"
+                )
+        if any(not (lam >= 0 and math.isfinite(lam)) for lam in self.ridges) or not self.ridges:
+            raise InvalidArgumentError(f"ridges must be finite and >= 0; got {self.ridges!r}")
+        if self.init not in INITS:
+            raise InvalidArgumentError(f"init must be one of {INITS}; got {self.init!r}")
+        if self.n_source is not None and (not isinstance(self.n_source, int) or self.n_source < 1):
+            raise InvalidArgumentError(f"n_source must be an integer >= 1; got {self.n_source!r}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise InvalidArgumentError(f"seed must be an integer >= 0; got {self.seed!r}")
+
+    # --- the authors' defaults ---
+    @property
+    def schedule(self) -> Schedule:
+        """Gradient-descent settings of the target-side training of this cell."""
+        if self.procedure == "scratch":
+            return Schedule(
+                self.lr or 0.1, self.epochs or 10_000, self.weight_decay, self.tol, self.check_every
+            )
+        finite = self.n_source is not None
+        return Schedule(
+            self.lr or 0.01, self.epochs or (8000 if finite else 5000), self.weight_decay
+        )
+
+    @property
+    def pretrain_schedule(self) -> Schedule:
+        """Settings of source pretraining (population or finite source)."""
+        steps = self.pretrain_epochs or (8000 if self.n_source is not None else 5000)
+        return Schedule(self.pretrain_lr, steps, 0.0, self.tol, self.check_every)
+
+    def config(self) -> dict:
+        """The full configuration as plain JSON data (the store key)."""
+        data = dataclasses.asdict(self)
+        data["ridges"] = list(self.ridges)
+        data["schedule"] = dataclasses.asdict(self.schedule)
+        if self.procedure != "scratch":
+            data["pretrain_schedule"] = dataclasses.asdict(self.pretrain_schedule)
+        return {"kind": "linear-cell", **data}
+
+    def cell_seed(self) -> int:
+        """The seed of this cell's generator: a hash of its configuration."""
+        text = json.dumps(self.config(), sort_keys=True)
+        return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)
+
+
+def _batch_key(cell: Cell) -> tuple:
+    """Cells with equal keys can run in one batched program."""
+    return (
+        cell.procedure,
+        cell.d,
+        cell.depth,
+        cell.schedule,
+        cell.pretrain_schedule,
+        cell.n_source is None,
+        cell.authors_jitter,
+        cell.rank_rtol,
+    )
+
+
+def compatible(cells: Sequence[Cell]) -> list[list[Cell]]:
+    """Partition ``cells`` into lists that :func:`run_cells` can batch together."""
+    groups: dict[tuple, list[Cell]] = {}
+    for cell in cells:
+        groups.setdefault(_batch_key(cell), []).append(cell)
+    return list(groups.values())
+
+
+@dataclass
+class _Drawn:
+    """What a cell draws from its generator: teachers, initial network, data statistics."""
+
+    source: torch.Tensor
+    target: torch.Tensor
+    start: Network
+    target_stats: Statistics
+    source_stats: Statistics | None
+
+
+def _draw(cell: Cell, device: torch.device) -> _Drawn:
+    gen = generator(cell.cell_seed(), device)
+    teachers = make_teachers(cell.d, cell.theta, gen)
+    start = initial_network(cell.depth, cell.d, cell.alpha, gen, cell.init)
+    x, y = gaussian_data(cell.instances, cell.n, teachers.target, cell.sigma, gen)
+    source_stats = None
+    if cell.procedure != "scratch" and cell.n_source is not None:
+        xs, ys = gaussian_data(
+            cell.instances, cell.n_source, teachers.source, cell.sigma_source, gen
+        )
+        source_stats = Statistics.from_data(xs, ys)
+        del xs, ys
+    return _Drawn(teachers.source, teachers.target, start, Statistics.from_data(x, y), source_stats)
+
+
+def _objective(stats: Sequence[Statistics]) -> Empirical:
+    """The empirical loss of several cells' data sets, with each cell's early-stopping floor."""
+    floors = torch.cat([s.least_squares_residual() for s in stats])
+    return Empirical(Statistics.concatenate(list(stats)), floors)
+
+
+def _tile_cells(networks: Network, counts: Sequence[int]) -> Network:
+    index = torch.repeat_interleave(torch.arange(len(counts)), torch.tensor(counts)).to(
+        networks.readout.device
+    )
+    return networks.select(index)
+
+
+def _stack(networks: Sequence[Network]) -> Network:
+    return Network(
+        tuple(
+            torch.cat([net.hidden[k] for net in networks]) for k in range(len(networks[0].hidden))
+        ),
+        torch.cat([net.readout for net in networks]),
+    )
+
+
+def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.ndarray]]:
+    """Simulate compatible cells in one batched program; one dict of per-instance arrays per cell.
+
+    Arrays: ``generalisation`` (instances,) — or (len(ridges), instances) for linear transfer —,
+    ``train_loss`` and ``steps`` of the target-side training (where there is one), and for
+    procedures with pretraining ``pretrain_loss``, ``pretrain_steps`` and the top singular values
+    ``feature_singular_values`` (instances, 3) of the pretrained feature map; ``drift`` of the
+    conserved imbalances D_l (instances, L−1) where there was gradient descent.
+    """
+    if not cells:
+        return []
+    if len(compatible(cells)) != 1:
+        raise InvalidArgumentError("run_cells needs compatible cells; split them with compatible()")
+    first = cells[0]
+    drawn = [_draw(cell, device) for cell in cells]
+    counts = [cell.instances for cell in cells]
+    group_of_instance = torch.repeat_interleave(torch.arange(len(cells)), torch.tensor(counts)).to(
+        device
+    )
+    targets = torch.cat([draw.target.expand(c, -1) for draw, c in zip(drawn, counts, strict=True)])
+    target_objective = _objective([draw.target_stats for draw in drawn])
+    outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
+
+    if first.procedure == "scratch":
+        start = _stack([draw.start.tile(c) for draw, c in zip(drawn, counts, strict=True)])
+        decays = torch.cat(
+            [torch.full((c,), cell.weight_decay) for cell, c in zip(cells, counts, strict=True)]
+        )
+        trained = gradient_descent(
+            start,
+            target_objective,
+            first.schedule,
+            targets,
+            group_of_instance,
+            weight_decays=decays,
+        )
+        _split(
+            outputs,
+            counts,
+            generalisation=trained.generalisation,
+            train_loss=trained.train_loss,
+            steps=trained.steps,
+            drift=trained.drift,
+        )
+        return outputs
+
+    # pretraining: one network per cell on the population loss, or per instance on source data
+    if first.n_source is None:
+        starts = _stack([draw.start for draw in drawn])
+        sources = torch.stack([draw.source for draw in drawn])
+        pretrained = gradient_descent(
+            starts,
+            Population(sources),
+            first.pretrain_schedule,
+            groups=torch.arange(len(cells), device=device),
+            track_drift=False,
+        )
+        networks = _tile_cells(pretrained.network, counts)
+        pretrain_loss = pretrained.train_loss.repeat_interleave(torch.tensor(counts, device=device))
+        pretrain_steps = pretrained.steps.repeat_interleave(torch.tensor(counts, device=device))
+    else:
+        starts = _stack([draw.start.tile(c) for draw, c in zip(drawn, counts, strict=True)])
+        objective = _objective([draw.source_stats for draw in drawn])
+        pretrained = gradient_descent(
+            starts, objective, first.pretrain_schedule, groups=group_of_instance, track_drift=False
+        )
+        networks, pretrain_loss, pretrain_steps = (
+            pretrained.network,
+            pretrained.train_loss,
+            pretrained.steps,
+        )
+    singular = torch.linalg.svdvals(networks.feature_map())[:, :3]
+    _split(
+        outputs,
+        counts,
+        pretrain_loss=pretrain_loss,
+        pretrain_steps=pretrain_steps,
+        feature_singular_values=singular,
+    )
+
+    if first.procedure == "fine_tuning":
+        decays = torch.cat(
+            [torch.full((c,), cell.weight_decay) for cell, c in zip(cells, counts, strict=True)]
+        )
+        tuned = gradient_descent(
+            networks,
+            target_objective,
+            first.schedule,
+            targets,
+            group_of_instance,
+            weight_decays=decays,
+        )
+        _split(
+            outputs,
+            counts,
+            generalisation=tuned.generalisation,
+            train_loss=tuned.train_loss,
+            steps=tuned.steps,
+            drift=tuned.drift,
+        )
+    else:
+        feature_map = networks.feature_map()
+        offset = 0
+        for output, cell, draw, count in zip(outputs, cells, drawn, counts, strict=True):
+            rows = slice(offset, offset + count)
+            errors = linear_transfer(
+                feature_map[rows],
+                draw.target_stats,
+                cell.ridges,
+                draw.target,
+                cell.rank_rtol,
+                cell.authors_jitter,
+            )
+            output["generalisation"] = errors.cpu().numpy()
+            offset += count
+    return outputs
+
+
+def _split(
+    outputs: list[dict[str, np.ndarray]], counts: Sequence[int], **arrays: torch.Tensor | None
+) -> None:
+    for name, values in arrays.items():
+        if values is None:
+            continue
+        pieces = torch.split(values.detach(), list(counts))
+        for output, piece in zip(outputs, pieces, strict=True):
+            output[name] = piece.cpu().numpy()
+
+
+def bytes_per_instance(cell: Cell) -> int:
+    """Peak memory of one instance in :func:`run_cells` (float64), for chunking."""
+    d = cell.d
+    matrices = 2 + cell.depth + (1 if cell.n_source is not None else 0)  # S, layers, copies
+    data = cell.n * d + (cell.n_source or 0) * d  # transient X while drawing
+    return 8 * (matrices * d * d + data + 16 * d)
+
+
+def chunks(cells: Sequence[Cell], budget_bytes: int) -> list[list[Cell]]:
+    """Split compatible cells into consecutive lists that fit ``budget_bytes`` each."""
+    out: list[list[Cell]] = []
+    current: list[Cell] = []
+    used = 0
+    for cell in cells:
+        need = bytes_per_instance(cell) * cell.instances
+        if need > budget_bytes:
+            raise InvalidArgumentError(
+                f"one cell needs {need / 2**30:.1f} GiB (d={cell.d}, n={cell.n}, "
+                f"{cell.instances} instances) but only {budget_bytes / 2**30:.1f} GiB are "
+                "available on the device; lower d, n or the number of instances"
+            )
+        if current and used + need > budget_bytes:
+            out.append(current)
+            current, used = [], 0
+        current.append(cell)
+        used += need
+    if current:
+        out.append(current)
+    return out

@@ -1,0 +1,177 @@
+"""The named sweeps of the authors' launch scripts (SPEC §6), at two profiles, run with resume.
+
+=================  ==============================================================================
+sweep              cells
+=================  ==============================================================================
+``scratch``        ``launch/scratch.sh``: scratch training, σ ∈ {0, 0.2}, weight decay
+                   ∈ {0, 1e-4, 1e-3, 1e-2, 1e-1}, every n of the γ grid
+``phase_diagram``  ``launch/phase_diagram.sh``: for σ ∈ {0, 0.2}, every (θ, n) of the grid,
+                   fine-tuning and linear transfer with ridges {0, 0.1, ..., 0.5}
+``finite_source``  ``launch/phase_diagram_empsrc.sh``: as ``phase_diagram`` at σ = σ_s = 0.2, with
+                   pretraining on n_s = γ_s d samples, γ_s ∈ {0.5, 1.5} (8000 steps)
+=================  ==============================================================================
+
+Profiles: ``paper`` is the authors' grid — d = 500, L = 2, 20 instances, γ = 0.1, ..., 2.0
+(n = round(γd)), θ = (π/2)·{0.05, ..., 1.00} — with their learning rates and step counts; ``quick``
+keeps every hyper-parameter but shrinks the grid (d = 40, 8 instances, 5 sample ratios, 4 angles)
+so that a sweep runs in minutes on two CPU cores.
+
+Each cell is stored under its own configuration (:mod:`fate_numeric.store`) as soon as its batch
+finishes, so a sweep that is stopped (Ctrl-C, a killed process) resumes where it stopped: a rerun
+skips every stored cell and loses at most the batch that was running.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric.experiments import Cell, chunks, compatible, run_cells
+from fate_numeric.numerics import memory_budget
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The grid of a profile."""
+
+    name: str
+    d: int
+    instances: int
+    gammas: tuple[float, ...]
+    theta_fractions: tuple[float, ...]  # θ in units of π/2, as the authors' --theta
+
+    def sample_sizes(self) -> list[int]:
+        return sorted({max(1, round(g * self.d)) for g in self.gammas})
+
+    def thetas(self) -> list[float]:
+        return [0.5 * math.pi * f for f in self.theta_fractions]
+
+
+PROFILES = {
+    "paper": Profile(
+        "paper",
+        d=500,
+        instances=20,
+        gammas=tuple(round(0.1 * k, 1) for k in range(1, 21)),
+        theta_fractions=tuple(round(0.05 * k, 2) for k in range(1, 21)),
+    ),
+    "quick": Profile(
+        "quick",
+        d=40,
+        instances=8,
+        gammas=(0.25, 0.5, 0.75, 1.5, 2.0),
+        theta_fractions=(0.25, 0.5, 0.75, 1.0),
+    ),
+}
+
+NOISES = (0.0, 0.2)
+WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 1e-1)
+RIDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+SOURCE_RATIOS = (0.5, 1.5)
+
+
+def _scratch(profile: Profile, seed: int) -> Iterator[Cell]:
+    for sigma in NOISES:
+        for decay in WEIGHT_DECAYS:
+            for n in profile.sample_sizes():
+                yield Cell(
+                    "scratch",
+                    d=profile.d,
+                    n=n,
+                    sigma=sigma,
+                    weight_decay=decay,
+                    instances=profile.instances,
+                    seed=seed,
+                )
+
+
+def _phase_diagram(profile: Profile, seed: int) -> Iterator[Cell]:
+    for sigma in NOISES:
+        for theta in profile.thetas():
+            for n in profile.sample_sizes():
+                common = dict(
+                    d=profile.d,
+                    n=n,
+                    theta=theta,
+                    sigma=sigma,
+                    instances=profile.instances,
+                    seed=seed,
+                )
+                yield Cell("fine_tuning", **common)
+                yield Cell("linear_transfer", ridges=RIDGES, **common)
+
+
+def _finite_source(profile: Profile, seed: int) -> Iterator[Cell]:
+    for ratio in SOURCE_RATIOS:
+        for theta in profile.thetas():
+            for n in profile.sample_sizes():
+                common = dict(
+                    d=profile.d,
+                    n=n,
+                    theta=theta,
+                    sigma=0.2,
+                    instances=profile.instances,
+                    n_source=round(ratio * profile.d),
+                    sigma_source=0.2,
+                    seed=seed,
+                )
+                yield Cell("fine_tuning", **common)
+                yield Cell("linear_transfer", ridges=RIDGES, **common)
+
+
+SWEEPS: dict[str, Callable[[Profile, int], Iterator[Cell]]] = {
+    "scratch": _scratch,
+    "phase_diagram": _phase_diagram,
+    "finite_source": _finite_source,
+}
+
+
+def cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:
+    """Every cell of a named sweep at a profile."""
+    if name not in SWEEPS:
+        raise InvalidArgumentError(f"unknown sweep {name!r}; the sweeps are {', '.join(SWEEPS)}")
+    if profile not in PROFILES:
+        raise InvalidArgumentError(
+            f"unknown profile {profile!r}; the profiles are {', '.join(PROFILES)}"
+        )
+    return list(SWEEPS[name](PROFILES[profile], seed))
+
+
+def run_sweep(
+    cells: list[Cell],
+    store,
+    device: torch.device,
+    progress: Callable[[int, int], None] | None = None,
+    budget_bytes: int | None = None,
+) -> dict[str, int]:
+    """Run the cells that are not in ``store`` yet, batch by batch, saving each cell as it ends.
+
+    Returns counts: ``total``, ``skipped`` (already stored), ``computed``. ``progress(done, total)``
+    is called after each batch.
+    """
+    pending = [cell for cell in cells if not store.has(cell.config())]
+    skipped = len(cells) - len(pending)
+    budget = budget_bytes or memory_budget(device)
+    done = skipped
+    if progress:
+        progress(done, len(cells))
+    for group in compatible(pending):
+        for batch in chunks(group, budget):
+            started = time.perf_counter()
+            results = run_cells(batch, device)
+            seconds = time.perf_counter() - started
+            for cell, arrays in zip(batch, results, strict=True):
+                store.save(
+                    cell.config(),
+                    arrays,
+                    {"device": str(device), "batch_seconds": seconds, "batch_cells": len(batch)},
+                )
+            done += len(batch)
+            if progress:
+                progress(done, len(cells))
+    return {"total": len(cells), "skipped": skipped, "computed": len(pending)}

@@ -1,0 +1,126 @@
+"""Grid cells: batching does not change a cell's numbers; authors' defaults; memory refusal."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric import theory
+from fate_numeric.__main__ import main
+from fate_numeric.experiments import Cell, chunks, compatible, run_cells
+
+CPU = torch.device("cpu")
+
+
+def test_a_cell_does_not_depend_on_its_batch():
+    alone = run_cells([Cell("fine_tuning", d=12, n=6, theta=0.4, instances=3, epochs=50)], CPU)[0]
+    together = run_cells(
+        [
+            Cell("fine_tuning", d=12, n=6, theta=0.4, instances=3, epochs=50),
+            Cell("fine_tuning", d=12, n=30, theta=1.2, sigma=0.3, instances=2, epochs=50),
+        ],
+        CPU,
+    )[0]
+    for name, values in alone.items():
+        np.testing.assert_array_equal(values, together[name], err_msg=name)
+
+
+def test_authors_defaults():
+    scratch = Cell("scratch", d=10, n=5).schedule
+    assert (scratch.lr, scratch.steps, scratch.tol) == (0.1, 10_000, 1e-6)
+    tuning = Cell("fine_tuning", d=10, n=5).schedule
+    assert (tuning.lr, tuning.steps, tuning.tol) == (0.01, 5000, None)
+    assert Cell("fine_tuning", d=10, n=5, n_source=5).schedule.steps == 8000
+    assert Cell("linear_transfer", d=10, n=5).pretrain_schedule.steps == 5000
+
+
+def test_incompatible_cells_are_split_and_refused_together():
+    cells = [Cell("scratch", d=10, n=5), Cell("scratch", d=12, n=5), Cell("scratch", d=10, n=8)]
+    assert [len(g) for g in compatible(cells)] == [2, 1]
+    with pytest.raises(InvalidArgumentError, match="compatible"):
+        run_cells(cells, CPU)
+
+
+def test_linear_transfer_returns_one_row_per_ridge(seed):
+    cell = Cell(
+        "linear_transfer",
+        d=20,
+        n=30,
+        theta=math.pi / 4,
+        sigma=0.2,
+        instances=40,
+        ridges=(0.0, 0.2),
+        seed=seed,
+    )
+    (arrays,) = run_cells([cell], CPU)
+    assert arrays["generalisation"].shape == (2, 40)
+    assert np.all(arrays["feature_singular_values"][:, 0] > 0.99)
+    assert np.all(arrays["feature_singular_values"][:, 1] < 1e-3)
+    errors = arrays["generalisation"][0]
+    standard_error = errors.std(ddof=1) / math.sqrt(errors.size)
+    assert abs(errors.mean() - theory.lt_risk(math.pi / 4, 30, 0.2)) < 5 * standard_error
+
+
+def test_memory_budget_refuses_a_cell_that_cannot_fit():
+    with pytest.raises(InvalidArgumentError, match="GiB"):
+        chunks([Cell("scratch", d=5000, n=100, instances=20)], budget_bytes=2**30)
+    small = [Cell("scratch", d=10, n=5, instances=4) for _ in range(3)]
+    assert [len(c) for c in chunks(small, budget_bytes=10**9)] == [3]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"procedure": "pretrain"}, "procedure"),
+        ({"n": 0}, "n"),
+        ({"d": 1}, "d"),
+        ({"theta": 2.0}, "theta"),
+        ({"sigma": -0.1}, "sigma"),
+        ({"ridges": (-1.0,)}, "ridges"),
+        ({"instances": 0}, "instances"),
+    ],
+)
+def test_bad_cells_are_refused(kwargs, argument):
+    arguments = {"procedure": "scratch", "d": 10, "n": 5, **kwargs}
+    with pytest.raises(InvalidArgumentError, match=argument):
+        Cell(**arguments)
+
+
+def test_simulate_command_prints_a_json_summary(capsys):
+    status = main(
+        [
+            "simulate",
+            "--procedure",
+            "scratch",
+            "--d",
+            "10",
+            "--n",
+            "5",
+            "--instances",
+            "3",
+            "--device",
+            "cpu",
+        ]
+    )
+    assert status == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["generalisation"]["per_instance"]) == 3
+    assert report["device"].startswith("cpu")
+
+
+def test_simulate_command_refuses_impossible_requests(capsys):
+    assert main(["simulate", "--procedure", "scratch", "--d", "10", "--n", "0"]) == 2
+    assert "n must be an integer >= 1" in capsys.readouterr().err
+    if not torch.cuda.is_available():
+        assert (
+            main(
+                ["simulate", "--procedure", "scratch", "--d", "10", "--n", "3", "--device", "cuda"]
+            )
+            == 2
+        )
+        assert "CUDA is not available" in capsys.readouterr().err
