@@ -143,6 +143,9 @@ class Population:
     def floor(self, batch: int) -> torch.Tensor:
         return torch.zeros(batch, dtype=DTYPE, device=self.beta.device)
 
+    def select(self, rows: torch.Tensor) -> Population:
+        return self if self.beta.ndim == 1 else Population(self.beta[rows])
+
 
 @dataclass(frozen=True)
 class Empirical:
@@ -162,6 +165,11 @@ class Empirical:
 
     def floor(self, batch: int) -> torch.Tensor:
         return self.stats.least_squares_residual() if self.floors is None else self.floors
+
+    def select(self, rows: torch.Tensor) -> Empirical:
+        stats = self.stats
+        chosen = Statistics(stats.gram[rows], stats.cross[rows], stats.energy[rows], stats.n)
+        return Empirical(chosen, None if self.floors is None else self.floors[rows])
 
 
 Objective = Population | Empirical
@@ -273,8 +281,6 @@ def gradient_descent(
     device = net.readout.device
     groups = torch.zeros(batch, dtype=torch.long, device=device) if groups is None else groups
     group_count = int(groups.max().item()) + 1
-    floor = objective.floor(batch)
-    active = torch.ones(batch, dtype=torch.bool, device=device)
     steps_taken = torch.zeros(batch, dtype=torch.long, device=device)
     start_imbalances = net.imbalances() if track_drift else None
     record_steps, record_loss, record_error = [], [], []
@@ -283,34 +289,58 @@ def gradient_descent(
         decay = torch.full((batch,), schedule.weight_decay, dtype=DTYPE, device=device)
     else:
         decay = weight_decays.to(dtype=DTYPE, device=device)
-    decaying = bool((decay > 0).any())
+    if target is not None:
+        target = target.expand(batch, -1)
+
+    # The working set: the instances still training. Finished groups are written back to ``net``
+    # and dropped from the computation once they are a quarter of the working set.
+    index = torch.arange(batch, device=device)
+    work, work_objective = net, objective
+    work_decay, work_groups, work_floor = decay, groups, objective.floor(batch)
+    work_target = target
+    active = torch.ones(batch, dtype=torch.bool, device=device)
 
     for k in range(schedule.steps):
         if not bool(active.any()):
             break
-        beta_hat = net.end_to_end()
-        r, loss = objective.gradient_and_loss(beta_hat)
+        beta_hat = work.end_to_end()
+        r, loss = work_objective.gradient_and_loss(beta_hat)
         if schedule.record_every is not None and k % schedule.record_every == 0:
             record_steps.append(k)
-            record_loss.append(loss.clone())
-            if target is not None:
-                record_error.append(((beta_hat - target) ** 2).sum(-1))
-        factors, readout_grad = layer_gradients(net, r)
+            record_loss.append(_scatter(loss, index, active, batch))
+            if work_target is not None:
+                error = ((beta_hat - work_target) ** 2).sum(-1)
+                record_error.append(_scatter(error, index, active, batch))
+        factors, readout_grad = layer_gradients(work, r)
         step = lr * active.to(DTYPE)
-        for layer, (left, right) in zip(net.hidden, factors, strict=True):
+        decaying = bool((work_decay > 0).any())
+        for layer, (left, right) in zip(work.hidden, factors, strict=True):
             if decaying:
-                layer.mul_((1 - step * decay)[:, None, None])
+                layer.mul_((1 - step * work_decay)[:, None, None])
             layer.baddbmm_((step[:, None] * left).unsqueeze(2), right.unsqueeze(1), alpha=-1.0)
         if decaying:
-            net.readout.mul_((1 - step * decay)[:, None])
-        net.readout.sub_(step[:, None] * readout_grad)
-        steps_taken += active.to(torch.long)
+            work.readout.mul_((1 - step * work_decay)[:, None])
+        work.readout.sub_(step[:, None] * readout_grad)
+        steps_taken[index] += active.to(torch.long)
         if schedule.tol is not None and k % schedule.check_every == 0:
-            converged = loss <= floor + schedule.tol
+            converged = loss <= work_floor + schedule.tol
             # a group stops when all of its instances have converged
             unconverged = torch.zeros(group_count, dtype=torch.long, device=device)
-            unconverged.index_add_(0, groups, (~converged).to(torch.long))
-            active &= unconverged[groups] > 0
+            unconverged.index_add_(0, work_groups, (~converged).to(torch.long))
+            active &= unconverged[work_groups] > 0
+            if int(active.sum()) <= 0.75 * len(index):  # compact the working set
+                _write_back(net, work, index)
+                keep = active.nonzero().squeeze(-1)
+                index, active = index[keep], active[keep]
+                work = work.select(keep)
+                work_objective = work_objective.select(keep)
+                work_decay, work_groups, work_floor = (
+                    work_decay[keep],
+                    work_groups[keep],
+                    work_floor[keep],
+                )
+                work_target = None if work_target is None else work_target[keep]
+    _write_back(net, work, index)
 
     beta_hat = net.end_to_end()
     _, final_loss = objective.gradient_and_loss(beta_hat)
@@ -331,6 +361,23 @@ def gradient_descent(
         )
     error = None if target is None else ((beta_hat - target) ** 2).sum(-1)
     return Training(net, steps_taken, final_loss, error, history, drift)
+
+
+def _write_back(net: Network, work: Network, index: torch.Tensor) -> None:
+    """Copy the working networks into their places of the full batch (no-op when identical)."""
+    if work is net:
+        return
+    for full, part in zip((*net.hidden, net.readout), (*work.hidden, work.readout), strict=True):
+        full[index] = part
+
+
+def _scatter(
+    values: torch.Tensor, index: torch.Tensor, active: torch.Tensor, batch: int
+) -> torch.Tensor:
+    """A full-batch record of working-set values; NaN for instances that have stopped."""
+    out = torch.full((batch,), math.nan, dtype=values.dtype, device=values.device)
+    out[index[active]] = values[active]
+    return out
 
 
 def reference_gradient_descent(

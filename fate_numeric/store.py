@@ -1,0 +1,895 @@
+"""Simulation results on disk: ``.npz`` arrays plus JSON metadata, keyed by the configuration.
+
+This is the ``store`` of DESIGN.md (section ``fate_numeric``): "results on disk as ``.npz`` arrays
+plus JSON metadata, keyed by a hash of the full configuration and package version; written
+atomically; a sweep interrupted half-way resumes where it stopped; never ``pickle``".
+
+Entries
+    A result is a mapping of named numeric or boolean numpy arrays (any shape) computed from a
+    *configuration*: a JSON-like mapping that says everything the result depends on (model,
+    hyper-parameters, seeds, profile, device policy ...). An entry is two files in the store's
+    root folder::
+
+        <key>.npz    the arrays, one ``<name>.npy`` member each (numpy's npz format)
+        <key>.json   the metadata; its presence marks the entry complete
+
+    The JSON holds the canonical configuration, the package version (``importlib.metadata`` of
+    the distribution ``features-are-fate``, else ``"unknown"``), the store format, the creation
+    time (UTC, ISO 8601), every array's shape and dtype, the SHA-256 of the npz file and any extra
+    metadata the caller gave (wall time, device ...; not part of the key).
+
+Keys
+    :func:`config_key` is the SHA-256 (first 20 hex digits, 80 bits) of the canonical JSON of
+    ``{"config": ..., "package_version": ..., "store_format": ...}``: keys sorted, no spaces,
+    floats written by ``repr`` (so ``0.1`` and ``0.1 + 1e-12`` differ; ``1`` and ``1.0`` differ as
+    well, and so do ``True`` and ``1``), tuples as lists, numpy scalars and arrays as the Python
+    numbers they hold, ``±inf``/``nan`` as Python's ``json`` writes them (``Infinity``, ``NaN``).
+    Mapping keys must be strings; anything else (sets, paths, complex numbers, objects) is refused
+    with an :class:`~derivations.errors.InvalidArgumentError` naming where in the configuration it
+    sits. A new package version therefore starts a fresh set of entries; old ones stay valid and
+    are listed by :meth:`ResultStore.entries`.
+
+Never pickle
+    Arrays of kind bool, signed/unsigned integer, float or complex are accepted; object (and
+    string, structured, datetime) arrays are refused on save. The npz is written with
+    ``numpy.lib.format.write_array(..., allow_pickle=False)`` into a zip laid out exactly as
+    ``numpy.savez`` lays it out (uncompressed, one ``<name>.npy`` member per array; ``np.load``
+    reads it), rather than through ``np.savez`` itself, whose own keywords (``file``,
+    ``allow_pickle``) would collide with array names and which cannot refuse pickling on
+    numpy 1.26. The members carry a fixed time stamp, so equal arrays give identical bytes. On
+    load, every array header is checked before any data is decoded and ``np.load`` runs with
+    ``allow_pickle=False``: an object array in a file is reported, never unpickled.
+
+Atomic writes
+    Each file is written to a temporary file in the same folder (``.<key>.npz.<random>.tmp``),
+    flushed and ``fsync``-ed, then moved into place by ``os.replace`` (atomic on POSIX and
+    Windows), and the folder is ``fsync``-ed. The npz is written first and the JSON, which marks
+    the entry complete, last; when an entry is overwritten its old JSON is removed first. An
+    interruption at any point therefore leaves no entry that looks complete: at worst an npz
+    without its JSON, or a temporary file, both reported as ``incomplete`` by
+    :meth:`ResultStore.verify` and ignored otherwise.
+
+Nothing on disk is trusted
+    Every read checks that the JSON parses and has every field with the right type, that its
+    store format is known, that its configuration and package version hash to its file name
+    (otherwise it is *foreign*: renamed, copied or edited), that the npz exists and matches the
+    recorded checksum (otherwise it is *corrupt*, or swapped with another entry's), that the npz
+    holds exactly the recorded arrays with the recorded shapes and dtypes, none of them object
+    arrays, and that each member has the size its header implies. :meth:`ResultStore.load` raises
+    :class:`StoreCorruptionError` (kind ``corrupt``, ``foreign`` or ``incomplete``, with the file
+    and the reason); :meth:`ResultStore.has` and :meth:`ResultStore.missing` treat such entries as
+    absent without raising; :meth:`ResultStore.entries` skips them; :meth:`ResultStore.verify`
+    lists them, together with leftover temporary files and files that are not the store's;
+    :meth:`ResultStore.get_or_compute` recomputes and overwrites them with a
+    :class:`StoreCorruptionWarning` naming the file.
+
+Resuming a sweep
+    A sweep needs no support of its own: each cell of the sweep is one entry, keyed by the cell's
+    own *full* configuration (including the seed and everything the sweep shares), and is
+    computed through :meth:`ResultStore.get_or_compute`::
+
+        store = default_store()
+        for cell in cells:                       # each cell: the full configuration of one run
+            store.get_or_compute(cell, functools.partial(simulate, cell))
+
+    A sweep interrupted half-way (an exception, Ctrl-C, a killed job) has stored every cell that
+    finished; rerunning the same loop loads those and computes only the others. The cells still
+    to do are ``store.missing(cells)``. Cells are written one by one, so an interruption costs at
+    most the cell in progress. A cell must not be keyed by the sweep it belongs to (e.g. the list
+    of all its cells), otherwise growing the sweep would recompute every cell.
+
+Where the store lives
+    :func:`default_root` is ``$FATE_STORE_DIR`` when set, else
+    ``$XDG_DATA_HOME/features-are-fate/store``, else ``~/.local/share/features-are-fate/store``.
+    Simulation results can cost GPU hours, so they are *data*, not a cache (the derivation cache
+    lives under ``~/.cache``, which users and tools clean freely); and the folder does not depend
+    on the working directory, so a sweep resumed from another directory finds its cells. The root
+    folder is created on the first save.
+
+Concurrency
+    One writer per entry at a time. Two processes writing the same entry at once cannot produce
+    an entry that is wrong and looks valid (the checksum ties the JSON to its npz), but the loser
+    may leave it reported as corrupt, which the next :meth:`~ResultStore.get_or_compute` repairs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import secrets
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from derivations.errors import FateError, InvalidArgumentError
+
+__all__ = [
+    "DISTRIBUTION",
+    "KEY_LENGTH",
+    "STORE_FORMAT",
+    "ResultNotStoredError",
+    "ResultStore",
+    "StoreCorruptionError",
+    "StoreCorruptionWarning",
+    "StoreError",
+    "StoreProblem",
+    "StoreReport",
+    "StoreWriteError",
+    "StoredResult",
+    "canonical_json",
+    "config_key",
+    "default_root",
+    "default_store",
+    "package_version",
+]
+
+#: Version of the on-disk layout; part of every key, so a new layout starts fresh entries.
+STORE_FORMAT = 1
+#: Number of hex digits of SHA-256 kept in a key (80 bits).
+KEY_LENGTH = 20
+#: The distribution whose version is recorded in, and hashed into, every entry.
+DISTRIBUTION = "features-are-fate"
+
+#: Array kinds that are stored: bool, signed and unsigned integers, floats, complex numbers.
+_ARRAY_KINDS = "biufc"
+_KEY_RE = re.compile(rf"[0-9a-f]{{{KEY_LENGTH}}}")
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+_TEMP_RE = re.compile(rf"\.[0-9a-f]{{{KEY_LENGTH}}}\.(npz|json)\.[0-9a-f]+\.tmp")
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_METADATA_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "store_format": int,
+    "key": str,
+    "config": dict,
+    "package_version": str,
+    "created": str,
+    "arrays": dict,
+    "npz_sha256": str,
+    "npz_bytes": int,
+    "extra": dict,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+
+
+class StoreError(FateError):
+    """Base class of the result store's errors."""
+
+
+class StoreCorruptionError(StoreError):
+    """A stored file is corrupt, foreign or incomplete; it was not trusted.
+
+    Attributes:
+        path: the file at fault.
+        kind: ``"corrupt"`` (damaged or inconsistent bytes), ``"foreign"`` (not written by this
+            store for that key: renamed, edited, unknown format, object arrays) or
+            ``"incomplete"`` (an npz without its JSON, left by an interrupted write).
+        reason: what is wrong, in words.
+    """
+
+    def __init__(self, path: Path, kind: str, reason: str) -> None:
+        self.path = Path(path)
+        self.kind = kind
+        self.reason = reason
+        super().__init__(f"{kind} result-store file {self.path}: {reason}")
+
+
+class StoreCorruptionWarning(UserWarning):
+    """A corrupt, foreign or incomplete entry was found and is being recomputed and overwritten."""
+
+
+class ResultNotStoredError(StoreError, KeyError):
+    """No entry (not even a damaged one) exists for a configuration."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class StoreWriteError(StoreError, OSError):
+    """The store could not write to its folder; the message names the folder."""
+
+
+# --------------------------------------------------------------------------------------------
+# Keys
+
+
+def package_version() -> str:
+    """Installed version of ``features-are-fate``, or ``"unknown"`` when it is not installed."""
+    try:
+        return importlib_metadata.version(DISTRIBUTION)
+    except importlib_metadata.PackageNotFoundError:
+        return "unknown"
+
+
+_installed_version = package_version  # parameters named package_version shadow the function
+
+
+def _canonical(value: Any, where: str) -> Any:
+    """``value`` as plain JSON data (dict with str keys, list, str, int, float, bool, None)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        if isinstance(value, np.floating) and value.dtype.itemsize > 8:
+            raise InvalidArgumentError(
+                f"configuration value at {where} is a numpy {value.dtype} scalar, which has no "
+                "exact JSON form; convert it to float (float64) first"
+            )
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return _canonical(value.tolist(), where)
+    if isinstance(value, Mapping):
+        result = {}
+        for name, item in value.items():
+            if not isinstance(name, str):
+                raise InvalidArgumentError(
+                    f"configuration key {name!r} at {where} is a {type(name).__name__}; "
+                    "mapping keys must be strings (JSON objects have string keys)"
+                )
+            result[str.__str__(name)] = _canonical(item, f"{where}[{name!r}]")
+        return result
+    if isinstance(value, list | tuple):
+        return [_canonical(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    raise InvalidArgumentError(
+        f"configuration value at {where} has type {type(value).__name__} ({value!r:.80}), which "
+        "is not JSON-serialisable; allowed: None, bool, int, float, str, lists/tuples, mappings "
+        "with string keys, numpy scalars and numeric arrays"
+    )
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def canonical_json(config: Mapping[str, Any]) -> str:
+    """The canonical JSON text of a configuration (what its key hashes).
+
+    Keys sorted, no white space, ASCII only, floats by ``repr``, tuples as lists, numpy scalars and
+    arrays as Python numbers and lists.
+
+    Raises:
+        InvalidArgumentError: ``config`` is not a mapping, or holds a value that has no JSON form
+            (the message says where).
+    """
+    if not isinstance(config, Mapping):
+        raise InvalidArgumentError(
+            f"a configuration must be a mapping (dict) with string keys, got "
+            f"{type(config).__name__}"
+        )
+    return _dumps(_canonical(config, "config"))
+
+
+def _key_of(canonical_config: Any, version: str, store_format: int) -> str:
+    text = _dumps(
+        {"config": canonical_config, "package_version": version, "store_format": store_format}
+    )
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:KEY_LENGTH]
+
+
+def config_key(config: Mapping[str, Any], *, package_version: str | None = None) -> str:
+    """The store key of a configuration: 20 hex digits of SHA-256.
+
+    Args:
+        config: the full configuration of a result (see the module docstring for what it may hold).
+        package_version: the version hashed with it; default the installed version
+            (:func:`package_version`).
+
+    Raises:
+        InvalidArgumentError: as :func:`canonical_json`.
+    """
+    version = _installed_version() if package_version is None else package_version
+    return _key_of(json.loads(canonical_json(config)), version, STORE_FORMAT)
+
+
+# --------------------------------------------------------------------------------------------
+# Results and reports
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """One entry of the store, as loaded.
+
+    Attributes:
+        key: the entry's key (its file name without suffix).
+        arrays: the arrays, by name.
+        metadata: the parsed JSON metadata (``config``, ``package_version``, ``created``,
+            ``arrays``, ``npz_sha256``, ``npz_bytes``, ``extra``, ``key``, ``store_format``).
+    """
+
+    key: str
+    arrays: dict[str, np.ndarray]
+    metadata: dict[str, Any]
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The canonical configuration the entry was computed from."""
+        return self.metadata["config"]
+
+
+@dataclass(frozen=True)
+class StoreProblem:
+    """A file of the store that is not part of a valid entry."""
+
+    path: Path
+    kind: str  # "corrupt", "foreign" or "incomplete"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.path.name}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class StoreReport:
+    """What :meth:`ResultStore.verify` found: the valid keys and every problem file."""
+
+    root: Path
+    valid: tuple[str, ...]
+    problems: tuple[StoreProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every file in the store belongs to a valid entry."""
+        return not self.problems
+
+    def _of_kind(self, kind: str) -> tuple[StoreProblem, ...]:
+        return tuple(p for p in self.problems if p.kind == kind)
+
+    @property
+    def corrupt(self) -> tuple[StoreProblem, ...]:
+        return self._of_kind("corrupt")
+
+    @property
+    def foreign(self) -> tuple[StoreProblem, ...]:
+        return self._of_kind("foreign")
+
+    @property
+    def incomplete(self) -> tuple[StoreProblem, ...]:
+        return self._of_kind("incomplete")
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """The problem files."""
+        return tuple(p.path for p in self.problems)
+
+    def __str__(self) -> str:
+        lines = [
+            f"result store {self.root}: {len(self.valid)} valid entr"
+            f"{'y' if len(self.valid) == 1 else 'ies'}, {len(self.problems)} problem file(s)"
+        ]
+        lines += [f"  {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Low-level file handling
+
+
+def _check_arrays(arrays: Any) -> dict[str, np.ndarray]:
+    if not isinstance(arrays, Mapping):
+        raise InvalidArgumentError(
+            f"the arrays of a result must be a mapping of names to arrays, got "
+            f"{type(arrays).__name__}"
+        )
+    checked: dict[str, np.ndarray] = {}
+    for name, value in arrays.items():
+        if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+            raise InvalidArgumentError(
+                f"array name {name!r} is not allowed: names are 1 to 100 ASCII letters, digits and "
+                "underscores, not starting with a digit"
+            )
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise InvalidArgumentError(
+                f"array {name!r} cannot be converted to a numpy array: {exc}"
+            ) from exc
+        if array.dtype.kind not in _ARRAY_KINDS:
+            raise InvalidArgumentError(
+                f"array {name!r} has dtype {array.dtype} (kind {array.dtype.kind!r}); only bool, "
+                "integer, float and complex arrays are stored (object arrays would need pickle, "
+                "which the store never uses)"
+            )
+        checked[name] = array
+    return checked
+
+
+def _npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
+    """The npz file of ``arrays`` (the layout of ``np.savez``; no pickle; deterministic)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_STORED
+            with zf.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, arrays[name], allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _array_description(array: np.ndarray) -> dict[str, Any]:
+    return {"shape": list(array.shape), "dtype": array.dtype.str}
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: not every platform can open folders)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` via a fsync-ed temporary file in the same folder + os.replace.
+
+    Temporary files are created with mode 0o666 less the umask (like any new file) and removed
+    when anything (an error, KeyboardInterrupt) interrupts the write in this process.
+    """
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(
+        temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+    )
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+
+
+class ResultStore:
+    """Simulation results on disk, keyed by their configuration (see the module docstring).
+
+    Args:
+        root: the store's folder; created on the first save. ``~`` is expanded.
+        package_version: the version recorded in and hashed into new entries; default the
+            installed version of ``features-are-fate`` (``"unknown"`` when not installed).
+
+    Raises:
+        InvalidArgumentError: ``root`` exists and is not a folder.
+    """
+
+    def __init__(self, root: Path | str, *, package_version: str | None = None) -> None:
+        self.root = Path(root).expanduser()
+        if self.root.exists() and not self.root.is_dir():
+            raise InvalidArgumentError(
+                f"the result store root {self.root} exists and is not a folder"
+            )
+        self.package_version = _installed_version() if package_version is None else package_version
+
+    def __repr__(self) -> str:
+        return f"ResultStore({str(self.root)!r}, package_version={self.package_version!r})"
+
+    # -- keys and paths --------------------------------------------------------------------
+
+    def key(self, config: Mapping[str, Any]) -> str:
+        """The key of ``config`` in this store (see :func:`config_key`)."""
+        return config_key(config, package_version=self.package_version)
+
+    def _npz(self, key: str) -> Path:
+        return self.root / f"{key}.npz"
+
+    def _json(self, key: str) -> Path:
+        return self.root / f"{key}.json"
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _read(self, key: str, *, load_arrays: bool) -> StoredResult:
+        """Read and check one entry; raise StoreCorruptionError / ResultNotStoredError."""
+        json_path, npz_path = self._json(key), self._npz(key)
+        try:
+            text = json_path.read_bytes()
+        except FileNotFoundError:
+            if npz_path.exists():
+                raise StoreCorruptionError(
+                    npz_path, "incomplete", "npz without its JSON (an interrupted write)"
+                ) from None
+            raise ResultNotStoredError(
+                f"no result with key {key} in the store {self.root}"
+            ) from None
+        except OSError as exc:
+            raise StoreCorruptionError(json_path, "corrupt", f"cannot be read: {exc}") from exc
+        meta = self._check_metadata(json_path, key, text)
+        try:
+            data = npz_path.read_bytes()
+        except FileNotFoundError:
+            raise StoreCorruptionError(
+                npz_path, "corrupt", f"missing, although its JSON {json_path.name} exists"
+            ) from None
+        except OSError as exc:
+            raise StoreCorruptionError(npz_path, "corrupt", f"cannot be read: {exc}") from exc
+        digest = hashlib.sha256(data).hexdigest()
+        if len(data) != meta["npz_bytes"] or digest != meta["npz_sha256"]:
+            raise StoreCorruptionError(
+                npz_path,
+                "corrupt",
+                f"checksum mismatch (SHA-256 {digest[:16]}…, {len(data)} bytes; its JSON records "
+                f"{meta['npz_sha256'][:16]}…, {meta['npz_bytes']} bytes): damaged, or swapped "
+                "with another file",
+            )
+        declared = {
+            name: (tuple(spec["shape"]), np.dtype(spec["dtype"]))
+            for name, spec in meta["arrays"].items()
+        }
+        self._check_npz_headers(npz_path, data, declared)
+        arrays: dict[str, np.ndarray] = {}
+        if load_arrays:
+            try:
+                with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                    for name in declared:
+                        arrays[name] = npz[name]
+            except (ValueError, OSError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                raise StoreCorruptionError(
+                    npz_path, "corrupt", f"cannot be decoded: {exc}"
+                ) from exc
+            for name, array in arrays.items():
+                if (array.shape, array.dtype) != declared[name]:
+                    raise StoreCorruptionError(
+                        npz_path,
+                        "corrupt",
+                        f"array {name!r} decodes to {array.shape} {array.dtype}",
+                    )
+        return StoredResult(key=key, arrays=arrays, metadata=meta)
+
+    @staticmethod
+    def _check_metadata(path: Path, key: str, text: bytes) -> dict[str, Any]:
+        def bad(reason: str, kind: str = "corrupt") -> StoreCorruptionError:
+            return StoreCorruptionError(path, kind, reason)
+
+        try:
+            meta = json.loads(text.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise bad(f"not valid JSON ({exc})") from exc
+        if not isinstance(meta, dict):
+            raise bad(f"the JSON is a {type(meta).__name__}, not an object")
+        for field, kind in _METADATA_FIELDS.items():
+            if field not in meta:
+                raise bad(f"lacks the field {field!r}")
+            value = meta[field]
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise bad(f"field {field!r} is a {type(value).__name__}")
+        if meta["store_format"] != STORE_FORMAT:
+            raise bad(
+                f"store format {meta['store_format']}, this store reads format {STORE_FORMAT}",
+                "foreign",
+            )
+        if meta["key"] != key:
+            raise bad(f"records the key {meta['key']!r}, not its file name's {key!r}", "foreign")
+        if not _SHA_RE.fullmatch(meta["npz_sha256"]) or meta["npz_bytes"] < 0:
+            raise bad("the npz checksum or size is malformed")
+        try:
+            actual = _key_of(
+                json.loads(_dumps(_canonical(meta["config"], "config"))),
+                meta["package_version"],
+                meta["store_format"],
+            )
+        except (InvalidArgumentError, RecursionError) as exc:
+            raise bad(f"its configuration is not canonical JSON ({exc})") from exc
+        if actual != key:
+            raise bad(
+                f"its configuration and package version hash to {actual}, not to its file name "
+                f"{key} (renamed, copied or edited)",
+                "foreign",
+            )
+        for name, spec in meta["arrays"].items():
+            if not _NAME_RE.fullmatch(name):
+                raise bad(f"lists an array with the invalid name {name!r}", "foreign")
+            if (
+                not isinstance(spec, dict)
+                or not isinstance(spec.get("shape"), list)
+                or not all(isinstance(n, int) and not isinstance(n, bool) for n in spec["shape"])
+                or any(n < 0 for n in spec["shape"])
+                or not isinstance(spec.get("dtype"), str)
+            ):
+                raise bad(f"the description of array {name!r} is malformed: {spec!r:.100}")
+            try:
+                dtype = np.dtype(spec["dtype"])
+            except (TypeError, ValueError) as exc:
+                raise bad(f"array {name!r} has the unknown dtype {spec['dtype']!r}") from exc
+            if dtype.kind not in _ARRAY_KINDS:
+                raise bad(
+                    f"array {name!r} is declared with dtype {dtype} (kind {dtype.kind!r}); object "
+                    "and other non-numeric arrays are refused",
+                    "foreign",
+                )
+        return meta
+
+    @staticmethod
+    def _check_npz_headers(
+        path: Path, data: bytes, declared: Mapping[str, tuple[tuple[int, ...], np.dtype]]
+    ) -> None:
+        """Check every member's .npy header (no data decoded, nothing unpickled)."""
+        found: dict[str, tuple[tuple[int, ...], np.dtype]] = {}
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                for info in zf.infolist():
+                    name = info.filename.removesuffix(".npy")
+                    if name == info.filename or not _NAME_RE.fullmatch(name) or name in found:
+                        raise StoreCorruptionError(
+                            path, "foreign", f"unexpected member {info.filename!r}"
+                        )
+                    with zf.open(info) as member:
+                        version = np.lib.format.read_magic(member)
+                        if version == (1, 0):
+                            header = np.lib.format.read_array_header_1_0(member)
+                        elif version == (2, 0):
+                            header = np.lib.format.read_array_header_2_0(member)
+                        else:
+                            raise StoreCorruptionError(
+                                path, "foreign", f"member {info.filename!r}: .npy version {version}"
+                            )
+                        shape, _, dtype = header
+                        if dtype.kind not in _ARRAY_KINDS:
+                            raise StoreCorruptionError(
+                                path,
+                                "foreign",
+                                f"array {name!r} has dtype {dtype} (kind {dtype.kind!r}): object "
+                                "arrays are refused and never unpickled",
+                            )
+                        expected = member.tell() + math.prod(shape) * dtype.itemsize
+                        if info.file_size != expected:
+                            raise StoreCorruptionError(
+                                path,
+                                "corrupt",
+                                f"array {name!r} has {info.file_size} bytes, its header implies "
+                                f"{expected}",
+                            )
+                    found[name] = (tuple(shape), dtype)
+        except StoreCorruptionError:
+            raise
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+            raise StoreCorruptionError(path, "corrupt", f"not a readable npz file ({exc})") from exc
+        if found != dict(declared):
+            raise StoreCorruptionError(
+                path,
+                "corrupt",
+                f"holds arrays {_describe(found)}, its JSON lists {_describe(declared)}",
+            )
+
+    def load(self, config: Mapping[str, Any]) -> StoredResult:
+        """The stored result of ``config``.
+
+        Raises:
+            ResultNotStoredError: there is no entry for ``config`` (a ``KeyError``).
+            StoreCorruptionError: the entry is corrupt, foreign or incomplete (the error names the
+                file and says why); nothing from it is returned.
+            InvalidArgumentError: ``config`` has no JSON form.
+        """
+        return self._read(self.key(config), load_arrays=True)
+
+    def _is_valid(self, key: str) -> bool:
+        try:
+            self._read(key, load_arrays=False)
+        except (StoreCorruptionError, ResultNotStoredError, OSError):
+            return False
+        return True
+
+    def has(self, config: Mapping[str, Any]) -> bool:
+        """Whether a complete and valid entry exists for ``config`` (damaged ones count as absent).
+
+        Checks the JSON, the npz checksum and every array header, as :meth:`load` does, without
+        decoding the data; never raises for what is on disk.
+        """
+        return self._is_valid(self.key(config))
+
+    def missing(self, configs: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """The configurations (in the given order) without a complete and valid entry."""
+        return [config for config in configs if not self.has(config)]
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """The metadata of every valid entry, in key order (any package version).
+
+        Damaged, foreign and incomplete entries are skipped; :meth:`verify` lists them.
+        """
+        for key in self._json_keys():
+            try:
+                yield self._read(key, load_arrays=False).metadata
+            except (StoreCorruptionError, ResultNotStoredError):
+                continue
+
+    def _json_keys(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            path.stem
+            for path in self.root.iterdir()
+            if path.suffix == ".json" and _KEY_RE.fullmatch(path.stem)
+        )
+
+    def verify(self) -> StoreReport:
+        """Check every file of the store; nothing is trusted, changed or removed.
+
+        Returns a :class:`StoreReport` with the valid keys and, for every other file, its kind:
+        ``corrupt`` (unparsable or incomplete JSON, npz missing, damaged or swapped), ``foreign``
+        (a JSON whose configuration does not hash to its name, object arrays, files that are not
+        the store's) or ``incomplete`` (an npz without its JSON, a leftover temporary file).
+        """
+        valid: list[str] = []
+        problems: list[StoreProblem] = []
+        if not self.root.is_dir():
+            return StoreReport(self.root, (), ())
+        paths = sorted(self.root.iterdir())
+        json_keys = {p.stem for p in paths if p.suffix == ".json" and _KEY_RE.fullmatch(p.stem)}
+        for path in paths:
+            name = path.name
+            if path.suffix == ".json" and path.stem in json_keys:
+                try:
+                    self._read(path.stem, load_arrays=False)
+                except StoreCorruptionError as exc:
+                    problems.append(StoreProblem(exc.path, exc.kind, exc.reason))
+                else:
+                    valid.append(path.stem)
+            elif path.suffix == ".npz" and _KEY_RE.fullmatch(path.stem):
+                if path.stem not in json_keys:
+                    problems.append(
+                        StoreProblem(path, "incomplete", "npz without its JSON (interrupted write)")
+                    )
+                # else: checked together with its JSON
+            elif _TEMP_RE.fullmatch(name):
+                problems.append(
+                    StoreProblem(path, "incomplete", "temporary file of an interrupted write")
+                )
+            else:
+                problems.append(StoreProblem(path, "foreign", "not a file of this result store"))
+        # a problem found through a JSON may name its npz: keep the report in file order
+        problems.sort(key=lambda p: (p.path.name, p.kind))
+        return StoreReport(self.root, tuple(valid), tuple(problems))
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def save(
+        self,
+        config: Mapping[str, Any],
+        arrays: Mapping[str, Any],
+        extra_metadata: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Store ``arrays`` as the result of ``config`` (replacing any entry) and return the key.
+
+        Everything is checked before anything is written. The npz goes first and the JSON last,
+        each atomically (module docstring).
+
+        Raises:
+            InvalidArgumentError: a configuration or extra-metadata value has no JSON form, an
+                array name is not allowed, or an array is not bool/integer/float/complex.
+            StoreWriteError: the store's folder cannot be created or written (named).
+        """
+        canonical = json.loads(canonical_json(config))
+        key = _key_of(canonical, self.package_version, STORE_FORMAT)
+        checked = _check_arrays(arrays)
+        if extra_metadata is None:
+            extra: dict[str, Any] = {}
+        elif isinstance(extra_metadata, Mapping):
+            extra = _canonical(extra_metadata, "extra_metadata")
+        else:
+            raise InvalidArgumentError(
+                f"extra_metadata must be a mapping, got {type(extra_metadata).__name__}"
+            )
+        data = _npz_bytes(checked)
+        meta = {
+            "store_format": STORE_FORMAT,
+            "key": key,
+            "config": canonical,
+            "package_version": self.package_version,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "arrays": {name: _array_description(checked[name]) for name in sorted(checked)},
+            "npz_sha256": hashlib.sha256(data).hexdigest(),
+            "npz_bytes": len(data),
+            "extra": extra,
+        }
+        text = json.dumps(meta, sort_keys=True, indent=1, ensure_ascii=True) + "\n"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._json(key).unlink(missing_ok=True)  # the entry stops looking complete first
+            _write_atomic(self._npz(key), data)
+            _write_atomic(self._json(key), text.encode("ascii"))
+        except OSError as exc:
+            raise StoreWriteError(
+                f"cannot write the result {key} into the store folder {self.root}: "
+                f"{exc.strerror or exc}"
+            ) from exc
+        _fsync_folder(self.root)
+        return key
+
+    def get_or_compute(
+        self,
+        config: Mapping[str, Any],
+        compute: Callable[[], Mapping[str, Any]],
+        extra_metadata: Mapping[str, Any] | None = None,
+    ) -> StoredResult:
+        """The stored result of ``config``; computed by ``compute()`` and saved when absent.
+
+        A corrupt, foreign or incomplete entry is recomputed and overwritten, with a
+        :class:`StoreCorruptionWarning` naming the file. Exceptions of ``compute`` propagate and
+        store nothing. The result returned after computing is the one read back from disk, so a
+        first run and a rerun return the same thing.
+        """
+        key = self.key(config)
+        try:
+            return self._read(key, load_arrays=True)
+        except ResultNotStoredError:
+            pass
+        except StoreCorruptionError as exc:
+            warnings.warn(
+                f"result store: {exc.path} is {exc.kind} ({exc.reason}); recomputing and "
+                "overwriting it",
+                StoreCorruptionWarning,
+                stacklevel=2,
+            )
+        self.save(config, compute(), extra_metadata)
+        return self._read(key, load_arrays=True)
+
+    def remove(self, config: Mapping[str, Any]) -> bool:
+        """Remove the entry of ``config`` (also if damaged) and its leftover temporary files.
+
+        The JSON goes first, so a partial removal leaves an incomplete entry, never a complete one.
+        Returns whether anything was removed.
+        """
+        key = self.key(config)
+        if not self.root.is_dir():
+            return False
+        paths = [self._json(key), self._npz(key)]
+        paths += sorted(self.root.glob(f".{key}.*.tmp"))
+        removed = False
+        try:
+            for path in paths:
+                if path.exists():
+                    path.unlink()
+                    removed = True
+        except OSError as exc:
+            raise StoreWriteError(
+                f"cannot remove the result {key} from the store folder {self.root}: "
+                f"{exc.strerror or exc}"
+            ) from exc
+        return removed
+
+
+def _describe(arrays: Mapping[str, tuple[tuple[int, ...], np.dtype]]) -> str:
+    return "{" + ", ".join(f"{n}: {s} {d}" for n, (s, d) in sorted(arrays.items())) + "}"
+
+
+def default_root() -> Path:
+    """``$FATE_STORE_DIR``, else ``$XDG_DATA_HOME/features-are-fate/store``, else
+    ``~/.local/share/features-are-fate/store`` (results are data, not a cache; module docstring).
+    """
+    if explicit := os.environ.get("FATE_STORE_DIR"):
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    # the XDG base-directory specification says to ignore a relative path
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / DISTRIBUTION / "store"
+
+
+def default_store() -> ResultStore:
+    """The store at :func:`default_root`."""
+    return ResultStore(default_root())

@@ -1,0 +1,79 @@
+"""Named sweeps: the authors' grids, and a sweep that resumes after an interruption."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric import experiments, sweeps
+from fate_numeric.experiments import Cell, bytes_per_instance
+from fate_numeric.store import ResultStore
+
+CPU = torch.device("cpu")
+
+
+def test_paper_profile_is_the_authors_grid():
+    paper = sweeps.PROFILES["paper"]
+    assert paper.sample_sizes() == list(range(50, 1001, 50))
+    assert paper.thetas()[0] == pytest.approx(math.pi / 40) and paper.thetas()[-1] == pytest.approx(
+        math.pi / 2
+    )
+    scratch = sweeps.cells_of("scratch", "paper")
+    assert len(scratch) == 2 * 5 * 20
+    assert {c.weight_decay for c in scratch} == {0.0, 1e-4, 1e-3, 1e-2, 1e-1}
+    phase = sweeps.cells_of("phase_diagram", "paper")
+    assert len(phase) == 2 * 20 * 20 * 2
+    assert all(c.d == 500 and c.instances == 20 and c.depth == 2 for c in phase)
+    finite = sweeps.cells_of("finite_source", "paper")
+    assert {c.n_source for c in finite} == {250, 750}
+    assert {c.schedule.steps for c in finite if c.procedure == "fine_tuning"} == {8000}
+
+
+def test_unknown_sweep_or_profile():
+    with pytest.raises(InvalidArgumentError, match="unknown sweep"):
+        sweeps.cells_of("phase", "quick")
+    with pytest.raises(InvalidArgumentError, match="unknown profile"):
+        sweeps.cells_of("scratch", "huge")
+
+
+def _cells() -> list[Cell]:
+    return [
+        Cell("scratch", d=8, n=n, sigma=0.1, instances=2, epochs=200) for n in (2, 4, 6, 12, 16)
+    ]
+
+
+def test_an_interrupted_sweep_resumes_without_redoing_cells(tmp_path, monkeypatch):
+    store = ResultStore(tmp_path)
+    cells = _cells()
+    budget = 2 * bytes_per_instance(cells[-1]) * 2  # two cells per batch
+    calls: list[int] = []
+    original = experiments.run_cells
+
+    def interrupted(batch, device):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(batch, device)
+
+    monkeypatch.setattr(sweeps, "run_cells", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sweeps.run_sweep(cells, store, CPU, budget_bytes=budget)
+    stored = [c for c in cells if store.has(c.config())]
+    assert len(stored) == 2
+
+    monkeypatch.setattr(sweeps, "run_cells", original)
+    counts = sweeps.run_sweep(cells, store, CPU, budget_bytes=budget)
+    assert counts == {"total": 5, "skipped": 2, "computed": 3}
+    # the resumed sweep gives the same numbers as an uninterrupted one
+    fresh = ResultStore(tmp_path / "fresh")
+    sweeps.run_sweep(cells, fresh, CPU)
+    for cell in cells:
+        np.testing.assert_array_equal(
+            store.load(cell.config()).arrays["generalisation"],
+            fresh.load(cell.config()).arrays["generalisation"],
+        )
+    assert sweeps.run_sweep(cells, store, CPU)["computed"] == 0
