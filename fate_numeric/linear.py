@@ -218,7 +218,8 @@ class Training:
         train_loss: final training loss.
         generalisation: final ‖β̂ − β_t‖² (``None`` without a target).
         history: recorded ``step`` (k,), ``train_loss`` and ``generalisation`` (k, batch), each
-            the pre-step value at that step, as the authors log them.
+            the pre-step value at that step, as the authors log them; NaN once an instance's
+            group has stopped.
         drift: ‖D_l(end) − D_l(0)‖_F for l = 1..L−1, shape (batch, L−1): how far gradient descent
             is from the conserving gradient flow.
     """

@@ -1,0 +1,452 @@
+"""Monte Carlo of the limit objects the theorems reduce to (SPEC §7.1): no network is trained.
+
+In the α → 0 limit the trained networks of the paper are closed-form functions of the data:
+
+* scratch training ends at the minimum-norm solution β̂_sc = X⁺y (Thm 3.5), risk ‖β̂_sc − β_t‖²
+  (Thm 3.6, eq. 8);
+* linear transfer re-fits the last layer on the rank-one pretrained feature z = Xβ_s
+  (Thm 3.4): b = zᵀy/(zᵀz + nλ), risk ‖bβ_s − β_t‖² (Thm 3.7 eq. 10; Thm 3.8 eq. 13 for λ > 0);
+* fine-tuning ends at β̂_sc + (I − P)β_s, P = X⁺X (App. D.8 eq. 143, Thm 3.9), or — the exact
+  gradient-flow end point from the balanced pretrained state (SPEC §2.7) — at
+  β̂_sc + c(I − P)β_s with c > 0 solving c⁴ − a c² − b = 0, a = ‖(I − P)β_s‖², b = ‖β̂_sc‖²;
+* a finite source (App. C, Thm C.1) replaces β_s by β̂_s = X_s⁺y_s.
+
+Sampling these is exact in distribution at finite n, d and costs one Gram solve per draw.
+
+Conventions and decisions
+-------------------------
+* torch, float64, batched over draws, on one device (CPU unless asked otherwise; CUDA works and
+  follows :mod:`fate_numeric.numerics`: TF32 off, no ``lstsq``; only solves of full-rank Gram
+  matrices XXᵀ (n < d) or XᵀX (n > d), and of the square X itself when n = d).
+* Randomness: an integer ``seed`` (a fresh :class:`torch.Generator` on the device) or a caller's
+  generator, which is advanced; never the global state. Each call first draws its teachers
+  (unit β_s uniform on the sphere, β_t = cos θ β_s + sin θ ν, ν ⊥ β_s, SPEC §1.1, via
+  :func:`fate_numeric.tasks.make_teachers`), then the data **draw by draw** (per draw, in this
+  order: source X_s and its noise where there is a finite source, then target X and its noise).
+  So the random numbers do not depend on the chunking (``max_bytes``): chunked and unchunked
+  runs with the same seed draw identical data, and their risks agree to rounding (batched BLAS
+  may round differently for different batch sizes). On CPU, drawing the Gaussians costs about
+  as much as the linear algebra.
+* Memory: the draws are processed in chunks whose float64 working set — per draw and per data set
+  of n × d, n·d + 3·min(n, d)² + 4(n + d) numbers (data, Gram matrix, its LU factor, vectors) —
+  stays under ``max_bytes`` (default 512 MiB); a single draw larger than the budget runs alone.
+* Linear transfer with the exact feature β_s depends on the data only through z = Xβ_s and
+  w = Xν, which are independent N(0, I_n) whatever d >= 2 is (rotation invariance of Gaussian X).
+  :func:`linear_transfer_risks` therefore samples the exact two-dimensional reduction
+  (coordinates along β_s and ν; teachers e₁ and cos θ e₁ + sin θ e₂): no d argument, O(n) a draw.
+* Singular sizes are allowed: for |n − d| <= 1 with σ > 0 (scratch, fine-tuning) and n <= 2
+  (linear transfer) every draw is finite but the expected risk is infinite (E tr (XXᵀ)⁻¹ and
+  E 1/χ²_n diverge), so sample means do not converge and their standard errors mean nothing.
+  Sweeps cross n = d routinely, so this is documented rather than warned about or refused.
+  The paired difference of plain fine-tuning stays well-behaved there: the noise cancels in it.
+* Every function returns per-draw risks as numpy float64 arrays of shape (draws,);
+  :func:`mean_and_standard_error` summarises them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric.numerics import DTYPE, generator, resolve_device
+from fate_numeric.tasks import make_teachers
+
+DEFAULT_MAX_BYTES = 512 * 2**20
+PROCEDURES = ("fine_tuning", "linear_transfer")
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "PROCEDURES",
+    "PairedRisks",
+    "bytes_per_draw",
+    "fine_tuning_risks",
+    "finite_source_risks",
+    "linear_transfer_risks",
+    "mean_and_standard_error",
+    "scratch_risks",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class PairedRisks:
+    """Risks of scratch training and of a transfer procedure on the *same* draws.
+
+    Attributes:
+        scratch: ‖β̂_sc − β_t‖² per draw, shape (draws,).
+        transfer: the transfer procedure's risk on the same data and teachers, shape (draws,).
+        scale: per-draw balanced scale c of fine-tuning (``balanced=True`` only, else ``None``).
+            It is the positive root of c⁴ − a c² − b = 0; for n >= d, where (I − P)β_s = 0 and
+            c does not enter β̂_ft, it is b^¼ (the gradient-flow value of the output weight),
+            not the convention c = 1 of ``theory.ft_balance_scale`` at γ >= 1.
+    """
+
+    scratch: np.ndarray
+    transfer: np.ndarray
+    scale: np.ndarray | None = None
+
+    @property
+    def transferability(self) -> np.ndarray:
+        """Per-draw R_sc − R_tx (SPEC §1.4: positive = transfer beats scratch)."""
+        return self.scratch - self.transfer
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def _integer(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _real(
+    name: str, value: object, lower: float, upper: float = math.inf, *, upper_text=""
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        ok = False
+    else:
+        ok = math.isfinite(float(value)) and lower <= float(value) <= upper
+    if not ok:
+        allowed = f"in [{lower:g}, {upper_text}]" if upper_text else f">= {lower:g}"
+        raise InvalidArgumentError(f"{name} must be a real number {allowed}; got {value!r}")
+    return float(value)
+
+
+def _theta(value: object) -> float:
+    return _real("theta", value, 0.0, math.pi, upper_text="π")
+
+
+def _sigma(name: str, value: object) -> float:
+    return _real(name, value, 0.0)
+
+
+def _setup(
+    seed: int | torch.Generator, device: str | torch.device | None
+) -> tuple[torch.Generator, torch.device]:
+    """The generator to draw from and the device to compute on."""
+    if isinstance(seed, torch.Generator):
+        gen_device = seed.device
+        if device is not None:
+            asked = resolve_device(device)
+            if asked.type != gen_device.type or (
+                asked.index is not None
+                and gen_device.index is not None
+                and asked.index != gen_device.index
+            ):
+                raise InvalidArgumentError(
+                    f"device must be the generator's device ({gen_device}) when a generator is "
+                    f"given; got {device!r}"
+                )
+        return seed, gen_device
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise InvalidArgumentError(
+            f"seed must be a non-negative integer or a torch.Generator; got {seed!r}"
+        )
+    chosen = torch.device("cpu") if device is None else resolve_device(device)
+    return generator(int(seed), chosen), chosen
+
+
+# --------------------------------------------------------------------------------------------
+# chunking and drawing
+
+
+def bytes_per_draw(*shapes: tuple[int, int]) -> int:
+    """Estimated peak float64 bytes of one draw with data sets of the given (n, d) shapes."""
+    return 8 * sum(n * d + 3 * min(n, d) ** 2 + 4 * (n + d) for n, d in shapes)
+
+
+def _chunk_sizes(draws: int, per_draw: int, max_bytes: int) -> list[int]:
+    size = max(1, min(draws, max_bytes // max(per_draw, 1)))
+    full, rest = divmod(draws, size)
+    return [size] * full + ([rest] if rest else [])
+
+
+def _draw(
+    batch: int, shapes: Sequence[tuple[int, ...]], gen: torch.Generator
+) -> list[torch.Tensor]:
+    """Standard normal tensors of shapes (batch, *shape), filled draw by draw in a fixed order.
+
+    Draw i consumes the generator for shapes[0], shapes[1], ... before draw i + 1 starts, so the
+    values do not depend on how the draws are split into batches.
+    """
+    out = [torch.empty(batch, *shape, dtype=DTYPE, device=gen.device) for shape in shapes]
+    for i in range(batch):
+        for tensor in out:
+            tensor[i].normal_(generator=gen)
+    return out
+
+
+def _unit_vector(d: int, gen: torch.Generator) -> torch.Tensor:
+    vector = torch.randn(d, generator=gen, dtype=DTYPE, device=gen.device)
+    return vector / torch.linalg.vector_norm(vector)
+
+
+def _gram_solve(gram: torch.Tensor, rhs: torch.Tensor) -> torch.Tensor:
+    """Solve G s = rhs for a batch of full-rank Gram matrices G (LU with partial pivoting).
+
+    ``torch.linalg.solve`` rather than Cholesky: on CPU torch's batched Cholesky is ~10× slower
+    than its batched LU solve for the sizes used here, and LU is backward stable on these
+    symmetric positive-definite systems.
+    """
+    return torch.linalg.solve(gram, rhs)
+
+
+def _minimum_norm(
+    x: torch.Tensor, y: torch.Tensor, vectors: Sequence[torch.Tensor] = ()
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """X⁺y and (I − P)v for each v in ``vectors`` (each (batch, d)), P = X⁺X, X of full rank.
+
+    n < d: X⁺y = Xᵀ(XXᵀ)⁻¹y and Pv = Xᵀ(XXᵀ)⁻¹Xv (one solve for all right-hand sides);
+    n > d: the OLS solution (XᵀX)⁻¹Xᵀy and P = I; n = d: X⁻¹y and P = I.
+    """
+    n, d = x.shape[-2], x.shape[-1]
+    xt = x.transpose(-1, -2)
+    if n < d:
+        columns = [y] + [torch.einsum("bnd,bd->bn", x, v) for v in vectors]
+        solved = _gram_solve(x @ xt, torch.stack(columns, dim=-1))
+        back = xt @ solved  # (batch, d, 1 + len(vectors))
+        return back[..., 0], [v - back[..., k + 1] for k, v in enumerate(vectors)]
+    if n > d:
+        beta_hat = _gram_solve(xt @ x, (xt @ y.unsqueeze(-1)))[..., 0]
+    else:
+        beta_hat = torch.linalg.solve(x, y.unsqueeze(-1))[..., 0]
+    return beta_hat, [torch.zeros_like(v) for v in vectors]
+
+
+def _squared_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return ((a - b) ** 2).sum(-1)
+
+
+def _numpy(parts: list[torch.Tensor]) -> np.ndarray:
+    return torch.cat(parts).cpu().numpy().astype(np.float64, copy=False)
+
+
+def _balanced_scale(null_norm2: torch.Tensor, scratch_norm2: torch.Tensor) -> torch.Tensor:
+    """Positive root c of c⁴ − a c² − b = 0 (a, b >= 0): c² = (a + √(a² + 4b))/2, stable."""
+    return torch.sqrt((null_norm2 + torch.sqrt(null_norm2**2 + 4 * scratch_norm2)) / 2)
+
+
+# --------------------------------------------------------------------------------------------
+# public samplers
+
+
+def scratch_risks(
+    n: int,
+    d: int,
+    sigma: float,
+    draws: int,
+    *,
+    seed: int | torch.Generator,
+    device: str | torch.device | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> np.ndarray:
+    """Per-draw risk ‖X⁺y − β_t‖² of the minimum-norm solution (Thm 3.5; Thm 3.6 eq. 8).
+
+    X is n × d with i.i.d. N(0, 1) entries, y = Xβ_t + σε, β_t a unit vector. The expectation at
+    finite n, d is ``theory.scratch_risk_finite(n, d, sigma)`` (infinite for |n − d| <= 1 with
+    σ > 0: see the module notes).
+
+    Args:
+        n: target samples (integer >= 1).
+        d: input dimension (integer >= 1).
+        sigma: label-noise standard deviation (>= 0).
+        draws: independent data sets (integer >= 2).
+        seed: integer seed or a :class:`torch.Generator` (its device is used).
+        device: where to compute (default CPU; "auto" = CUDA when available).
+        max_bytes: memory budget of one chunk of draws.
+
+    Returns:
+        numpy float64 array of shape (draws,).
+    """
+    n, d = _integer("n", n, 1), _integer("d", d, 1)
+    sigma, draws = _sigma("sigma", sigma), _integer("draws", draws, 2)
+    max_bytes = _integer("max_bytes", max_bytes, 1)
+    gen, _ = _setup(seed, device)
+    target = _unit_vector(d, gen)
+    risks = []
+    for size in _chunk_sizes(draws, bytes_per_draw((n, d)), max_bytes):
+        x, noise = _draw(size, [(n, d), (n,)], gen)
+        y = x @ target + sigma * noise
+        beta_hat, _ = _minimum_norm(x, y)
+        risks.append(_squared_distance(beta_hat, target))
+    return _numpy(risks)
+
+
+def linear_transfer_risks(
+    theta: float,
+    n: int,
+    sigma: float,
+    draws: int,
+    *,
+    lam: float = 0.0,
+    seed: int | torch.Generator,
+    device: str | torch.device | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> np.ndarray:
+    """Per-draw risk ‖bβ_s − β_t‖² of linear transfer on the rank-one feature z = Xβ_s.
+
+    b = zᵀy/(zᵀz + nλ): least squares (Thm 3.7, eq. 10, expectation ``theory.lt_risk``) or, for
+    λ > 0, ridge with penalty nλb² on a feature of unit singular value (Thm 3.8, eq. 13, whose
+    n → ∞ limit is ``theory.ridge_lt_risk``). Sampled in the exact two-dimensional reduction
+    (module notes): z, w = Xν ~ N(0, I_n) independent, y = cos θ z + sin θ w + σε; the result
+    holds for every d >= 2. The mean is infinite for n <= 2 when λ = 0.
+
+    Args:
+        theta: angle between β_s and β_t, in [0, π].
+        n: target samples (integer >= 1).
+        sigma: label-noise standard deviation (>= 0).
+        draws: independent data sets (integer >= 2).
+        lam: ridge strength λ >= 0.
+        seed, device, max_bytes: as in :func:`scratch_risks`.
+    """
+    theta, n = _theta(theta), _integer("n", n, 1)
+    sigma, draws = _sigma("sigma", sigma), _integer("draws", draws, 2)
+    lam = _real("lam", lam, 0.0)
+    max_bytes = _integer("max_bytes", max_bytes, 1)
+    gen, dev = _setup(seed, device)
+    source = torch.tensor([1.0, 0.0], dtype=DTYPE, device=dev)
+    target = torch.tensor([math.cos(theta), math.sin(theta)], dtype=DTYPE, device=dev)
+    risks = []
+    for size in _chunk_sizes(draws, bytes_per_draw((n, 2)), max_bytes):
+        x, noise = _draw(size, [(n, 2), (n,)], gen)  # columns: Xβ_s, Xν
+        y = x @ target + sigma * noise
+        z = x @ source
+        b = (z * y).sum(-1) / ((z * z).sum(-1) + n * lam)
+        risks.append(_squared_distance(b.unsqueeze(-1) * source, target))
+    return _numpy(risks)
+
+
+def fine_tuning_risks(
+    theta: float,
+    n: int,
+    d: int,
+    sigma: float,
+    draws: int,
+    *,
+    balanced: bool = False,
+    seed: int | torch.Generator,
+    device: str | torch.device | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> PairedRisks:
+    """Fine-tuning and scratch risks on the same draws (Thm 3.9, eqs. 14–15; App. D.8 eq. 143).
+
+    β̂_ft = β̂_sc + c(I − P)β_s with c = 1 (the paper) or, with ``balanced=True``, the per-draw
+    positive root of c⁴ − a c² − b = 0, a = ‖(I − P)β_s‖², b = ‖β̂_sc‖² (the exact gradient-flow
+    end point from the balanced pretrained state, SPEC §2.7). ``mean(result.transferability)`` then
+    estimates ``theory.ft_transferability`` / ``theory.ft_transferability_balanced``; pairing
+    removes the scratch noise from the difference.
+
+    Args:
+        theta: angle between β_s and β_t, in [0, π].
+        n: target samples (integer >= 1).
+        d: input dimension (integer >= 2: β_t needs a direction ⊥ β_s).
+        sigma: label-noise standard deviation (>= 0).
+        draws: independent data sets (integer >= 2).
+        balanced: use the balanced scale c instead of 1.
+        seed, device, max_bytes: as in :func:`scratch_risks`.
+    """
+    theta, n, d = _theta(theta), _integer("n", n, 1), _integer("d", d, 2)
+    sigma, draws = _sigma("sigma", sigma), _integer("draws", draws, 2)
+    max_bytes = _integer("max_bytes", max_bytes, 1)
+    if not isinstance(balanced, bool):
+        raise InvalidArgumentError(f"balanced must be True or False; got {balanced!r}")
+    gen, _ = _setup(seed, device)
+    teachers = make_teachers(d, theta, gen)
+    scratch, transfer, scales = [], [], []
+    for size in _chunk_sizes(draws, bytes_per_draw((n, d)), max_bytes):
+        x, noise = _draw(size, [(n, d), (n,)], gen)
+        y = x @ teachers.target + sigma * noise
+        source = teachers.source.expand(size, d)
+        beta_sc, (null_source,) = _minimum_norm(x, y, [source])
+        if balanced:
+            scale = _balanced_scale((null_source**2).sum(-1), (beta_sc**2).sum(-1))
+            scales.append(scale)
+            beta_ft = beta_sc + scale.unsqueeze(-1) * null_source
+        else:
+            beta_ft = beta_sc + null_source
+        scratch.append(_squared_distance(beta_sc, teachers.target))
+        transfer.append(_squared_distance(beta_ft, teachers.target))
+    return PairedRisks(_numpy(scratch), _numpy(transfer), _numpy(scales) if balanced else None)
+
+
+def finite_source_risks(
+    theta: float,
+    n: int,
+    d: int,
+    sigma: float,
+    n_s: int,
+    sigma_s: float,
+    draws: int,
+    *,
+    procedure: str = "fine_tuning",
+    seed: int | torch.Generator,
+    device: str | torch.device | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> PairedRisks:
+    """Transfer from a source pretrained on n_s noisy samples, paired with scratch (App. C).
+
+    The pretrained end-to-end vector is β̂_s = X_s⁺y_s, y_s = X_sβ_s + σ_s ε_s (Thm 3.5 applied to
+    the source), and the pretrained feature is rank one along β̂_s. Per draw (new source data each
+    draw, independent of the target data):
+
+    * ``"fine_tuning"``: β̂_ft = β̂_sc + (I − P)β̂_s (Thm C.1, eqs. 22–23; expectation of the
+      difference ≈ ``theory.ft_transferability_finite_source(theta, n/d, n_s/d, sigma_s)``);
+    * ``"linear_transfer"``: z = Xβ̂_s, b = zᵀy/‖z‖², risk ‖bβ̂_s − β_t‖² (SPEC §2.8; as n → ∞
+      its mean tends to ``theory.lt_risk_finite_source(theta, n_s/d, sigma_s)``).
+
+    Args:
+        theta: angle between β_s and β_t, in [0, π].
+        n: target samples (integer >= 1).
+        d: input dimension (integer >= 2).
+        sigma: target label-noise standard deviation (>= 0).
+        n_s: source samples (integer >= 1).
+        sigma_s: source label-noise standard deviation (>= 0).
+        draws: independent (source, target) data-set pairs (integer >= 2).
+        procedure: "fine_tuning" or "linear_transfer".
+        seed, device, max_bytes: as in :func:`scratch_risks`.
+    """
+    theta, n, d = _theta(theta), _integer("n", n, 1), _integer("d", d, 2)
+    sigma, n_s = _sigma("sigma", sigma), _integer("n_s", n_s, 1)
+    sigma_s, draws = _sigma("sigma_s", sigma_s), _integer("draws", draws, 2)
+    max_bytes = _integer("max_bytes", max_bytes, 1)
+    if procedure not in PROCEDURES:
+        raise InvalidArgumentError(f"procedure must be one of {PROCEDURES}; got {procedure!r}")
+    gen, _ = _setup(seed, device)
+    teachers = make_teachers(d, theta, gen)
+    scratch, transfer = [], []
+    for size in _chunk_sizes(draws, bytes_per_draw((n_s, d), (n, d)), max_bytes):
+        x_s, noise_s, x, noise = _draw(size, [(n_s, d), (n_s,), (n, d), (n,)], gen)
+        source_hat, _ = _minimum_norm(x_s, x_s @ teachers.source + sigma_s * noise_s)
+        y = x @ teachers.target + sigma * noise
+        if procedure == "fine_tuning":
+            beta_sc, (null_source,) = _minimum_norm(x, y, [source_hat])
+            beta_tx = beta_sc + null_source
+        else:
+            beta_sc, _ = _minimum_norm(x, y)
+            z = torch.einsum("bnd,bd->bn", x, source_hat)
+            b = (z * y).sum(-1) / (z * z).sum(-1)
+            beta_tx = b.unsqueeze(-1) * source_hat
+        scratch.append(_squared_distance(beta_sc, teachers.target))
+        transfer.append(_squared_distance(beta_tx, teachers.target))
+    return PairedRisks(_numpy(scratch), _numpy(transfer))
+
+
+def mean_and_standard_error(values: object) -> tuple[float, float]:
+    """Sample mean and its standard error std(ddof=1)/√N of a 1-D set of finite values (N >= 2)."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1 or array.size < 2:
+        raise InvalidArgumentError(
+            f"values must be a 1-D array of at least 2 numbers; got shape {array.shape}"
+        )
+    if not np.isfinite(array).all():
+        raise InvalidArgumentError(
+            f"values must be finite; got {int((~np.isfinite(array)).sum())} non-finite entries"
+        )
+    return float(array.mean()), float(array.std(ddof=1) / math.sqrt(array.size))
