@@ -300,6 +300,7 @@ def gradient_descent(
     work_decay, work_groups, work_floor = decay, groups, objective.floor(batch)
     work_target = target
     active = torch.ones(batch, dtype=torch.bool, device=device)
+    decaying = bool((decay > 0).any())  # decided once: no device synchronisation per step
 
     for k in range(schedule.steps):
         if not bool(active.any()):
@@ -314,7 +315,6 @@ def gradient_descent(
                 record_error.append(_scatter(error, index, active, batch))
         factors, readout_grad = layer_gradients(work, r)
         step = lr * active.to(DTYPE)
-        decaying = bool((work_decay > 0).any())
         for layer, (left, right) in zip(work.hidden, factors, strict=True):
             if decaying:
                 layer.mul_((1 - step * work_decay)[:, None, None])
