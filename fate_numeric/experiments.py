@@ -9,9 +9,13 @@ most 5 000 steps (tol 10⁻⁶); empirical (finite-source) pretraining and fine-
 
 :func:`run_cells` simulates a list of cells of one procedure *together*: the sufficient statistics
 are (d × d) whatever n is, so cells with different n, θ, weight decay run in one batched gradient
-descent, each cell being an early-stopping group. Every cell draws its teachers, initial network and
-data from its own generator, seeded by a hash of its configuration: a cell's numbers do not depend
-on which other cells ran beside it, on the batching, or on the device's chunking.
+descent, each cell being an early-stopping group. As in the authors' ``transfer.py``, one
+pretraining per angle (and source configuration) serves every n and both transfer procedures, and
+fine-tuning and linear transfer at the same (θ, n) see the same target data sets. The random draws
+come from generators seeded by hashes of the configurations they depend on (teachers, initial
+network and source data: the pretraining configuration; target data: that plus n, σ and the
+instances; scratch cells: the whole cell), so a cell's numbers do not depend on which other cells
+ran beside it, on the batching, or on the device's chunking.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from fate_numeric.linear import (
     Network,
     Population,
     Schedule,
+    Training,
     gradient_descent,
     initial_network,
     linear_transfer,
@@ -128,10 +133,42 @@ class Cell:
             data["pretrain_schedule"] = dataclasses.asdict(self.pretrain_schedule)
         return {"kind": "linear-cell", **data}
 
-    def cell_seed(self) -> int:
-        """The seed of this cell's generator: a hash of its configuration."""
-        text = json.dumps(self.config(), sort_keys=True)
-        return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)
+    def pretraining_config(self) -> dict:
+        """What determines the teachers, the initial network and the pretraining (not n).
+
+        As in the authors' ``transfer.py``, one pretraining per angle serves every n and both
+        transfer procedures; with a finite source every instance has its own source data set.
+        """
+        return {
+            "d": self.d,
+            "depth": self.depth,
+            "theta": self.theta,
+            "alpha": self.alpha,
+            "init": self.init,
+            "n_source": self.n_source,
+            "sigma_source": self.sigma_source,
+            "instances": self.instances if self.n_source is not None else None,
+            "pretrain_schedule": dataclasses.asdict(self.pretrain_schedule),
+            "seed": self.seed,
+        }
+
+    def data_config(self) -> dict:
+        """What determines the target data: the pretraining's teachers, n, σ and the instances.
+
+        Fine-tuning and linear transfer at the same (θ, n) see the same data sets (paired).
+        """
+        return {
+            "pretraining": self.pretraining_config(),
+            "n": self.n,
+            "sigma": self.sigma,
+            "instances": self.instances,
+        }
+
+
+def _seed(data: dict) -> int:
+    """A generator seed from a configuration (a hash of its canonical JSON)."""
+    text = json.dumps(data, sort_keys=True)
+    return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)
 
 
 def _batch_key(cell: Cell) -> tuple:
@@ -143,6 +180,7 @@ def _batch_key(cell: Cell) -> tuple:
         cell.schedule,
         cell.pretrain_schedule,
         cell.n_source is None,
+        cell.instances if cell.n_source is not None else None,  # per-instance pretraining
         cell.authors_jitter,
         cell.rank_rtol,
     )
@@ -157,42 +195,47 @@ def compatible(cells: Sequence[Cell]) -> list[list[Cell]]:
 
 
 @dataclass
-class _Drawn:
-    """What a cell draws from its generator: teachers, initial network, data statistics."""
+class _Pretraining:
+    """What a pretraining key draws: teachers, initial network, source data (finite source)."""
 
     source: torch.Tensor
     target: torch.Tensor
     start: Network
-    target_stats: Statistics
     source_stats: Statistics | None
 
 
-def _draw(cell: Cell, device: torch.device) -> _Drawn:
-    gen = generator(cell.cell_seed(), device)
+def _draw_pretraining(cell: Cell, device: torch.device) -> _Pretraining:
+    gen = generator(_seed(cell.pretraining_config()), device)
     teachers = make_teachers(cell.d, cell.theta, gen)
     start = initial_network(cell.depth, cell.d, cell.alpha, gen, cell.init)
-    x, y = gaussian_data(cell.instances, cell.n, teachers.target, cell.sigma, gen)
     source_stats = None
-    if cell.procedure != "scratch" and cell.n_source is not None:
+    if cell.n_source is not None:
         xs, ys = gaussian_data(
             cell.instances, cell.n_source, teachers.source, cell.sigma_source, gen
         )
         source_stats = Statistics.from_data(xs, ys)
-        del xs, ys
-    return _Drawn(teachers.source, teachers.target, start, Statistics.from_data(x, y), source_stats)
+    return _Pretraining(teachers.source, teachers.target, start, source_stats)
+
+
+def _draw_target(cell: Cell, target: torch.Tensor, device: torch.device) -> Statistics:
+    gen = generator(_seed(cell.data_config()), device)
+    x, y = gaussian_data(cell.instances, cell.n, target, cell.sigma, gen)
+    return Statistics.from_data(x, y)
+
+
+def _draw_scratch(cell: Cell, device: torch.device) -> tuple[torch.Tensor, Network, Statistics]:
+    """Scratch cells: teachers, a fresh initial network and data per cell (``train.py``)."""
+    gen = generator(_seed(cell.config()), device)
+    teachers = make_teachers(cell.d, cell.theta, gen)
+    start = initial_network(cell.depth, cell.d, cell.alpha, gen, cell.init)
+    x, y = gaussian_data(cell.instances, cell.n, teachers.target, cell.sigma, gen)
+    return teachers.target, start, Statistics.from_data(x, y)
 
 
 def _objective(stats: Sequence[Statistics]) -> Empirical:
     """The empirical loss of several cells' data sets, with each cell's early-stopping floor."""
     floors = torch.cat([s.least_squares_residual() for s in stats])
     return Empirical(Statistics.concatenate(list(stats)), floors)
-
-
-def _tile_cells(networks: Network, counts: Sequence[int]) -> Network:
-    index = torch.repeat_interleave(torch.arange(len(counts)), torch.tensor(counts)).to(
-        networks.readout.device
-    )
-    return networks.select(index)
 
 
 def _stack(networks: Sequence[Network]) -> Network:
@@ -218,27 +261,22 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
     if len(compatible(cells)) != 1:
         raise InvalidArgumentError("run_cells needs compatible cells; split them with compatible()")
     first = cells[0]
-    drawn = [_draw(cell, device) for cell in cells]
     counts = [cell.instances for cell in cells]
     group_of_instance = torch.repeat_interleave(torch.arange(len(cells)), torch.tensor(counts)).to(
         device
     )
-    targets = torch.cat([draw.target.expand(c, -1) for draw, c in zip(drawn, counts, strict=True)])
-    target_objective = _objective([draw.target_stats for draw in drawn])
     outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
+    decays = torch.cat(
+        [torch.full((c,), cell.weight_decay) for cell, c in zip(cells, counts, strict=True)]
+    )
 
     if first.procedure == "scratch":
-        start = _stack([draw.start.tile(c) for draw, c in zip(drawn, counts, strict=True)])
-        decays = torch.cat(
-            [torch.full((c,), cell.weight_decay) for cell, c in zip(cells, counts, strict=True)]
-        )
+        drawn = [_draw_scratch(cell, device) for cell in cells]
+        start = _stack([net.tile(c) for (_, net, _), c in zip(drawn, counts, strict=True)])
+        targets = torch.cat([t.expand(c, -1) for (t, _, _), c in zip(drawn, counts, strict=True)])
+        objective = _objective([stats for _, _, stats in drawn])
         trained = gradient_descent(
-            start,
-            target_objective,
-            first.schedule,
-            targets,
-            group_of_instance,
-            weight_decays=decays,
+            start, objective, first.schedule, targets, group_of_instance, weight_decays=decays
         )
         _split(
             outputs,
@@ -250,47 +288,41 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
         )
         return outputs
 
-    # pretraining: one network per cell on the population loss, or per instance on source data
-    if first.n_source is None:
-        starts = _stack([draw.start for draw in drawn])
-        sources = torch.stack([draw.source for draw in drawn])
-        pretrained = gradient_descent(
-            starts,
-            Population(sources),
-            first.pretrain_schedule,
-            groups=torch.arange(len(cells), device=device),
-            track_drift=False,
-        )
-        networks = _tile_cells(pretrained.network, counts)
-        pretrain_loss = pretrained.train_loss.repeat_interleave(torch.tensor(counts, device=device))
-        pretrain_steps = pretrained.steps.repeat_interleave(torch.tensor(counts, device=device))
-    else:
-        starts = _stack([draw.start.tile(c) for draw, c in zip(drawn, counts, strict=True)])
-        objective = _objective([draw.source_stats for draw in drawn])
-        pretrained = gradient_descent(
-            starts, objective, first.pretrain_schedule, groups=group_of_instance, track_drift=False
-        )
-        networks, pretrain_loss, pretrain_steps = (
-            pretrained.network,
-            pretrained.train_loss,
-            pretrained.steps,
-        )
+    # one pretraining per distinct pretraining configuration (per angle), shared by its cells
+    keys = [json.dumps(cell.pretraining_config(), sort_keys=True) for cell in cells]
+    unique = list(dict.fromkeys(keys))
+    first_cell = {key: cells[keys.index(key)] for key in unique}
+    pretraining = {key: _draw_pretraining(first_cell[key], device) for key in unique}
+    trained = _pretrain(first, [pretraining[key] for key in unique], device)
+    block = {key: position for position, key in enumerate(unique)}
+    per_key = 1 if first.n_source is None else first.instances
+    index = torch.cat(
+        [
+            torch.arange(block[key] * per_key, (block[key] + 1) * per_key).repeat(c // per_key)
+            for key, c in zip(keys, counts, strict=True)
+        ]
+    ).to(device)
+    networks = trained.network.select(index)
     singular = torch.linalg.svdvals(networks.feature_map())[:, :3]
     _split(
         outputs,
         counts,
-        pretrain_loss=pretrain_loss,
-        pretrain_steps=pretrain_steps,
+        pretrain_loss=trained.train_loss[index],
+        pretrain_steps=trained.steps[index],
         feature_singular_values=singular,
     )
 
+    targets = torch.cat(
+        [pretraining[key].target.expand(c, -1) for key, c in zip(keys, counts, strict=True)]
+    )
+    target_stats = [
+        _draw_target(cell, pretraining[key].target, device)
+        for cell, key in zip(cells, keys, strict=True)
+    ]
     if first.procedure == "fine_tuning":
-        decays = torch.cat(
-            [torch.full((c,), cell.weight_decay) for cell, c in zip(cells, counts, strict=True)]
-        )
         tuned = gradient_descent(
             networks,
-            target_objective,
+            _objective(target_stats),
             first.schedule,
             targets,
             group_of_instance,
@@ -304,22 +336,38 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
             steps=tuned.steps,
             drift=tuned.drift,
         )
-    else:
-        feature_map = networks.feature_map()
-        offset = 0
-        for output, cell, draw, count in zip(outputs, cells, drawn, counts, strict=True):
-            rows = slice(offset, offset + count)
-            errors = linear_transfer(
-                feature_map[rows],
-                draw.target_stats,
-                cell.ridges,
-                draw.target,
-                cell.rank_rtol,
-                cell.authors_jitter,
-            )
-            output["generalisation"] = errors.cpu().numpy()
-            offset += count
+        return outputs
+    feature_map = networks.feature_map()
+    offset = 0
+    for output, cell, stats, key in zip(outputs, cells, target_stats, keys, strict=True):
+        rows = slice(offset, offset + cell.instances)
+        errors = linear_transfer(
+            feature_map[rows],
+            stats,
+            cell.ridges,
+            pretraining[key].target,
+            cell.rank_rtol,
+            cell.authors_jitter,
+        )
+        output["generalisation"] = errors.cpu().numpy()
+        offset += cell.instances
     return outputs
+
+
+def _pretrain(first: Cell, drawn: Sequence[_Pretraining], device: torch.device) -> Training:
+    """Pretrain every distinct key at once: one network each on the population loss, or one per
+    instance on its own source data (finite source), with early stopping per key."""
+    if first.n_source is None:
+        starts = _stack([draw.start for draw in drawn])
+        objective = Population(torch.stack([draw.source for draw in drawn]))
+        groups = torch.arange(len(drawn), device=device)
+    else:
+        starts = _stack([draw.start.tile(first.instances) for draw in drawn])
+        objective = _objective([draw.source_stats for draw in drawn])
+        groups = torch.arange(len(drawn), device=device).repeat_interleave(first.instances)
+    return gradient_descent(
+        starts, objective, first.pretrain_schedule, groups=groups, track_drift=False
+    )
 
 
 def _split(

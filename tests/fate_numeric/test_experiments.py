@@ -124,3 +124,19 @@ def test_simulate_command_refuses_impossible_requests(capsys):
             == 2
         )
         assert "CUDA is not available" in capsys.readouterr().err
+
+
+def test_pretraining_and_data_are_shared_as_in_the_authors_scripts():
+    """One pretraining per angle for every n; fine-tuning and linear transfer see the same data."""
+    common = {"d": 12, "theta": 0.5, "sigma": 0.1, "instances": 3, "epochs": 30}
+    tuned_small, tuned_large = run_cells(
+        [Cell("fine_tuning", n=6, **common), Cell("fine_tuning", n=24, **common)], CPU
+    )
+    np.testing.assert_array_equal(
+        tuned_small["feature_singular_values"], tuned_large["feature_singular_values"]
+    )
+    (probe,) = run_cells([Cell("linear_transfer", n=6, **common)], CPU)
+    np.testing.assert_array_equal(probe["pretrain_steps"], tuned_small["pretrain_steps"])
+    # different angles pretrain differently
+    (other,) = run_cells([Cell("fine_tuning", n=6, **{**common, "theta": 0.9})], CPU)
+    assert not np.array_equal(other["generalisation"], tuned_small["generalisation"])
