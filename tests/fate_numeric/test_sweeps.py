@@ -77,3 +77,27 @@ def test_an_interrupted_sweep_resumes_without_redoing_cells(tmp_path, monkeypatc
             fresh.load(cell.config()).arrays["generalisation"],
         )
     assert sweeps.run_sweep(cells, store, CPU)["computed"] == 0
+
+
+def test_sweep_command_runs_then_resumes_from_the_store(tmp_path, capsys):
+    import json
+
+    from fate_numeric.__main__ import main
+
+    arguments = [
+        "sweep",
+        "phase_diagram",
+        "--profile",
+        "quick",
+        "--device",
+        "cpu",
+        "--store",
+        str(tmp_path),
+    ]
+    assert main(arguments) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["computed"] == first["total"] == len(sweeps.cells_of("phase_diagram", "quick"))
+    assert main(arguments) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["skipped"] == second["total"] and second["computed"] == 0
+    assert main(["sweep", "nonexistent", "--store", str(tmp_path)]) == 2
