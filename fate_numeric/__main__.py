@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -34,26 +35,8 @@ def _summary(values: np.ndarray) -> dict:
 
 def _simulate(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
-    cell = Cell(
-        procedure=args.procedure,
-        d=args.d,
-        n=args.n,
-        theta=args.theta,
-        sigma=args.sigma,
-        depth=args.depth,
-        instances=args.instances,
-        weight_decay=args.weight_decay,
-        ridges=tuple(args.ridge),
-        authors_jitter=args.authors_jitter,
-        alpha=args.alpha,
-        init=args.init,
-        lr=args.lr,
-        epochs=args.epochs,
-        tol=args.tol,
-        n_source=args.n_source,
-        sigma_source=args.sigma_source,
-        seed=args.seed,
-    )
+    flags = vars(args)
+    cell = Cell(**{f.name: flags[f.name] for f in dataclasses.fields(Cell) if f.name in flags})
     chunks([cell], memory_budget(device))  # refuses a cell that cannot fit, before any work
     start = time.perf_counter()
     (arrays,) = run_cells([cell], device)
@@ -124,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--depth", "-L", type=int, default=2)
     simulate.add_argument("--instances", type=int, default=20)
     simulate.add_argument("--weight-decay", type=float, default=0.0)
-    simulate.add_argument("--ridge", type=float, nargs="+", default=[0.0], help="λ values (LT)")
+    simulate.add_argument(
+        "--ridge", dest="ridges", type=float, nargs="+", default=(0.0,), help="λ values (LT)"
+    )
     simulate.add_argument(
         "--authors-jitter", action="store_true", help="λ = 0 as the authors' n·1e-5"
     )

@@ -96,6 +96,7 @@ class Cell:
                 raise InvalidArgumentError(
                     f"{name} must be a finite real number >= 0; got {value!r}"
                 )
+        object.__setattr__(self, "ridges", tuple(self.ridges))
         if any(not (lam >= 0 and math.isfinite(lam)) for lam in self.ridges) or not self.ridges:
             raise InvalidArgumentError(f"ridges must be finite and >= 0; got {self.ridges!r}")
         if self.init not in INITS:

@@ -90,38 +90,33 @@ def _scratch(profile: Profile, seed: int) -> Iterator[Cell]:
                 )
 
 
+def _transfer_cells(profile: Profile, seed: int, sigma: float, **source: float) -> Iterator[Cell]:
+    """Fine-tuning and linear-transfer cells over the (θ, n) grid of a profile."""
+    for theta in profile.thetas():
+        for n in profile.sample_sizes():
+            common = dict(
+                d=profile.d,
+                n=n,
+                theta=theta,
+                sigma=sigma,
+                instances=profile.instances,
+                seed=seed,
+                **source,
+            )
+            yield Cell("fine_tuning", **common)
+            yield Cell("linear_transfer", ridges=RIDGES, **common)
+
+
 def _phase_diagram(profile: Profile, seed: int) -> Iterator[Cell]:
     for sigma in NOISES:
-        for theta in profile.thetas():
-            for n in profile.sample_sizes():
-                common = dict(
-                    d=profile.d,
-                    n=n,
-                    theta=theta,
-                    sigma=sigma,
-                    instances=profile.instances,
-                    seed=seed,
-                )
-                yield Cell("fine_tuning", **common)
-                yield Cell("linear_transfer", ridges=RIDGES, **common)
+        yield from _transfer_cells(profile, seed, sigma)
 
 
 def _finite_source(profile: Profile, seed: int) -> Iterator[Cell]:
     for ratio in SOURCE_RATIOS:
-        for theta in profile.thetas():
-            for n in profile.sample_sizes():
-                common = dict(
-                    d=profile.d,
-                    n=n,
-                    theta=theta,
-                    sigma=0.2,
-                    instances=profile.instances,
-                    n_source=round(ratio * profile.d),
-                    sigma_source=0.2,
-                    seed=seed,
-                )
-                yield Cell("fine_tuning", **common)
-                yield Cell("linear_transfer", ridges=RIDGES, **common)
+        yield from _transfer_cells(
+            profile, seed, 0.2, n_source=round(ratio * profile.d), sigma_source=0.2
+        )
 
 
 SWEEPS: dict[str, Callable[[Profile, int], Iterator[Cell]]] = {
