@@ -13,7 +13,7 @@ sweep              cells
 
 Profiles: ``paper`` is the authors' grid — d = 500, L = 2, 20 instances, γ = 0.1, ..., 2.0
 (n = round(γd)), θ = (π/2)·{0.05, ..., 1.00} — with their learning rates and step counts; ``quick``
-keeps every hyper-parameter but shrinks the grid (d = 40, 8 instances, 5 sample ratios, 4 angles)
+keeps every hyper-parameter but shrinks the grid (d = 40, 32 instances, 6 sample ratios, 4 angles)
 so that a sweep runs in minutes on two CPU cores.
 
 Each cell is stored under its own configuration (:mod:`fate_numeric.store`) as soon as its batch
@@ -63,8 +63,8 @@ PROFILES = {
     "quick": Profile(
         "quick",
         d=40,
-        instances=8,
-        gammas=(0.25, 0.5, 0.75, 1.5, 2.0),
+        instances=32,
+        gammas=(0.25, 0.5, 0.75, 1.0, 1.5, 2.0),
         theta_fractions=(0.25, 0.5, 0.75, 1.0),
     ),
 }

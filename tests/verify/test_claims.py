@@ -1,0 +1,93 @@
+"""The claims: they pass on the quick grid, and a broken evaluator turns its claim FAIL."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+import torch
+
+from fate_numeric import sweeps, theory
+from fate_numeric.store import ResultStore
+from verify.claims import CLAIMS, Context, select
+from verify.model import Outcome
+from verify.runner import run_claim
+
+CPU = torch.device("cpu")
+TINY = sweeps.Profile(
+    "quick", d=20, instances=24, gammas=(0.5, 1.0, 1.5), theta_fractions=(0.5, 1.0)
+)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> ResultStore:
+    return ResultStore(tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    monkeypatch.setitem(sweeps.PROFILES, "quick", TINY)
+
+
+def _context(store, evaluators=theory) -> Context:
+    return Context(profile="quick", device=CPU, seed=0, store=store, theory=evaluators)
+
+
+def _scaled(name: str, factor: float) -> types.SimpleNamespace:
+    """The theory evaluators with one of them multiplied by ``factor``."""
+    evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
+    original = evaluators[name]
+    evaluators[name] = lambda *args, **kwargs: factor * original(*args, **kwargs)
+    return types.SimpleNamespace(**evaluators)
+
+
+@pytest.mark.parametrize("claim_id", [c.id for c in CLAIMS])
+def test_every_claim_holds_on_a_tiny_grid(claim_id, store, tiny):
+    (claim,) = select([claim_id])
+    result = run_claim(claim, _context(store))
+    expected = Outcome.EXPECTED_DEVIATION if claim.expected_deviation else Outcome.PASS
+    failures = [
+        (
+            t.tier,
+            t.detail,
+            [c.label for c in t.checks if c.gated and c.passed == c.expect_deviation],
+        )
+        for t in result.tiers
+        if t.outcome is Outcome.FAIL
+    ]
+    assert result.outcome is expected, failures
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "evaluator"),
+    [
+        ("lt-risk", "lt_risk"),
+        ("scratch-risk", "scratch_risk_finite"),
+        ("fine-tuning", "ft_transferability"),
+        ("ridge-lt", "ridge_lt_risk"),
+        ("finite-source", "ft_transferability_finite_source"),
+        ("pretrain-time-course", "pretrain_coefficient"),
+    ],
+)
+def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator, store, tiny):
+    (claim,) = select([claim_id])
+    result = run_claim(claim, _context(store, _scaled(evaluator, 1.1)))
+    assert result.outcome is Outcome.FAIL
+
+
+def test_an_unconfirmed_erratum_fails():
+    """Were eq. 15 right (replaced by the corrected formula), the erratum claim would fail."""
+    evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
+    evaluators["ft_transferability"] = lambda theta, gamma: theory.ft_transferability_balanced(
+        theta, gamma, 1.0
+    )
+    (claim,) = select(["fine-tuning-scale"])
+    result = run_claim(claim, _context(None, types.SimpleNamespace(**evaluators)))
+    assert result.outcome is Outcome.FAIL
+
+
+def test_unknown_claim_id():
+    from derivations.errors import UnknownResultError
+
+    with pytest.raises(UnknownResultError, match="verify list"):
+        select(["no-such-claim"])

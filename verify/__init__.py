@@ -1,0 +1,1 @@
+"""Verification of every claim of the paper against simulation (``python -m verify``)."""

@@ -1,0 +1,101 @@
+"""``python -m verify all | list | run ID...``: every claim of the paper, checked, with a report.
+
+Profiles: ``auto`` (default: ``paper`` where CUDA is available, else ``quick``), ``quick`` (CPU,
+d = 40, minutes on two cores) and ``paper`` (the authors' d = 500 grids, meant for one GPU).
+Simulations come from the result store, so a second run reuses them. The exit status is 0 only
+when no claim failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import torch
+
+from derivations.errors import FateError
+
+
+def _profile(requested: str) -> str:
+    if requested != "auto":
+        return requested
+    return "paper" if torch.cuda.is_available() else "quick"
+
+
+def _list(args: argparse.Namespace) -> int:
+    from verify.claims import CLAIMS
+
+    width = max(len(c.id) for c in CLAIMS)
+    for claim in CLAIMS:
+        tiers = ", ".join(claim.tiers)
+        erratum = "  [erratum]" if claim.expected_deviation else ""
+        print(f"{claim.id:<{width}}  {claim.reference:<28}  {tiers:<44}  {claim.title}{erratum}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from fate_numeric.numerics import describe_device, resolve_device
+    from fate_numeric.store import ResultStore, default_store
+    from verify.claims import Context, select
+    from verify.report import terminal_table, write_reports
+    from verify.runner import build_report, run_claims
+
+    claims = select(args.ids if args.command == "run" else None)
+    device = resolve_device(args.device)
+    profile = _profile(args.profile)
+    store = ResultStore(args.store) if args.store else default_store()
+    ctx = Context(profile=profile, device=device, seed=args.seed, store=store)
+    start = time.perf_counter()
+    with tqdm(total=len(claims), unit="claim", file=sys.stderr, leave=False) as bar:
+
+        def progress(claim) -> None:  # called as each claim finishes
+            bar.set_postfix_str(claim.id)
+            bar.update(1)
+
+        results = run_claims(claims, ctx, progress)
+    report = build_report(results, ctx, describe_device(device), time.perf_counter() - start)
+    data = report.to_dict()
+    print(terminal_table(data, color=sys.stdout.isatty()))
+    for path in write_reports(
+        data, json_path=args.json, markdown_path=args.markdown, junit_path=args.junit
+    ):
+        print(f"wrote {path}", file=sys.stderr)
+    return 1 if data["failed"] else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m verify", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the claims").set_defaults(handler=_list)
+    for name, helptext in (("all", "check every claim"), ("run", "check the named claims")):
+        command = commands.add_parser(name, help=helptext)
+        if name == "run":
+            command.add_argument("ids", nargs="+", metavar="ID", help="claim ids (see `list`)")
+        command.add_argument("--profile", choices=("auto", "quick", "paper"), default="auto")
+        command.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+        command.add_argument("--seed", type=int, default=0)
+        command.add_argument("--store", default=None, help="result store (default: user store)")
+        command.add_argument("--json", default=None, metavar="PATH", help="canonical JSON report")
+        command.add_argument("--markdown", default=None, metavar="PATH")
+        command.add_argument("--junit", default=None, metavar="PATH")
+        command.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except FateError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished simulations are stored; rerun to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

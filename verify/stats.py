@@ -1,0 +1,99 @@
+"""Tolerances from statistics, not taste (DESIGN.md, verify).
+
+A simulated mean is compared with its prediction within ``K`` standard errors over instances plus a
+stated floor (for discretisation or finite-size effects the standard error does not cover). With
+K = 5 a correct prediction fails a single check with probability below 10⁻⁶, so a report of a few
+hundred checks stays trustworthy. Exact numbers (symbolic, mpmath) are compared with a fixed
+tolerance stated beside them.
+
+Small samples of skewed risks (a χ²-like excess over the floor) often lack their rare large values,
+and then their sample standard deviation underestimates the true one several-fold. Where the same
+distribution can be sampled cheaply — the limit object of the theorem, by Monte Carlo — its standard
+deviation ``population_sd`` is passed in and the standard error is max(sample SE,
+population_sd/√N).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fate_numeric.montecarlo import mean_and_standard_error as mean_and_se
+from verify.model import Check
+
+K = 5.0
+
+
+def _guarded(se: float, population_sd: float | None, size: int) -> float:
+    return se if population_sd is None else max(se, population_sd / math.sqrt(size))
+
+
+def mean_check(
+    label: str,
+    samples: np.ndarray,
+    predicted: float,
+    *,
+    floor: float = 0.0,
+    gated: bool = True,
+    note: str = "",
+    expect_deviation: bool = False,
+    relation: str = "≈",
+    population_sd: float | None = None,
+) -> Check:
+    """The mean of ``samples`` against ``predicted`` within K standard errors + ``floor``."""
+    mean, se = mean_and_se(samples)
+    se = _guarded(se, population_sd, np.size(samples))
+    text = f"{K:g} SE + {floor:g}" + (f"; {note}" if note else "")
+    return Check(
+        label, mean, float(predicted), K * se + floor, se, gated, text, expect_deviation, relation
+    )
+
+
+def difference_check(
+    label: str,
+    first: np.ndarray,
+    second: np.ndarray,
+    predicted: float,
+    *,
+    floor: float = 0.0,
+    gated: bool = True,
+    note: str = "",
+    expect_deviation: bool = False,
+    relation: str = "≈",
+    population_sds: tuple[float, float] | None = None,
+) -> Check:
+    """mean(first) − mean(second) of two independent samples against ``predicted``."""
+    mean_a, se_a = mean_and_se(first)
+    mean_b, se_b = mean_and_se(second)
+    if population_sds is not None:
+        se_a = _guarded(se_a, population_sds[0], np.size(first))
+        se_b = _guarded(se_b, population_sds[1], np.size(second))
+    se = math.hypot(se_a, se_b)
+    text = f"{K:g} SE + {floor:g}" + (f"; {note}" if note else "")
+    return Check(
+        label, mean_a - mean_b, float(predicted), K * se + floor, se, gated, text, expect_deviation
+    )
+
+
+def exact_check(
+    label: str,
+    measured: float,
+    predicted: float,
+    tolerance: float,
+    note: str = "",
+    expect_deviation: bool = False,
+    relation: str = "≈",
+) -> Check:
+    """An exact comparison with a stated tolerance."""
+    return Check(
+        label,
+        float(measured),
+        float(predicted),
+        tolerance,
+        None,
+        True,
+        note,
+        expect_deviation,
+        relation,
+    )
