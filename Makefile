@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m derivations check
+	$(PY) -m verify all --json out/verify.json --markdown out/verify.md --junit out/verify.xml
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
