@@ -27,6 +27,7 @@ import numpy as np
 import sympy as sp
 import torch
 
+from derivations import symbols
 from derivations.consistency import check_result
 from derivations.registry import get
 from derivations.symbols import ratio, x_eig
@@ -757,6 +758,109 @@ def _depth() -> dict[str, Tier]:
                 floor=5e-3,
             )
         )
+        return checks
+
+    return {"simulation": simulation}
+
+
+@claim(
+    "lt-phase-boundaries",
+    "The negative-transfer region of linear transfer",
+    "Thm 3.7 (sign of eq. 11)",
+)
+def _phase_boundaries() -> dict[str, Tier]:
+    def symbolic(ctx: Context) -> list[Check]:
+        """T_lt vanishes on the derived boundaries (evaluated through the lambdified records)."""
+        over = sp.lambdify(
+            (symbols.theta, symbols.sigma), get("lt_negative_threshold_overparam").expr, "numpy"
+        )
+        angle = sp.lambdify(symbols.sigma, get("lt_negative_threshold_angle").expr, "numpy")
+        checks = []
+        for theta, sigma in ((math.pi / 4, 0.2), (math.pi / 3, 0.3), (2 * math.pi / 5, 0.1)):
+            lower, upper = ctx.theory.lt_negative_interval(theta, sigma)
+            for name, gamma in (("γ₋", lower), ("γ₊", upper), ("1 + σ²/sin²θ", over(theta, sigma))):
+                checks.append(
+                    exact_check(
+                        f"T_lt at {name}, θ={theta / math.pi:.3g}π, σ={sigma:g}",
+                        ctx.theory.lt_transferability(theta, gamma, sigma),
+                        0.0,
+                        1e-12,
+                        "a boundary of the sign of eq. 11",
+                    )
+                )
+        for sigma in (0.1, 0.2, 0.5):
+            threshold = float(angle(sigma))
+            lower, upper = ctx.theory.lt_negative_interval(
+                min(threshold + 1e-6, math.pi / 2), sigma
+            )
+            checks.append(
+                exact_check(
+                    f"interval width just above θ* = arccos(1 − σ), σ={sigma:g}",
+                    float(upper - lower),
+                    0.0,
+                    1e-2,
+                    "the interval opens at the threshold angle",
+                )
+            )
+        return checks
+
+    def simulation(ctx: Context) -> list[Check]:
+        """The sign of the simulated T_lt agrees with eq. 11 wherever the difference is clear."""
+        scratch = _scratch_cells(ctx)
+        clear, disagreements = 0, []
+        for cell, arrays in ctx.sweep("phase_diagram"):
+            if cell.procedure != "linear_transfer" or _near_singular(cell):
+                continue
+            check = difference_check(
+                _label(cell), scratch[(cell.n, cell.sigma)], arrays["generalisation"][0], 0.0
+            )
+            predicted = float(
+                ctx.theory.scratch_risk_finite(cell.n, cell.d, cell.sigma)
+                - ctx.theory.lt_risk(cell.theta, cell.n, cell.sigma)
+            )
+            if abs(predicted) > check.tolerance and abs(check.measured) > check.tolerance:
+                clear += 1
+                if np.sign(check.measured) != np.sign(predicted):
+                    disagreements.append(_label(cell))
+        if not clear:
+            raise SkipTier("no cell of this profile has a clear sign")
+        return [
+            exact_check(
+                f"cells whose sign disagrees with eq. 11 (of {clear} clear ones)",
+                len(disagreements),
+                0.0,
+                0.0,
+                "; ".join(disagreements[:3]),
+            )
+        ]
+
+    return {"symbolic": symbolic, "simulation": simulation}
+
+
+@claim("noiseless", "Without label noise: scratch is exact above interpolation", "App. G, Fig. 7")
+def _noiseless() -> dict[str, Tier]:
+    def simulation(ctx: Context) -> list[Check]:
+        checks = []
+        for cell, arrays in ctx.sweep("scratch"):
+            if cell.sigma != 0 or cell.weight_decay:
+                continue
+            predicted = ctx.theory.scratch_risk_finite(cell.n, cell.d, 0.0)
+            singular = _near_singular(cell)
+            checks.append(
+                mean_check(
+                    _label(cell),
+                    arrays["generalisation"],
+                    predicted,
+                    floor=1e-3,
+                    gated=not singular,
+                    note="n = d: X is square and ill-conditioned; early stopping leaves GD "
+                    "short of "
+                    "the exact solution; not gated"
+                    if singular
+                    else "σ = 0: 1 − n/d below interpolation, 0 above",
+                    population_sd=ctx.population_sd("scratch", cell.n, cell.d, 0.0),
+                )
+            )
         return checks
 
     return {"simulation": simulation}
