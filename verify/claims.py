@@ -116,7 +116,10 @@ def _paper_check(result: str) -> list[Check]:
     """The derived result against the printed formula (simplify + 50-digit probe)."""
     row = check_result(get(result))
     probe = row.equivalence
-    note = f"{probe.probe_points} probe points at 50 digits; simplify: {probe.symbolic}"
+    simplified = {True: "0", False: "nonzero", None: "inconclusive"}[probe.symbolic]
+    note = (
+        f"{probe.probe_points} probe points at 50 digits; simplify(derived − printed): {simplified}"
+    )
     checks = [
         exact_check(
             f"{result} vs {row.equation}",
@@ -356,7 +359,8 @@ def _scratch_risk() -> dict[str, Tier]:
                     population_sd=None
                     if singular
                     else ctx.population_sd("scratch", cell.n, cell.d, cell.sigma),
-                    note="|n − d| <= 1: infinite expectation, not gated"
+                    note="|n − d| <= 1: infinite expectation for σ > 0 and an ill-conditioned X; "
+                    "not gated"
                     if singular
                     else "floor: early stopping at tol 1e-6",
                 )
