@@ -58,8 +58,9 @@ from derivations.symbols import c_bal, d, gamma, sigma, theta
 # the balanced scale.
 _RANK = sp.Symbol("r", positive=True, integer=True)  # dim row(X) = min(n, d)
 _NULLITY = sp.Symbol("k", positive=True, integer=True)  # dim null(X) = d − r
-_A = sp.Symbol("a", positive=True)  # a = ‖(I − P)β_s‖²
-_B = sp.Symbol("b", positive=True)  # b = ‖β̂_sc‖²
+NULL_NORM2 = sp.Symbol("a", nonnegative=True)  # a = ‖(I − P)β_s‖²
+SCRATCH_NORM2 = sp.Symbol("b", positive=True)  # b = ‖β̂_sc‖²
+_A, _B = NULL_NORM2, SCRATCH_NORM2
 _ONE = sp.Integer(1)
 
 _ASSUMPTIONS = (
@@ -360,14 +361,47 @@ def _flow_steps() -> tuple[Step, ...]:
 
 
 @functools.cache
-def balance_scale() -> DerivedResult:
-    """The balanced scale c(γ, σ) > 1 of fine-tuning by gradient flow (SPEC 2.7 caveat)."""
-    flow = _flow_steps()
+def _balance_quartic() -> tuple[sp.Eq, sp.Expr, list[sp.Expr], sp.Expr]:
+    """The balance condition, its quartic in c, the roots, and the positive root c(a, b)."""
     balance = sp.Eq(_B / c_bal**2 + _A, c_bal**2)
     quartic = sp.expand((balance.rhs - balance.lhs) * c_bal**2)
     roots = sp.solve(quartic, c_bal)
     probe = {_A: 1, _B: 1}
     (root,) = [candidate for candidate in roots if candidate.subs(probe).is_positive]
+    return balance, quartic, roots, root
+
+
+@functools.cache
+def balance_root() -> DerivedResult:
+    """c(a, b): the positive root of c⁴ − a c² − b = 0 for one data set (SPEC 2.7)."""
+    balance, quartic, roots, root = _balance_quartic()
+    return DerivedResult(
+        name="ft_balance_root",
+        title="Balanced scale of fine-tuning for given null-space and scratch norms",
+        reference=f"{_REFERENCE}, correction (SPEC 2.7, 8.2 item 1)",
+        regime=Regime.EXACT,
+        assumptions=(
+            "L = 2; gradient flow from the exactly balanced rank-one state W_1 = β_s vᵀ, W_2 = v",
+            "a = ‖(I − P)β_s‖² >= 0 and b = ‖β̂_sc‖² > 0 of one data set",
+        ),
+        expr=root,
+        steps=(
+            Step(balance, "‖u‖² = b/c² + a at convergence; balance ‖u‖² = c²"),
+            Step(sp.Eq(quartic, 0), "multiply by c²: the quartic c⁴ − a c² − b = 0"),
+            Step(sp.Tuple(*roots), "the roots of the biquadratic"),
+            Step(sp.Eq(c_bal, root), "the only positive real root"),
+        ),
+        notes="Per data set (the Monte Carlo of the limit object uses it); ft_balance_scale is "
+        "its concentration limit.",
+        variables=(_A, _B),
+    )
+
+
+@functools.cache
+def balance_scale() -> DerivedResult:
+    """The balanced scale c(γ, σ) > 1 of fine-tuning by gradient flow (SPEC 2.7 caveat)."""
+    flow = _flow_steps()
+    balance, quartic, roots, root = _balance_quartic()
 
     bias = scratch.bias().expr
     variance = scratch.variance().expr
@@ -478,6 +512,7 @@ def results() -> tuple[DerivedResult, ...]:
         risk_excess(),
         transferability(),
         break_even_angle(),
+        balance_root(),
         balance_scale(),
         transferability_balanced(),
     )

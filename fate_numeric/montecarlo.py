@@ -54,6 +54,7 @@ import numpy as np
 import torch
 
 from derivations.errors import InvalidArgumentError
+from fate_numeric import theory
 from fate_numeric.numerics import DTYPE, generator, resolve_device
 from fate_numeric.tasks import make_teachers
 
@@ -229,8 +230,9 @@ def _numpy(parts: list[torch.Tensor]) -> np.ndarray:
 
 
 def _balanced_scale(null_norm2: torch.Tensor, scratch_norm2: torch.Tensor) -> torch.Tensor:
-    """Positive root c of c⁴ − a c² − b = 0 (a, b >= 0): c² = (a + √(a² + 4b))/2, stable."""
-    return torch.sqrt((null_norm2 + torch.sqrt(null_norm2**2 + 4 * scratch_norm2)) / 2)
+    """Positive root c of c⁴ − a c² − b = 0 per draw (the derived ``ft_balance_root``)."""
+    root = theory.ft_balance_root(null_norm2.cpu().numpy(), scratch_norm2.cpu().numpy())
+    return torch.as_tensor(np.asarray(root), dtype=null_norm2.dtype, device=null_norm2.device)
 
 
 # --------------------------------------------------------------------------------------------

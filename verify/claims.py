@@ -33,7 +33,14 @@ from derivations.registry import get
 from derivations.symbols import ratio, x_eig
 from fate_numeric import montecarlo, theory
 from fate_numeric.experiments import Cell, run_cells
-from fate_numeric.linear import Empirical, Network, Population, Schedule, gradient_descent
+from fate_numeric.linear import (
+    Empirical,
+    Network,
+    Population,
+    Schedule,
+    gradient_descent,
+    initial_network,
+)
 from fate_numeric.numerics import generator
 from fate_numeric.sweeps import cells_of, run_sweep
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
@@ -174,7 +181,7 @@ def _conservation() -> dict[str, Tier]:
         gen = generator(ctx.seed, ctx.device)
         teachers = make_teachers(20, 0.5, gen)
         x, y = gaussian_data(8, 30, teachers.target, 0.2, gen)
-        start = _initial(3, 20, 0.5, gen, 8)
+        start = initial_network(3, 20, 0.5, gen).tile(8)
         objective = Empirical(Statistics.from_data(x, y))
         drifts = [
             gradient_descent(start, objective, Schedule(lr, steps)).drift.mean()
@@ -192,12 +199,6 @@ def _conservation() -> dict[str, Tier]:
         ]
 
     return {"symbolic": symbolic, "simulation": simulation}
-
-
-def _initial(depth: int, d: int, alpha: float, gen: torch.Generator, batch: int) -> Network:
-    from fate_numeric.linear import initial_network
-
-    return initial_network(depth, d, alpha, gen).tile(batch)
 
 
 @claim(
@@ -282,7 +283,7 @@ def _min_norm() -> dict[str, Tier]:
         x, y = gaussian_data(6, 12, teachers.target, 0.2, gen)
         alpha = 1e-4
         run = gradient_descent(
-            _initial(2, 30, alpha, gen, 6),
+            initial_network(2, 30, alpha, gen).tile(6),
             Empirical(Statistics.from_data(x, y)),
             Schedule(0.1, 4000),
             track_drift=False,
@@ -402,7 +403,9 @@ def _weight_decay() -> dict[str, Tier]:
                     best,
                     0.0,
                     relation=">",
-                    note="weight decay lowers the interpolation peak",
+                    gated=False,
+                    note="weight decay lowers the interpolation peak; the expected risk at n = d "
+                    "is infinite without decay, so this difference is reported, not gated",
                 )
             )
             checks.append(

@@ -29,6 +29,32 @@ def _guarded(se: float, population_sd: float | None, size: int) -> float:
     return se if population_sd is None else max(se, population_sd / math.sqrt(size))
 
 
+def _statistical(
+    label: str,
+    measured: float,
+    predicted: float,
+    se: float,
+    floor: float,
+    gated: bool,
+    note: str,
+    expect_deviation: bool,
+    relation: str,
+) -> Check:
+    """A check whose tolerance is K standard errors plus a floor, stated in its note."""
+    text = f"{K:g} SE + {floor:g}" + (f"; {note}" if note else "")
+    return Check(
+        label,
+        measured,
+        float(predicted),
+        K * se + floor,
+        se,
+        gated,
+        text,
+        expect_deviation,
+        relation,
+    )
+
+
 def mean_check(
     label: str,
     samples: np.ndarray,
@@ -44,10 +70,7 @@ def mean_check(
     """The mean of ``samples`` against ``predicted`` within K standard errors + ``floor``."""
     mean, se = mean_and_se(samples)
     se = _guarded(se, population_sd, np.size(samples))
-    text = f"{K:g} SE + {floor:g}" + (f"; {note}" if note else "")
-    return Check(
-        label, mean, float(predicted), K * se + floor, se, gated, text, expect_deviation, relation
-    )
+    return _statistical(label, mean, predicted, se, floor, gated, note, expect_deviation, relation)
 
 
 def difference_check(
@@ -70,9 +93,8 @@ def difference_check(
         se_a = _guarded(se_a, population_sds[0], np.size(first))
         se_b = _guarded(se_b, population_sds[1], np.size(second))
     se = math.hypot(se_a, se_b)
-    text = f"{K:g} SE + {floor:g}" + (f"; {note}" if note else "")
-    return Check(
-        label, mean_a - mean_b, float(predicted), K * se + floor, se, gated, text, expect_deviation
+    return _statistical(
+        label, mean_a - mean_b, predicted, se, floor, gated, note, expect_deviation, relation
     )
 
 

@@ -13,6 +13,7 @@ peak) and the σ = 0 value where σ = 0; ``scratch_risk_finite`` gives ``inf`` f
 from __future__ import annotations
 
 from derivations import symbols as S
+from derivations.fine_tuning import NULL_NORM2, SCRATCH_NORM2
 from fate_numeric.theory.domains import (
     ANGLE,
     ANGLE_HALF,
@@ -92,6 +93,13 @@ ft_balance_scale = Evaluator(
     (_gamma, _sigma),
     "Balancedness scale c of gradient-flow fine-tuning (SPEC §2.7); 1 at σ = 0 or γ >= 1.",
 )
+ft_balance_root = Evaluator(
+    "ft_balance_root",
+    "ft_balance_root",
+    (Parameter("a", NULL_NORM2, NONNEGATIVE), Parameter("b", SCRATCH_NORM2, POSITIVE)),
+    "Positive root c of c⁴ − a c² − b = 0: the balanced scale of one fine-tuning run with "
+    "a = ‖(I − P)β_s‖², b = ‖β̂_sc‖² (SPEC §2.7).",
+)
 ft_transferability_balanced = Evaluator(
     "ft_transferability_balanced",
     "ft_transferability_balanced",
@@ -131,6 +139,7 @@ EVALUATORS: dict[str, Evaluator] = {
         lt_negative_interval,
         ridge_lt_risk,
         ft_transferability,
+        ft_balance_root,
         ft_balance_scale,
         ft_transferability_balanced,
         ft_transferability_finite_source,

@@ -22,6 +22,7 @@ NAMES = (
     "ft_risk_excess",
     "ft_transferability",
     "ft_break_even_angle",
+    "ft_balance_root",
     "ft_balance_scale",
     "ft_transferability_balanced",
 )
@@ -251,3 +252,15 @@ def test_gradient_flow_ends_at_the_balanced_scale(seed):
     np.testing.assert_allclose(projector @ estimate, scratch_fit, atol=1e-8)
     np.testing.assert_allclose(estimate - projector @ estimate, scale * null_source, atol=1e-6)
     assert abs(scale - 1) > 1e-3
+
+
+def test_balance_root_solves_the_quartic():
+    """Independent check: the derived c(a, b) is a positive root of c⁴ − a c² − b = 0."""
+    from fate_numeric.theory import ft_balance_root
+
+    a = np.array([0.0, 0.3, 0.5, 2.0])
+    b = np.array([1.0, 0.7, 1.5, 0.1])
+    c = ft_balance_root(a, b)
+    assert np.all(c > 0)
+    np.testing.assert_allclose(c**4 - a * c**2 - b, 0.0, atol=1e-12)
+    assert ft_balance_root(0.5, 1.5) == pytest.approx(np.sqrt(1.5))  # SPEC: c(0.5, σ = 1) = √1.5
