@@ -1,4 +1,4 @@
-"""The claims of the paper and the evidence for each (DESIGN.md, verify; SPEC §2, §7, §8).
+"""The claims of the linear theory and the evidence for each (DESIGN.md, verify; SPEC §2, §7, §8).
 
 Every claim has up to four tiers — ``symbolic``, ``precision``, ``montecarlo``, ``simulation`` —
 each a function from the run's :class:`Context` to a list of :class:`~verify.model.Check` s. All
@@ -17,10 +17,6 @@ eigenvalue of XᵀX/n vanishes) — the number of such cells is printed.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from types import ModuleType
-from typing import Any
 
 import mpmath
 import numpy as np
@@ -28,10 +24,9 @@ import sympy as sp
 import torch
 
 from derivations import symbols
-from derivations.consistency import check_result
 from derivations.registry import get
 from derivations.symbols import ratio, x_eig
-from fate_numeric import montecarlo, theory
+from fate_numeric import montecarlo
 from fate_numeric.experiments import Cell, run_cells
 from fate_numeric.linear import (
     Empirical,
@@ -42,102 +37,12 @@ from fate_numeric.linear import (
     initial_network,
 )
 from fate_numeric.numerics import generator
-from fate_numeric.sweeps import cells_of, run_sweep
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
+from verify.claims.core import Context, SkipTier, Tier, claim, paper_check
 from verify.model import Check
 from verify.stats import difference_check, exact_check, mean_check
 
 CONVERGED_LOSS = 1e-5  # fine-tuning cells above this training loss are reported, not gated
-
-
-class SkipTier(Exception):
-    """A tier that cannot run here (the message says why)."""
-
-
-@dataclass
-class Context:
-    """What every check may use: profile, device, seed, the store, the theory evaluators."""
-
-    profile: str
-    device: torch.device
-    seed: int
-    store: Any
-    theory: ModuleType | Any = theory
-    _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
-    _sds: dict[tuple, float] = field(default_factory=dict)
-
-    def sweep(self, name: str) -> list[tuple[Cell, dict[str, np.ndarray]]]:
-        """The cells of a named sweep and their arrays (simulated once, then from the store)."""
-        if name not in self._sweeps:
-            cells = cells_of(name, self.profile, seed=self.seed)
-            run_sweep(cells, self.store, self.device)
-            self._sweeps[name] = [(c, self.store.load(c.config()).arrays) for c in cells]
-        return self._sweeps[name]
-
-    def draws(self) -> int:
-        return 400 if self.profile == "quick" else 2000
-
-    def population_sd(self, kind: str, *args: float) -> float:
-        """Standard deviation of a per-instance risk, from 2000 draws of its limit object."""
-        key = (kind, *args)
-        if key not in self._sds:
-            if kind == "scratch":  # (n, d, sigma)
-                values = montecarlo.scratch_risks(*args, 2000, seed=self.seed)
-            elif kind == "linear_transfer":  # (theta, n, sigma)
-                values = montecarlo.linear_transfer_risks(*args, 2000, seed=self.seed)
-            else:  # fine-tuning: (theta, n, d, sigma)
-                values = montecarlo.fine_tuning_risks(*args, 2000, seed=self.seed).transfer
-            self._sds[key] = float(np.std(values, ddof=1))
-        return self._sds[key]
-
-
-Tier = Callable[[Context], list[Check]]
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One statement of the paper (or a documented erratum) with the evidence for it."""
-
-    id: str
-    title: str
-    reference: str
-    tiers: dict[str, Tier]
-    expected_deviation: str = ""
-
-
-CLAIMS: list[Claim] = []
-
-
-def claim(id: str, title: str, reference: str, expected_deviation: str = ""):
-    """Register a claim whose tiers are given by the decorated function's returned dict."""
-
-    def register(build: Callable[[], dict[str, Tier]]) -> Callable[[], dict[str, Tier]]:
-        CLAIMS.append(Claim(id, title, reference, build(), expected_deviation))
-        return build
-
-    return register
-
-
-# ---- helpers -----------------------------------------------------------------------------------
-def _paper_check(result: str) -> list[Check]:
-    """The derived result against the printed formula (simplify + 50-digit probe)."""
-    row = check_result(get(result))
-    probe = row.equivalence
-    simplified = {True: "0", False: "nonzero", None: "inconclusive"}[probe.symbolic]
-    note = (
-        f"{probe.probe_points} probe points at 50 digits; simplify(derived − printed): {simplified}"
-    )
-    checks = [
-        exact_check(
-            f"{result} vs {row.equation}",
-            probe.max_relative_error,
-            0.0,
-            1e-40,
-            note,
-            expect_deviation=bool(row.erratum and row.outcome != "PASS"),
-        )
-    ]
-    return checks
 
 
 def _near_singular(cell: Cell) -> bool:
@@ -307,7 +212,7 @@ def _min_norm() -> dict[str, Tier]:
 @claim("scratch-risk", "Scratch risk and double descent", "Thm 3.6, eq. 8")
 def _scratch_risk() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
-        return _paper_check("scratch_risk")
+        return paper_check("scratch_risk")
 
     def precision(ctx: Context) -> list[Check]:
         density = get("mp_density").expr.args[0].expr
@@ -428,7 +333,7 @@ def _weight_decay() -> dict[str, Tier]:
 @claim("lt-risk", "Linear-transfer risk at finite n", "Thm 3.7, eq. 10")
 def _lt_risk() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
-        return _paper_check("lt_risk")
+        return paper_check("lt_risk")
 
     def montecarlo_tier(ctx: Context) -> list[Check]:
         checks = []
@@ -471,7 +376,7 @@ def _lt_risk() -> dict[str, Tier]:
 @claim("lt-transferability", "Transferability of linear transfer and its sign", "Thm 3.7, eq. 11")
 def _lt_transferability() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
-        return _paper_check("lt_transferability")
+        return paper_check("lt_transferability")
 
     def simulation(ctx: Context) -> list[Check]:
         scratch = _scratch_cells(ctx)
@@ -514,7 +419,7 @@ def _lt_transferability() -> dict[str, Tier]:
 )
 def _interval() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
-        checks = _paper_check("lt_negative_interval")
+        checks = paper_check("lt_negative_interval")
         theta = math.pi / 3
         lower, upper = ctx.theory.lt_negative_interval(theta, 0.2)
         inside = float(ctx.theory.lt_transferability(theta, (lower + upper) / 2, 0.2))
@@ -547,7 +452,7 @@ def _interval() -> dict[str, Tier]:
 @claim("ridge-lt", "Ridge cannot help the linear probe as n → ∞", "Thm 3.8, eq. 13")
 def _ridge() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
-        return _paper_check("ridge_lt_risk")
+        return paper_check("ridge_lt_risk")
 
     def montecarlo_tier(ctx: Context) -> list[Check]:
         n = 4000
@@ -571,7 +476,7 @@ def _ridge() -> dict[str, Tier]:
 @claim("fine-tuning", "Fine-tuning transferability", "Thm 3.9, eq. 15")
 def _fine_tuning() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
-        return _paper_check("ft_transferability")
+        return paper_check("ft_transferability")
 
     def montecarlo_tier(ctx: Context) -> list[Check]:
         checks = []
@@ -678,7 +583,7 @@ def _finite_source() -> dict[str, Tier]:
             "ft_transferability_finite_source",
             "finite_source_break_even",
         ):
-            checks += _paper_check(name)
+            checks += paper_check(name)
         return checks
 
     def montecarlo_tier(ctx: Context) -> list[Check]:
@@ -871,18 +776,3 @@ def _noiseless() -> dict[str, Tier]:
         return checks
 
     return {"simulation": simulation}
-
-
-def select(ids: list[str] | None) -> list[Claim]:
-    """The claims with the given ids (all when ``None``), in registry order."""
-    if not ids:
-        return list(CLAIMS)
-    known = {c.id: c for c in CLAIMS}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        from derivations.errors import UnknownResultError
-
-        raise UnknownResultError(
-            f"unknown claim(s) {', '.join(unknown)}; `python -m verify list` shows them all"
-        )
-    return [known[i] for i in ids]

@@ -1,0 +1,12 @@
+"""The claims of the paper and the evidence for each (DESIGN.md, verify).
+
+The registry and the run context live in :mod:`verify.claims.core`; each family of claims is a
+module that registers its claims on import, in the order of the paper:
+
+- :mod:`verify.claims.linear` — the deep linear theory (Sections 2–3, Apps. C, G; SPEC §2, §7, §8).
+"""
+
+from verify.claims import linear  # noqa: F401  (registers the claims)
+from verify.claims.core import CLAIMS, Claim, Context, SkipTier, claim, paper_check, select
+
+__all__ = ["CLAIMS", "Claim", "Context", "SkipTier", "claim", "paper_check", "select"]

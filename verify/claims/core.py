@@ -1,0 +1,127 @@
+"""The claim registry: :class:`Context`, :class:`Claim` and the ``@claim`` decorator (DESIGN.md).
+
+Every claim has up to four tiers — ``symbolic``, ``precision``, ``montecarlo``, ``simulation`` —
+each a function from the run's :class:`Context` to a list of :class:`~verify.model.Check` s. A
+family of claims lives in its own module of this package and registers itself on import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import torch
+
+from derivations.consistency import check_result
+from derivations.errors import UnknownResultError
+from derivations.registry import get
+from fate_numeric import montecarlo, theory
+from fate_numeric.experiments import Cell
+from fate_numeric.sweeps import cells_of, run_sweep
+from verify.model import Check
+from verify.stats import exact_check
+
+
+class SkipTier(Exception):
+    """A tier that cannot run here (the message says why)."""
+
+
+@dataclass
+class Context:
+    """What every check may use: profile, device, seed, the store, the theory evaluators."""
+
+    profile: str
+    device: torch.device
+    seed: int
+    store: Any
+    theory: ModuleType | Any = theory
+    _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
+    _sds: dict[tuple, float] = field(default_factory=dict)
+
+    def sweep(self, name: str) -> list[tuple[Cell, dict[str, np.ndarray]]]:
+        """The cells of a named sweep and their arrays (simulated once, then from the store)."""
+        if name not in self._sweeps:
+            cells = cells_of(name, self.profile, seed=self.seed)
+            run_sweep(cells, self.store, self.device)
+            self._sweeps[name] = [(c, self.store.load(c.config()).arrays) for c in cells]
+        return self._sweeps[name]
+
+    def draws(self) -> int:
+        return 400 if self.profile == "quick" else 2000
+
+    def population_sd(self, kind: str, *args: float) -> float:
+        """Standard deviation of a per-instance risk, from 2000 draws of its limit object."""
+        key = (kind, *args)
+        if key not in self._sds:
+            if kind == "scratch":  # (n, d, sigma)
+                values = montecarlo.scratch_risks(*args, 2000, seed=self.seed)
+            elif kind == "linear_transfer":  # (theta, n, sigma)
+                values = montecarlo.linear_transfer_risks(*args, 2000, seed=self.seed)
+            else:  # fine-tuning: (theta, n, d, sigma)
+                values = montecarlo.fine_tuning_risks(*args, 2000, seed=self.seed).transfer
+            self._sds[key] = float(np.std(values, ddof=1))
+        return self._sds[key]
+
+
+Tier = Callable[[Context], list[Check]]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of the paper (or a documented erratum) with the evidence for it."""
+
+    id: str
+    title: str
+    reference: str
+    tiers: dict[str, Tier]
+    expected_deviation: str = ""
+
+
+CLAIMS: list[Claim] = []
+
+
+def claim(id: str, title: str, reference: str, expected_deviation: str = ""):
+    """Register a claim whose tiers are given by the decorated function's returned dict."""
+
+    def register(build: Callable[[], dict[str, Tier]]) -> Callable[[], dict[str, Tier]]:
+        CLAIMS.append(Claim(id, title, reference, build(), expected_deviation))
+        return build
+
+    return register
+
+
+def paper_check(result: str) -> list[Check]:
+    """The derived result against the printed formula (simplify + 50-digit probe)."""
+    row = check_result(get(result))
+    probe = row.equivalence
+    simplified = {True: "0", False: "nonzero", None: "inconclusive"}[probe.symbolic]
+    note = (
+        f"{probe.probe_points} probe points at 50 digits; simplify(derived − printed): {simplified}"
+    )
+    checks = [
+        exact_check(
+            f"{result} vs {row.equation}",
+            probe.max_relative_error,
+            0.0,
+            1e-40,
+            note,
+            expect_deviation=bool(row.erratum and row.outcome != "PASS"),
+        )
+    ]
+    return checks
+
+
+def select(ids: list[str] | None) -> list[Claim]:
+    """The claims with the given ids (all when ``None``), in registry order."""
+    if not ids:
+        return list(CLAIMS)
+    known = {c.id: c for c in CLAIMS}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise UnknownResultError(
+            f"unknown claim(s) {', '.join(unknown)}; `python -m verify list` shows them all"
+        )
+    return [known[i] for i in ids]
