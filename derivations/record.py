@@ -24,11 +24,99 @@ class Regime(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Check:
+    """How SymPy confirms a step: an operation re-executed on an input and compared with the step.
+
+    :mod:`derivations.explain` runs it. ``kind`` is one of :data:`CHECK_KINDS`; ``source`` is the
+    input of the operation (``None``: the previous step's expression); ``params`` are its SymPy
+    arguments (a variable and a point, a mapping, ...), ``option`` a plain-text option (the side
+    of a limit), ``reason`` the reason a step is *not* machine-checked (kind ``"unchecked"``).
+    Use the constructors below rather than the class itself.
+    """
+
+    kind: str
+    source: sp.Basic | None = None
+    params: tuple[sp.Basic, ...] = ()
+    option: str = ""
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHECK_KINDS:
+            raise ValueError(f"unknown check kind {self.kind!r}; known: {', '.join(CHECK_KINDS)}")
+
+
+#: The vocabulary of step checks (what each one re-executes is described in derivations.explain).
+CHECK_KINDS: tuple[str, ...] = (
+    "equal",  # the step equals its input (an algebraic rewriting)
+    "substitution",  # the step is its input with symbols replaced
+    "limit",  # the step is a limit of its input
+    "integral",  # the step is a definite integral of its input
+    "derivative",  # the step is a derivative of its input
+    "solve",  # the step lists the solutions of its input (an equation) for a variable
+    "dsolve",  # the step solves the ODE of its input (checkodesol and the initial value)
+    "identity",  # the expression in ``source`` simplifies to zero (the identity the step states)
+    "unchecked",  # the step rests on an argument SymPy cannot run (``reason`` says which)
+)
+
+
+def equal(source: sp.Basic | None = None) -> Check:
+    """The step is an algebraic rewriting of ``source`` (default: the previous step)."""
+    return Check("equal", source)
+
+
+def substitution(mapping: dict, source: sp.Basic | None = None) -> Check:
+    """The step is ``source.subs(mapping)`` (then simplified)."""
+    pairs = tuple(sp.Tuple(sp.sympify(k), sp.sympify(v)) for k, v in mapping.items())
+    return Check("substitution", source, pairs)
+
+
+def limit(variable: sp.Symbol, point: sp.Basic, side: str = "+", source=None) -> Check:
+    """The step is ``limit(source, variable, point, side)``."""
+    return Check("limit", source, (variable, sp.sympify(point)), option=side)
+
+
+def integral(variable: sp.Symbol, lower: sp.Basic, upper: sp.Basic, source=None) -> Check:
+    """The step is the definite integral of ``source`` over ``variable`` from lower to upper."""
+    return Check("integral", source, (variable, sp.sympify(lower), sp.sympify(upper)))
+
+
+def derivative(variable: sp.Symbol, source: sp.Basic | None = None) -> Check:
+    """The step is ``diff(source, variable)``."""
+    return Check("derivative", source, (variable,))
+
+
+def solutions(variable: sp.Basic, source: sp.Basic | None = None) -> Check:
+    """The step lists the solutions of the equation ``source`` for ``variable`` (as a set)."""
+    return Check("solve", source, (variable,))
+
+
+def ode_solution(function: sp.Basic, initial: dict | None = None, source=None) -> Check:
+    """The step (an ``Eq(f(t), ...)``) solves the ODE ``source``, with optional initial values."""
+    pairs = tuple(sp.Tuple(sp.sympify(k), sp.sympify(v)) for k, v in (initial or {}).items())
+    return Check("dsolve", source, (function, *pairs))
+
+
+def identity(expr: sp.Basic) -> Check:
+    """The step states that ``expr`` (an expression, matrix or tuple) vanishes identically."""
+    return Check("identity", expr)
+
+
+def unchecked(reason: str) -> Check:
+    """The step rests on an argument SymPy cannot run; ``reason`` names it (shown to the reader)."""
+    return Check("unchecked", reason=reason)
+
+
+@dataclass(frozen=True)
 class Step:
-    """One step of a derivation: an expression and why it follows from the previous ones."""
+    """One step of a derivation: an expression and why it follows from the previous ones.
+
+    ``check`` says how SymPy confirms it (:class:`Check`); ``None`` leaves the choice to
+    :mod:`derivations.explain`, which tries equality with earlier steps and cited results.
+    """
 
     expr: sp.Basic
     why: str
+    check: Check | None = None
 
 
 @dataclass(frozen=True)
@@ -65,3 +153,29 @@ class DerivedResult:
         if not self.variables:
             ordered = tuple(sorted(self.expr.free_symbols, key=lambda s: s.name))
             object.__setattr__(self, "variables", ordered)
+
+
+def encode_check(check: Check | None) -> dict | None:
+    """A JSON-ready form of ``check`` (expressions as ``srepr``), for the derivation cache."""
+    if check is None:
+        return None
+    return {
+        "kind": check.kind,
+        "source": None if check.source is None else sp.srepr(check.source),
+        "params": [sp.srepr(p) for p in check.params],
+        "option": check.option,
+        "reason": check.reason,
+    }
+
+
+def decode_check(data: dict | None, parse) -> Check | None:
+    """Inverse of :func:`encode_check`; ``parse`` rebuilds an expression from its ``srepr``."""
+    if data is None:
+        return None
+    return Check(
+        kind=data["kind"],
+        source=None if data["source"] is None else parse(data["source"]),
+        params=tuple(parse(p) for p in data["params"]),
+        option=data["option"],
+        reason=data["reason"],
+    )

@@ -24,7 +24,7 @@ import sympy as sp
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 from derivations.errors import UnknownResultError
-from derivations.record import DerivedResult, Regime, Step
+from derivations.record import DerivedResult, Regime, Step, decode_check, encode_check
 
 #: Modules of derivations, in the order of the paper.
 MODULES: tuple[str, ...] = (
@@ -90,7 +90,10 @@ def _encode(result: DerivedResult) -> dict:
         "regime": result.regime.value,
         "assumptions": list(result.assumptions),
         "expr": sp.srepr(result.expr),
-        "steps": [{"expr": sp.srepr(s.expr), "why": s.why} for s in result.steps],
+        "steps": [
+            {"expr": sp.srepr(s.expr), "why": s.why, "check": encode_check(s.check)}
+            for s in result.steps
+        ],
         "printed": result.printed,
         "notes": result.notes,
         "variables": [sp.srepr(v) for v in result.variables],
@@ -105,7 +108,10 @@ def _decode(data: dict) -> DerivedResult:
         regime=Regime(data["regime"]),
         assumptions=tuple(data["assumptions"]),
         expr=_parse(data["expr"]),
-        steps=tuple(Step(_parse(s["expr"]), s["why"]) for s in data["steps"]),
+        steps=tuple(
+            Step(_parse(s["expr"]), s["why"], decode_check(s.get("check"), _parse))
+            for s in data["steps"]
+        ),
         printed=data["printed"],
         notes=data["notes"],
         variables=tuple(_parse(v) for v in data["variables"]),
