@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derivations.symbols import gamma, gamma_s, lam, n, sigma, sigma_s, theta
+from derivations.symbols import gamma, gamma_s, lam, n, sigma, sigma_s, theta, u_cos
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,74 @@ PRINTED: dict[str, PrintedFormula] = {
             equation="Thm C.1, eq. 23 (cos θ* at which T_ft changes sign)",
             expr=(1 + sigma_s**2 / sp.Abs(1 - gamma_s)) / 2,
             source=_NOTES_AND_CODE,
+        ),
+        PrintedFormula(
+            name="eq167_arccos_kernel",
+            equation="App. E, eq. 167 (E[relu(wᵀx) relu(vᵀx)], unit w, v, u = wᵀv)",
+            expr=(sp.sqrt(1 - u_cos**2) + u_cos * (sp.pi - sp.acos(u_cos))) / (2 * sp.pi),
+            source=_NOTES + " (the arc-cosine kernel of Cho & Saul, 2009)",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class PrintedNumber:
+    """A number the paper prints that is measured, not derived (e.g. a fitted exponent)."""
+
+    name: str
+    where: str
+    value: sp.Rational
+    source: str
+
+
+#: Numbers printed by the paper that come from its own fits, not from a derivation.
+PRINTED_NUMBERS: dict[str, PrintedNumber] = {
+    x.name: x
+    for x in (
+        PrintedNumber(
+            name="relu_scratch_exponent",
+            where="Sec. 4, Fig. 3e: scratch risk of the ReLU student ≈ A n^(−ν), ν = 1.18 "
+            "(A not stated in what could be read)",
+            value=sp.Rational(118, 100),
+            source=_NOTES + " (SPEC §4)",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class PlottedValue:
+    """A number read off a figure of the paper or the authors' notebook (data, not a formula).
+
+    Attributes:
+        name: identifier.
+        value: the number as read.
+        figure: which figure or notebook output it comes from.
+        setting: the experiment behind it (sizes, angle, noise, instances, solver).
+        source: who read it, from what.
+        erratum: what is wrong with it, where something is (SPEC §8).
+    """
+
+    name: str
+    value: float
+    figure: str
+    setting: str
+    source: str
+    erratum: str = ""
+
+
+PLOTTED: dict[str, PlottedValue] = {
+    v.name: v
+    for v in (
+        PlottedValue(
+            name="ridge_figure_lambda0",
+            value=0.237,
+            figure="ridge_reg_lt.pdf (authors' plots.ipynb), the experimental point at λ = 0",
+            setting="d = 500, n = 250 (γ = 0.5), θ = π/8, σ = 0.2, 20 instances, L = 2; λ = 0 "
+            "solved as the ridge (FᵀF + n·10⁻⁵ I)⁻¹Fᵀy (transfer.py)",
+            source="notebook output as read by SPEC §5.2 and §8.1.1",
+            erratum="lies far above eq. 13 at λ = 0 (sin²(π/8) = 0.146); cause not identified",
         ),
     )
 }

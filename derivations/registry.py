@@ -36,6 +36,7 @@ MODULES: tuple[str, ...] = (
     "ridge",
     "fine_tuning",
     "finite_source",
+    "relu_kernel",
 )
 
 _PACKAGE_DIR = Path(__file__).resolve().parent

@@ -43,6 +43,23 @@ x_eig = sp.Symbol("x", positive=True)  # eigenvalue variable of the Marchenko-Pa
 k_dof = sp.Symbol("k", positive=True)  # degrees of freedom of a chi-square variable
 q_chi = sp.Symbol("q", positive=True)  # value of a chi-square variable
 
+# --- ReLU networks (Section 4, Appendix E) -------------------------------------------------------
+u_cos = sp.Symbol("u", real=True)  # cosine of the angle between two first-layer weight vectors
+phi_angle = sp.Symbol("phi", positive=True)  # that angle, in (0, π]
+
+# --- dataset similarity (Appendix A, Thm A.2) ----------------------------------------------------
+y_label = sp.Symbol("y", real=True)  # label of a joint sample (x, y)
+f_val = sp.Symbol("f", real=True)  # value f(x) of the source regression function at one input
+g_val = sp.Symbol("g", real=True)  # value g(x) of the target regression function at one input
+dist2 = sp.Symbol("Delta2", nonnegative=True)  # ‖f − g‖² in L2(p)
+norm_f = sp.Symbol("F", positive=True)  # ‖f‖ in L2(p)
+alpha_g = sp.Symbol("alpha_g", positive=True)  # the paper's KL construction g = −α f
+c_g = sp.Symbol("c_g", real=True)  # scale of the target along g = c f
+delta_d = sp.Symbol("delta", positive=True)  # the distance Thm A.2 asks to exceed
+k_cut = sp.Symbol("K", positive=True)  # width of the tent judge of the Dudley bound
+cos_f = sp.Symbol("C_f", real=True)  # E_x cos f(x)
+cos_g = sp.Symbol("C_g", real=True)  # E_x cos g(x)
+
 
 @dataclass(frozen=True)
 class ProbeDomain:
@@ -71,4 +88,14 @@ PROBE_DOMAINS: dict[sp.Symbol, ProbeDomain] = {
     k_dof: ProbeDomain(0.1, 50.0),
     c_bal: ProbeDomain(0.5, 3.0),
     s_val: ProbeDomain(0.1, 3.0),
+    u_cos: ProbeDomain(-1.0, 1.0),
+    phi_angle: ProbeDomain(0.0, 3.141592653589793),
+    dist2: ProbeDomain(0.0, 10.0),
+    norm_f: ProbeDomain(0.1, 5.0),
+    alpha_g: ProbeDomain(0.01, 10.0),
+    c_g: ProbeDomain(-5.0, 5.0),
+    delta_d: ProbeDomain(0.01, 1000.0),
+    k_cut: ProbeDomain(0.1, 100.0),
+    cos_f: ProbeDomain(-1.0, 1.0),
+    cos_g: ProbeDomain(-1.0, 1.0),
 }
