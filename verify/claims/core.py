@@ -45,9 +45,13 @@ class Context:
         """The cells of a named sweep and their arrays (simulated once, then from the store)."""
         if name not in self._sweeps:
             cells = cells_of(name, self.profile, seed=self.seed)
-            run_sweep(cells, self.store, self.device)
-            self._sweeps[name] = [(c, self.store.load(c.config()).arrays) for c in cells]
+            self._sweeps[name] = list(zip(cells, self.run(cells), strict=True))
         return self._sweeps[name]
+
+    def run(self, cells: list[Cell]) -> list[dict[str, np.ndarray]]:
+        """The arrays of some cells, simulated where the store lacks them, then from the store."""
+        run_sweep(cells, self.store, self.device)
+        return [self.store.load(c.config()).arrays for c in cells]
 
     def draws(self) -> int:
         return 400 if self.profile == "quick" else 2000
