@@ -13,6 +13,7 @@ import functools
 
 import sympy as sp
 
+from derivations import record as check
 from derivations.record import DerivedResult, Regime, Step
 from derivations.symbols import d, k_dof, n, q_chi
 
@@ -42,12 +43,22 @@ def inverse_chi2_mean() -> DerivedResult:
             Step(
                 sp.Eq(sp.Function("p_k")(q_chi), density),
                 "density of the chi-square law with k degrees of freedom",
+                check.unchecked("the χ²_k density is the model's definition"),
             ),
-            Step(sp.Eq(sp.Symbol("E[1/q]"), integral), "definition of the expectation of 1/q"),
-            Step(evaluated, "SymPy's Gamma integral; it converges only for k > 2"),
+            Step(
+                sp.Eq(sp.Symbol("E[1/q]"), integral),
+                "definition of the expectation of 1/q",
+                check.unchecked("definition of an expectation"),
+            ),
+            Step(
+                evaluated,
+                "SymPy's Gamma integral; it converges only for k > 2",
+                check.integral(q_chi, 0, sp.oo, source=density / q_chi),
+            ),
             Step(
                 sp.Eq(sp.Symbol("E[1/q]"), value),
                 "Γ(k/2 − 1)/(2Γ(k/2)) = 1/(k − 2) by Γ(x+1) = xΓ(x)",
+                check.equal(source=sp.Eq(sp.Symbol("E[1/q]"), convergent)),
             ),
         ),
         variables=(k_dof,),
@@ -80,10 +91,14 @@ def inverse_wishart_trace() -> DerivedResult:
                 sp.Eq(sp.Symbol("E[(W^{-1})_{11}]"), diagonal),
                 "W ~ Wishart_p(N, I): 1/(W⁻¹)₁₁ is a Schur complement distributed as χ²_{N−p+1}; "
                 "apply inverse_chi2_mean with k = N − p + 1",
+                check.substitution(
+                    {k_dof: dof - p + 1}, source=sp.Eq(sp.Symbol("E[(W^{-1})_{11}]"), inverse_mean)
+                ),
             ),
             Step(
                 sp.Eq(sp.Symbol("E[tr W^{-1}]"), trace),
                 "all p diagonal entries have the same law (rotation invariance)",
+                check.equal(source=sp.Eq(sp.Symbol("E[tr W^{-1}]"), p * diagonal)),
             ),
             Step(
                 result,

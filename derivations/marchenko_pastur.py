@@ -19,6 +19,7 @@ import functools
 
 import sympy as sp
 
+from derivations import record as check
 from derivations.record import DerivedResult, Regime, Step
 from derivations.symbols import ratio, x_eig, z
 
@@ -67,8 +68,12 @@ def stieltjes() -> DerivedResult:
         assumptions=_ASSUMPTIONS,
         expr=chosen,
         steps=(
-            Step(equation, "self-consistency equation of the resolvent of W (Marchenko-Pastur)"),
-            Step(sp.Tuple(*roots), "the two roots of the quadratic in m"),
+            Step(
+                equation,
+                "self-consistency equation of the resolvent of W (Marchenko-Pastur)",
+                check.unchecked("the self-consistency equation is the random-matrix input"),
+            ),
+            Step(sp.Tuple(*roots), "the two roots of the quadratic in m", check.solutions(_M)),
             Step(factorised, "the discriminant factorises over its zeros λ∓ = (1 ∓ √c)²"),
             Step(
                 sp.Tuple(
@@ -83,6 +88,7 @@ def stieltjes() -> DerivedResult:
             Step(
                 sp.Eq(sp.Function("m")(z), chosen),
                 "the Stieltjes transform (it solves the equation)",
+                check.identity(sp.expand(_self_consistency().subs(_M, chosen))),
             ),
         ),
         variables=(z, ratio),
@@ -106,8 +112,9 @@ def support() -> DerivedResult:
                 sp.Eq(discriminant, 0),
                 "m(z) is real off the support: the edges are the "
                 "branch points, the zeros of the discriminant",
+                check.unchecked("the edges are the branch points of m (complex analysis)"),
             ),
-            Step(sp.Tuple(lower, upper), "SymPy's solution, ordered"),
+            Step(sp.Tuple(lower, upper), "SymPy's solution, ordered", check.solutions(z)),
         ),
         variables=(ratio,),
     )
@@ -135,12 +142,32 @@ def density() -> DerivedResult:
         assumptions=_ASSUMPTIONS,
         expr=rho,
         steps=(
-            Step(on_support, "m(x + i0) on the support: √(z − λ₊) → i√(λ₊ − x)"),
+            Step(
+                on_support,
+                "m(x + i0) on the support: √(z − λ₊) → i√(λ₊ − x)",
+                check.substitution(
+                    {
+                        sp.sqrt(z - lower) * sp.sqrt(z - upper): sp.sqrt(above)
+                        * sp.I
+                        * sp.sqrt(below),
+                        z: x_eig,
+                    },
+                    source=m,
+                ),
+            ),
             Step(
                 sp.Eq(sp.Function("rho")(x_eig), imaginary),
                 "Stieltjes inversion ρ(x) = Im m(x + i0)/π",
+                check.equal(source=sp.Eq(sp.Function("rho")(x_eig), sp.im(on_support) / sp.pi)),
             ),
-            Step(rho, "with a = x − λ₋, b = λ₊ − x; zero off the support (c < 1: no atom at 0)"),
+            Step(
+                rho,
+                "with a = x − λ₋, b = λ₊ − x; zero off the support (c < 1: no atom at 0)",
+                check.substitution(
+                    {above: x_eig - lower, below: upper - x_eig},
+                    source=sp.Piecewise((imaginary, (x_eig > lower) & (x_eig < upper)), (0, True)),
+                ),
+            ),
         ),
         variables=(x_eig, ratio),
     )
@@ -161,7 +188,11 @@ def moments() -> DerivedResult:
         assumptions=_ASSUMPTIONS,
         expr=sp.Tuple(sp.simplify(first), sp.simplify(second)),
         steps=(
-            Step(sp.Eq(sp.Function("m")(1 / w), series), "expansion of m at z = 1/w → ∞"),
+            Step(
+                sp.Eq(sp.Function("m")(1 / w), series),
+                "expansion of m at z = 1/w → ∞",
+                check.series(w, 0, 4, source=stieltjes().expr.subs(z, 1 / w)),
+            ),
             Step(sp.Tuple(first, second), "m(z) = −Σ_k E[x^k] z^{−k−1}: read off E[x] and E[x²]"),
         ),
         variables=(ratio,),
@@ -187,16 +218,25 @@ def inverse_moment() -> DerivedResult:
         expr=value,
         steps=(
             Step(
-                sp.Eq(sp.Symbol("E[1/x]"), sp.Function("m")(0)), "E[1/x] = ∫ρ(x)/(x − 0)dx = m(0)"
+                sp.Eq(sp.Symbol("E[1/x]"), sp.Function("m")(0)),
+                "E[1/x] = ∫ρ(x)/(x − 0)dx = m(0)",
+                check.unchecked("definition of the Stieltjes transform at z = 0"),
             ),
             Step(
-                sp.Eq(sp.Function("m")(-u), left), "m on the real axis left of the support, z = −u"
+                sp.Eq(sp.Function("m")(-u), left),
+                "m on the real axis left of the support, z = −u",
+                check.substitution({z: -u}, source=stieltjes().expr),
             ),
             Step(
                 sp.Eq(sp.Limit(sp.Function("m")(-u), u, 0, "+"), limit),
                 "limit u → 0⁺ with e = 1 − c > 0",
+                check.limit(u, 0, "+", source=left, first={ratio: 1 - gap}),
             ),
-            Step(sp.Eq(sp.Symbol("E[1/x]"), value), "back to c"),
+            Step(
+                sp.Eq(sp.Symbol("E[1/x]"), value),
+                "back to c",
+                check.substitution({gap: 1 - ratio}, source=limit),
+            ),
         ),
         variables=(ratio,),
     )

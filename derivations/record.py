@@ -52,6 +52,7 @@ CHECK_KINDS: tuple[str, ...] = (
     "limit",  # the step is a limit of its input
     "integral",  # the step is a definite integral of its input
     "derivative",  # the step is a derivative of its input
+    "series",  # the step is a truncated series expansion of its input
     "solve",  # the step lists the solutions of its input (an equation) for a variable
     "dsolve",  # the step solves the ODE of its input (checkodesol and the initial value)
     "identity",  # the expression in ``source`` simplifies to zero (the identity the step states)
@@ -70,9 +71,12 @@ def substitution(mapping: dict, source: sp.Basic | None = None) -> Check:
     return Check("substitution", source, pairs)
 
 
-def limit(variable: sp.Symbol, point: sp.Basic, side: str = "+", source=None) -> Check:
-    """The step is ``limit(source, variable, point, side)``."""
-    return Check("limit", source, (variable, sp.sympify(point)), option=side)
+def limit(
+    variable: sp.Symbol, point: sp.Basic, side: str = "+", source=None, first: dict | None = None
+) -> Check:
+    """The step is ``limit(source.subs(first), variable, point, side)``."""
+    pairs = tuple(sp.Tuple(sp.sympify(k), sp.sympify(v)) for k, v in (first or {}).items())
+    return Check("limit", source, (variable, sp.sympify(point), *pairs), option=side)
 
 
 def integral(variable: sp.Symbol, lower: sp.Basic, upper: sp.Basic, source=None) -> Check:
@@ -83,6 +87,11 @@ def integral(variable: sp.Symbol, lower: sp.Basic, upper: sp.Basic, source=None)
 def derivative(variable: sp.Symbol, source: sp.Basic | None = None) -> Check:
     """The step is ``diff(source, variable)``."""
     return Check("derivative", source, (variable,))
+
+
+def series(variable: sp.Symbol, point: sp.Basic, order: int, source=None) -> Check:
+    """The step is ``source.series(variable, point, order).removeO()``."""
+    return Check("series", source, (variable, sp.sympify(point), sp.Integer(order)))
 
 
 def solutions(variable: sp.Basic, source: sp.Basic | None = None) -> Check:

@@ -20,6 +20,7 @@ import sympy as sp
 
 from derivations.gaussian import inverse_wishart_trace
 from derivations.marchenko_pastur import inverse_moment
+from derivations import record as check
 from derivations.record import DerivedResult, Regime, Step
 from derivations.symbols import d, gamma, n, ratio, sigma
 
@@ -69,12 +70,18 @@ def bias_finite() -> DerivedResult:
             Step(
                 sp.Eq(sp.Symbol("tr P"), trace_p),
                 "P = X⁺X projects on the row space, of rank min(n, d)",
+                check.unchecked("a Gaussian X has full rank min(n, d) almost surely"),
             ),
             Step(
                 sp.Eq(sp.Symbol("E P"), mean_projector * sp.Symbol("I")),
                 "the row space is uniformly distributed (rotation invariance): E P = (E tr P/d) I",
+                check.unchecked("rotation invariance of the Gaussian design"),
             ),
-            Step(sp.Eq(sp.Symbol("E‖(I-P)β‖²"), bias), "βᵀ(I − E P)β with ‖β‖ = 1"),
+            Step(
+                sp.Eq(sp.Symbol("E‖(I-P)β‖²"), bias),
+                "βᵀ(I − E P)β with ‖β‖ = 1",
+                check.substitution({sp.Symbol("I"): 1}, source=1 - mean_projector * sp.Symbol("I")),
+            ),
         ),
         variables=(n, d),
     )
@@ -103,10 +110,12 @@ def risk_finite() -> DerivedResult:
             Step(
                 sp.Eq(sp.Symbol("R_sc"), sp.Symbol("‖(I-P)β_t‖²") + sp.Symbol("‖X⁺ε‖²")),
                 "β̂_sc − β_t = −(I−P)β_t + X⁺ε, a null-space plus a row-space vector",
+                check.unchecked("Pythagoras for orthogonal null-space and row-space parts"),
             ),
             Step(
                 sp.Eq(sp.Symbol("E‖X⁺ε‖²"), sigma**2 * sp.Symbol("E tr(Gram⁻¹)")),
                 "E_ε‖X⁺ε‖² = σ² tr (X⁺)ᵀX⁺ = σ² tr of the inverse of the smaller Gram matrix",
+                check.unchecked("E εεᵀ = σ²I and tr (X⁺)ᵀX⁺ = tr (Gram)⁻¹, in words"),
             ),
             Step(
                 risk,
@@ -136,10 +145,19 @@ def variance() -> DerivedResult:
         expr=result,
         steps=(
             Step(
-                sp.Eq(sp.Symbol("E[1/x]"), mean_inverse), "mean inverse Marchenko-Pastur eigenvalue"
+                sp.Eq(sp.Symbol("E[1/x]"), mean_inverse),
+                "mean inverse Marchenko-Pastur eigenvalue (mp_inverse_moment)",
             ),
-            Step(under, "γ < 1: σ² tr(XXᵀ)⁻¹ = σ² (n/d) · (1/n) tr(XXᵀ/d)⁻¹ with c = γ"),
-            Step(over, "γ > 1: σ² tr(XᵀX)⁻¹ = σ² (d/n) · (1/d) tr(XᵀX/n)⁻¹ with c = 1/γ"),
+            Step(
+                under,
+                "γ < 1: σ² tr(XXᵀ)⁻¹ = σ² (n/d) · (1/n) tr(XXᵀ/d)⁻¹ with c = γ",
+                check.substitution({ratio: gamma}, source=sigma**2 * gamma * mean_inverse),
+            ),
+            Step(
+                over,
+                "γ > 1: σ² tr(XᵀX)⁻¹ = σ² (d/n) · (1/d) tr(XᵀX/n)⁻¹ with c = 1/γ",
+                check.substitution({ratio: 1 / gamma}, source=sigma**2 / gamma * mean_inverse),
+            ),
             Step(result, "at γ = 1: the one-sided limits (infinite for σ > 0)"),
         ),
         variables=(gamma, sigma),
@@ -161,7 +179,11 @@ def bias() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, _LIMIT),
         expr=result,
         steps=(
-            Step(finite, "scratch_bias_finite with n = γd"),
+            Step(
+                finite,
+                "scratch_bias_finite with n = γd",
+                check.substitution({n: gamma * d}, source=bias_finite().expr),
+            ),
             Step(result, "min(γd, d) = γd for γ < 1, d otherwise"),
         ),
         variables=(gamma,),
@@ -194,7 +216,11 @@ def risk() -> DerivedResult:
                 sp.Tuple(under_finite, over_finite),
                 "exact finite-size risk (scratch_risk_finite), n < d − 1 and n > d + 1",
             ),
-            Step(sp.Tuple(under, over), "substitute n = γd and let d → ∞ (SymPy limit)"),
+            Step(
+                sp.Tuple(under, over),
+                "substitute n = γd and let d → ∞ (SymPy limit)",
+                check.limit(d, sp.oo, first={n: gamma * d}),
+            ),
             Step(
                 sp.Eq(under, bias_under + var_under),
                 "the same as bias (1 − γ) plus the Marchenko-Pastur variance σ²γ/(1 − γ)",
@@ -224,10 +250,29 @@ def optimum() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, _LIMIT, "0 < σ < 1"),
         expr=sp.Tuple(minimiser, value),
         steps=(
-            Step(sp.Eq(sp.diff(under, gamma), 0), "stationarity of the γ < 1 branch"),
-            Step(sp.Tuple(*stationary), "its roots 1 ± σ; only 1 − σ lies in (0, 1)"),
-            Step(sp.Eq(sp.Symbol("R''(γ*)"), curvature), "positive: a minimum"),
-            Step(sp.Tuple(minimiser, value), "γ* and R_sc(γ*)"),
+            Step(
+                sp.Eq(sp.diff(under, gamma), 0),
+                "stationarity of the γ < 1 branch",
+                check.derivative(gamma, source=sp.Eq(under, 0)),
+            ),
+            Step(
+                sp.Tuple(*stationary),
+                "its roots 1 ± σ; only 1 − σ lies in (0, 1)",
+                check.solutions(gamma),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("R''(γ*)"), curvature),
+                "positive: a minimum",
+                check.substitution(
+                    {gamma: minimiser},
+                    source=sp.Eq(sp.Symbol("R''(γ*)"), sp.diff(under, gamma, 2)),
+                ),
+            ),
+            Step(
+                sp.Tuple(minimiser, value),
+                "γ* and R_sc(γ*)",
+                check.substitution({gamma: minimiser}, source=sp.Tuple(gamma, under)),
+            ),
         ),
         variables=(sigma,),
     )
@@ -248,7 +293,7 @@ def risk_noiseless() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS[1:], "σ = 0", _LIMIT),
         expr=result,
         steps=(
-            Step(noiseless, "eq. 8 at σ = 0"),
+            Step(noiseless, "eq. 8 at σ = 0", check.substitution({sigma: 0}, source=full)),
             Step(result, "the branches for γ > 1 and γ = 1 are both 0"),
         ),
         variables=(gamma,),
