@@ -18,9 +18,9 @@ import functools
 
 import sympy as sp
 
+from derivations import record as check
 from derivations.gaussian import inverse_wishart_trace
 from derivations.marchenko_pastur import inverse_moment
-from derivations import record as check
 from derivations.record import DerivedResult, Regime, Step
 from derivations.symbols import d, gamma, n, ratio, sigma
 
