@@ -35,6 +35,7 @@ import functools
 
 import sympy as sp
 
+from derivations import record as check
 from derivations.gaussian import inverse_chi2_mean
 from derivations.record import DerivedResult, Regime, Step
 from derivations.scratch import risk as scratch_risk
@@ -144,10 +145,12 @@ def lt_risk() -> DerivedResult:
                 sp.Eq(sp.Symbol("zᵀy"), z_dot_y),
                 "y = Xβ_t + ε with β_t = cos θ β_s + sin θ ν: y = cos θ z + sin θ w + ε, "
                 "z = Xβ_s, w = Xν independent N(0, I_n)",
+                check.unchecked("the data model in the basis (β_s, ν)"),
             ),
             Step(
                 sp.Eq(_B - _COS, deviation),
                 "least squares on the single feature z: b = zᵀy/‖z‖² (here q = ‖z‖²)",
+                check.equal(source=sp.Eq(_B - _COS, z_dot_y / q_chi - _COS)),
             ),
             Step(
                 sp.Eq(sp.Symbol("R_lt"), risk_given_b),
@@ -169,8 +172,15 @@ def lt_risk() -> DerivedResult:
             Step(
                 sp.Eq(sp.Symbol("E[1/q]"), inverse_mean),
                 "q = ‖z‖² ~ χ²_n: inverse_chi2_mean with k = n (finite for n > 2)",
+                check.substitution(
+                    {k_dof: n}, source=sp.Eq(sp.Symbol("E[1/q]"), inverse_chi2_mean().expr)
+                ),
             ),
-            Step(sp.Eq(sp.Symbol("E R_lt"), result), "the conditional risk is affine in 1/q"),
+            Step(
+                sp.Eq(sp.Symbol("E R_lt"), result),
+                "the conditional risk is affine in 1/q",
+                check.substitution({q_chi: 1 / inverse_mean}, source=conditional),
+            ),
         ),
         printed="eq10_lt_risk",
         notes=(
@@ -225,6 +235,7 @@ def lt_transferability() -> DerivedResult:
                 result,
                 "T_lt = R_sc − R_lt per branch; at γ = 1 the common one-sided limit "
                 "(+∞ for σ > 0, −sin²θ for σ = 0)",
+                check.equal(source=scratch - floor),
             ),
         ),
         printed="eq11_lt_transferability",
@@ -277,12 +288,17 @@ def lt_negative_interval() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, _SCRATCH, _LIMIT, "0 < γ < 1"),
         expr=result,
         steps=(
-            Step(sp.Eq(sp.Symbol("T_lt"), t_under), "eq. 11, branch γ < 1"),
+            Step(sp.Eq(sp.Symbol("T_lt"), t_under), "eq. 11, branch γ < 1 (lt_transferability)"),
             Step(
                 sp.Eq(sp.Symbol("(1-γ) T_lt"), quadratic),
                 "multiply by 1 − γ > 0 (sign unchanged), sin²θ = 1 − cos²θ, collect in γ",
+                check.equal(source=sp.Eq(sp.Symbol("(1-γ) T_lt"), t_under * (1 - gamma))),
             ),
-            Step(sp.Tuple(lower, upper), "roots γ₋ ≤ γ₊ of the quadratic"),
+            Step(
+                sp.Tuple(lower, upper),
+                "roots γ₋ ≤ γ₊ of the quadratic",
+                check.solutions(gamma, source=quadratic),
+            ),
             Step(
                 sp.Tuple(sp.Eq(sp.Symbol("Q(0)"), at_zero), sp.Eq(sp.Symbol("Q(1)"), at_one)),
                 "Q ≥ 0 at both ends of (0, 1); the product of the roots is cos²θ ≥ 0",
@@ -294,6 +310,7 @@ def lt_negative_interval() -> DerivedResult:
             Step(
                 sp.Eq(sp.Symbol("Disc Q"), discriminant),
                 "= ((1 − cos θ)² − σ²)((1 + cos θ)² − σ²): positive for σ < 1 − cos θ",
+                check.equal(source=sp.Eq(sp.Symbol("Disc Q"), sp.discriminant(quadratic, gamma))),
             ),
             Step(
                 sp.Eq(2 * (_VERTEX - _COS), vertex_above_cos),
@@ -344,16 +361,27 @@ def lt_negative_threshold_angle() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, _SCRATCH, _LIMIT, "0 ≤ σ < 1", "0 ≤ θ ≤ π/2"),
         expr=angle,
         steps=(
-            Step(sp.Eq(sp.Symbol("Disc Q"), discriminant), "discriminant of the sign quadratic"),
+            Step(
+                sp.Eq(sp.Symbol("Disc Q"), discriminant),
+                "discriminant of the sign quadratic",
+                check.equal(source=sp.Eq(sp.Symbol("Disc Q"), sp.discriminant(quadratic, gamma))),
+            ),
             Step(
                 sp.Eq(critical_factor, 0),
                 "the only factor of Disc Q with a zero for 0 ≤ θ ≤ π/2 (σ < 1): the factors "
                 "1 + cos θ ± σ stay positive and cos θ − 1 − σ negative",
             ),
-            Step(sp.Tuple(*solutions), "SymPy solve for θ; only one solution lies in [0, π/2]"),
+            Step(
+                sp.Tuple(*solutions),
+                "SymPy solve for θ; only one solution lies in [0, π/2]",
+                check.solutions(theta),
+            ),
             Step(
                 sp.Eq(sp.Symbol("γ_tangent"), double_root),
                 "at the threshold the double root is the scratch optimum γ* = 1 − σ",
+                check.substitution(
+                    {_COS: 1 - sigma}, source=-sp.Poly(quadratic, gamma).all_coeffs()[1] / 2
+                ),
             ),
             Step(sp.Eq(sp.Symbol("θ*"), angle), "negative transfer for some γ < 1 iff θ > θ*"),
         ),
@@ -379,12 +407,17 @@ def lt_negative_threshold_overparam() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, _SCRATCH, _LIMIT, "γ > 1", "0 < θ ≤ π/2"),
         expr=threshold,
         steps=(
-            Step(sp.Eq(sp.Symbol("T_lt"), t_over), "eq. 11, branch γ > 1"),
+            Step(sp.Eq(sp.Symbol("T_lt"), t_over), "eq. 11, branch γ > 1 (lt_transferability)"),
             Step(
                 sp.Eq(sp.Derivative(sp.Function("T_lt")(gamma), gamma), slope),
                 "negative: T_lt decreases in γ",
+                check.derivative(gamma, source=sp.Eq(sp.Function("T_lt")(gamma), t_over)),
             ),
-            Step(sp.Eq(sp.Symbol("γ_0"), threshold), "SymPy solve T_lt = 0 for γ"),
+            Step(
+                sp.Eq(sp.Symbol("γ_0"), threshold),
+                "SymPy solve T_lt = 0 for γ",
+                check.solutions(gamma, source=t_over),
+            ),
         ),
         notes="At σ = 0 the threshold is 1: noiseless scratch is exact above interpolation.",
         variables=(theta, sigma),
@@ -416,9 +449,18 @@ def lt_anomalous_band() -> DerivedResult:
             Step(
                 sp.Tuple(under_factored, over_factored),
                 "eq. 11 at θ = π/2 (branches γ < 1, γ > 1): the features carry no information",
+                check.substitution(orthogonal, source=sp.Tuple(t_under, t_over)),
             ),
-            Step(sp.Tuple(*roots), "roots of the sign quadratic: negative transfer on (0, 1 − σ²)"),
-            Step(sp.Eq(sp.Symbol("γ_0"), upper), "γ > 1 threshold 1 + σ²/sin²θ at θ = π/2"),
+            Step(
+                sp.Tuple(*roots),
+                "roots of the sign quadratic: negative transfer on (0, 1 − σ²)",
+                check.solutions(_G, source=quadratic.subs(orthogonal).subs(gamma, _G)),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("γ_0"), upper),
+                "γ > 1 threshold 1 + σ²/sin²θ at θ = π/2",
+                check.solutions(gamma, source=t_over.subs(orthogonal)),
+            ),
             Step(result, "T_lt > 0 exactly on (1 − σ², 1 + σ²) (+∞ at γ = 1 for σ > 0)"),
         ),
         notes=(
@@ -451,9 +493,21 @@ def lt_transferability_noiseless() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, _SCRATCH, _LIMIT, "σ = 0"),
         expr=result,
         steps=(
-            Step(sp.Tuple(under, over, at_one), "eq. 11 at σ = 0: branches γ < 1, γ > 1, γ = 1"),
-            Step(sp.Eq(sp.Symbol("Q(γ)"), factored), "the sign quadratic at σ = 0 factorises"),
-            Step(sp.Tuple(*boundary), "its roots: T_lt < 0 for cos²θ < γ < 1"),
+            Step(
+                sp.Tuple(under, over, at_one),
+                "eq. 11 at σ = 0: branches γ < 1, γ > 1, γ = 1",
+                check.substitution({sigma: 0}, source=sp.Tuple(t_under, t_over, t_one)),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("Q(γ)"), factored),
+                "the sign quadratic at σ = 0 factorises",
+                check.equal(source=sp.Eq(sp.Symbol("Q(γ)"), quadratic.subs(sigma, 0))),
+            ),
+            Step(
+                sp.Tuple(*boundary),
+                "its roots: T_lt < 0 for cos²θ < γ < 1",
+                check.solutions(gamma, source=factored),
+            ),
             Step(result, "the γ = 1 value equals the γ > 1 branch: no anomalous band"),
         ),
         notes="Negative transfer for every θ > 0 above interpolation (scratch is exact there).",
