@@ -1,0 +1,93 @@
+"""``python -m paper_figures all | list | NAME ... [--profile quick|paper] [--out DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from derivations.errors import FateError
+from paper_figures.core import Context, FigureError, MissingSimulationError
+from paper_figures.registry import figures, select
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m paper_figures",
+        description="Regenerate the paper's figures from the theory evaluators and the stored "
+        "simulations.",
+    )
+    parser.add_argument(
+        "targets", nargs="+", metavar="all|list|NAME", help="'all', 'list' or figure names"
+    )
+    parser.add_argument("--profile", choices=("quick", "paper"), default="quick")
+    parser.add_argument("--out", type=Path, default=Path("out/figures"), help="output folder")
+    parser.add_argument(
+        "--no-simulate",
+        action="store_true",
+        help="do not run missing simulations; print the sweep commands that produce them",
+    )
+    parser.add_argument("--store", type=Path, default=None, help="result store folder")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="auto", help="auto, cpu or cuda[:index]")
+    return parser
+
+
+def _list() -> int:
+    for figure in figures():
+        sweeps = ", ".join(figure.sweeps) or "theory only"
+        print(f"{figure.name:<22} {figure.reference:<40} {figure.title}  [{sweeps}]")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.targets == ["list"]:
+            return _list()
+        chosen = select(args.targets)
+        from fate_numeric.numerics import describe_device, resolve_device
+        from fate_numeric.store import ResultStore, default_store
+        from paper_figures.render import prepare_output, render, write_index
+
+        out = prepare_output(args.out)
+        device = resolve_device(args.device)
+        store = ResultStore(args.store) if args.store else default_store()
+        ctx = Context(
+            profile=args.profile,
+            store=store,
+            device=device,
+            seed=args.seed,
+            simulate=not args.no_simulate,
+        )
+        if args.no_simulate:
+            needed = dict.fromkeys(s for f in chosen for s in f.sweeps)
+            missing = ctx.missing_sweeps(needed)
+            if missing:
+                raise MissingSimulationError(
+                    f"the store {store.root} lacks cells of the sweep(s) {', '.join(missing)} "
+                    f"({args.profile} profile); fill it with",
+                    [ctx.sweep_command(name) for name in missing],
+                )
+        started = time.perf_counter()
+        for figure in chosen:
+            print(f"{figure.name}: {figure.title} ...", file=sys.stderr, flush=True)
+            made = render(figure, ctx, out, describe_device(device))
+            print(f"  {len(made.files)} files in {made.seconds:.1f} s", file=sys.stderr, flush=True)
+        index = write_index(out, [f.name for f in figures()])
+        print(
+            f"{len(chosen)} figure(s) in {time.perf_counter() - started:.1f} s; index {index}",
+            file=sys.stderr,
+        )
+        return 0
+    except FigureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if not isinstance(exc, MissingSimulationError) else 3
+    except FateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

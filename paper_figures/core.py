@@ -1,0 +1,303 @@
+"""The figure interface: :class:`Table`, :class:`Figure`, :class:`Context` and their errors.
+
+See the package docstring (:mod:`paper_figures`) for how a figure module uses them.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import torch
+
+from derivations.errors import FateError, InvalidArgumentError
+from fate_numeric import theory
+from fate_numeric.experiments import Cell
+from fate_numeric.sweeps import PROFILES, Profile, cells_of, run_sweep
+
+__all__ = [
+    "Context",
+    "Figure",
+    "FigureError",
+    "MissingSimulationError",
+    "Table",
+]
+
+
+class FigureError(FateError):
+    """A figure cannot be made (unknown name, unwritable output folder, bad table ...)."""
+
+
+class MissingSimulationError(FigureError):
+    """Simulation data are missing and simulating was switched off; the message says what to run.
+
+    Attributes:
+        commands: the exact shell commands that produce the missing data.
+    """
+
+    def __init__(self, message: str, commands: Iterable[str]):
+        self.commands = tuple(commands)
+        super().__init__(message + "".join(f"\n    {c}" for c in self.commands))
+
+
+class Table:
+    """Named columns of equal length: the numbers behind a plot, written as one CSV file.
+
+    Columns are one-dimensional numpy arrays, numeric (stored as float64 or int64) or text. A
+    two-dimensional map is stored in long form (one row per grid point, e.g. ``theta, gamma,
+    value``) and rebuilt with :meth:`grid`. Floats are written with 17 significant digits, so
+    :meth:`read_csv` gives back exactly the numbers that were plotted.
+    """
+
+    def __init__(self, columns: Mapping[str, Any] | None = None, **kwargs: Any):
+        data = {**(columns or {}), **kwargs}
+        if not data:
+            raise FigureError("a table needs at least one column")
+        self.columns: dict[str, np.ndarray] = {}
+        length = None
+        for name, values in data.items():
+            if not isinstance(name, str) or not name or "," in name:
+                raise FigureError(f"column names must be non-empty text without commas: {name!r}")
+            array = np.asarray(values)
+            if array.ndim == 0:
+                raise FigureError(f"column {name!r} must be one-dimensional, got a scalar")
+            array = array.reshape(-1) if array.ndim > 1 else array
+            if array.dtype.kind in "biu":
+                array = array.astype(np.int64)
+            elif array.dtype.kind == "f":
+                array = array.astype(np.float64)
+            elif array.dtype.kind == "U":
+                if any("," in v or "\n" in v for v in array):
+                    raise FigureError(f"text column {name!r} holds a comma or a line break")
+            else:
+                raise FigureError(f"column {name!r} has unsupported dtype {array.dtype}")
+            if length is not None and array.size != length:
+                raise FigureError(
+                    f"column {name!r} has {array.size} rows, the others have {length}"
+                )
+            length = array.size
+            self.columns[name] = array
+        self.rows = int(length)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self.columns[name]
+        except KeyError:
+            raise FigureError(
+                f"table has no column {name!r}; it has {', '.join(self.columns)}"
+            ) from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def where(self, mask: np.ndarray) -> Table:
+        """The rows where ``mask`` is true."""
+        return Table({name: values[mask] for name, values in self.columns.items()})
+
+    def grid(self, x: str, y: str, z: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A long-form map as (unique x, unique y, Z[y, x]), sorted; missing points are NaN."""
+        xs, xi = np.unique(self[x], return_inverse=True)
+        ys, yi = np.unique(self[y], return_inverse=True)
+        values = np.full((ys.size, xs.size), np.nan)
+        values[yi, xi] = self[z]
+        return xs, ys, values
+
+    @classmethod
+    def from_grid(cls, x: str, xs: np.ndarray, y: str, ys: np.ndarray, **maps: np.ndarray) -> Table:
+        """Long form of maps given as arrays ``Z[y, x]`` over the grid ``xs`` × ``ys``."""
+        gx, gy = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
+        columns: dict[str, np.ndarray] = {x: gx.ravel(), y: gy.ravel()}
+        for name, values in maps.items():
+            values = np.asarray(values, float)
+            if values.shape != gx.shape:
+                raise FigureError(f"map {name!r} has shape {values.shape}, the grid {gx.shape}")
+            columns[name] = values.ravel()
+        return cls(columns)
+
+    def write_csv(self, path: Path) -> None:
+        """Write the table as CSV (header line, then one line per row)."""
+        with open(path, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(self.columns)
+            formatted = [
+                [format(v, ".17g") for v in col] if col.dtype.kind == "f" else col.astype(str)
+                for col in self.columns.values()
+            ]
+            writer.writerows(zip(*formatted, strict=True))
+
+    @classmethod
+    def read_csv(cls, path: Path) -> Table:
+        """Read a table written by :meth:`write_csv` (numeric columns come back as float64)."""
+        with open(path, newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader)
+            rows = list(reader)
+        columns: dict[str, np.ndarray] = {}
+        for index, name in enumerate(header):
+            raw = [row[index] for row in rows]
+            try:
+                columns[name] = np.array([float(v) for v in raw])
+            except ValueError:
+                columns[name] = np.array(raw)
+        return cls(columns)
+
+
+Tables = Mapping[str, Table]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: how its numbers are obtained and how they are drawn.
+
+    Attributes:
+        name: command-line name and file stem (lower case, digits, ``-``), e.g. ``"figure1"``.
+        title: one line, e.g. ``"Linear transfer, σ = 0.2"``.
+        reference: where it is in the paper or the authors' notebook, e.g. ``"Fig. 1"`` or
+            ``"notebook plots #1, #8"``.
+        caption: what is drawn (a few sentences, Markdown); goes into the caption file.
+        data: ``data(ctx) -> {table name: Table}``; every number the figure plots, theory from
+            ``ctx.theory``, simulations from ``ctx.sweep`` / ``ctx.stored``.
+        draw: ``draw(tables) -> matplotlib.figure.Figure``; reads nothing but the tables, so the
+            CSV files are exactly what is plotted.
+        sweeps: the named sweeps of :mod:`fate_numeric.sweeps` that ``data`` reads (for
+            ``list`` and the messages about missing data).
+        notes: decisions and uncertainties (SPEC §5, §8) stated in the caption file.
+    """
+
+    name: str
+    title: str
+    reference: str
+    caption: str
+    data: Callable[[Context], dict[str, Table]]
+    draw: Callable[[Tables], Any]
+    sweeps: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+        if not self.name or not set(self.name) <= allowed:
+            raise FigureError(
+                f"figure name {self.name!r} must use lower-case letters, digits, '-', '_', '.'"
+            )
+
+
+def _progress_bar(description: str, total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit="cell", file=sys.stderr, leave=False)
+
+
+@dataclass
+class Context:
+    """What a figure's ``data`` step may use.
+
+    Attributes:
+        profile: ``"quick"`` or ``"paper"`` (a key of :data:`fate_numeric.sweeps.PROFILES`).
+        store: the result store (:class:`fate_numeric.store.ResultStore`).
+        device: where missing simulations run.
+        seed: the sweeps' seed.
+        simulate: run missing simulations (with a progress bar); when false, a missing cell raises
+            :class:`MissingSimulationError` naming the command that produces it.
+        theory: the evaluators (:mod:`fate_numeric.theory`); tests may swap them.
+        theory_points: resolution of theory curves and maps (points per axis).
+    """
+
+    profile: str
+    store: Any
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    seed: int = 0
+    simulate: bool = True
+    theory: ModuleType | Any = theory
+    theory_points: int | None = None
+    _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise InvalidArgumentError(
+                f"unknown profile {self.profile!r}; the profiles are {', '.join(PROFILES)}"
+            )
+        if self.theory_points is None:
+            self.theory_points = 200 if self.profile == "quick" else 400
+
+    @property
+    def grid(self) -> Profile:
+        """The simulation grid of the profile (d, instances, γ and θ values)."""
+        return PROFILES[self.profile]
+
+    def sweep_command(self, name: str) -> str:
+        """The shell command that fills the store with a named sweep."""
+        command = f"python -m fate_numeric sweep {name} --profile {self.profile}"
+        if self.seed:
+            command += f" --seed {self.seed}"
+        store_root = getattr(self.store, "root", None)
+        if store_root is not None:
+            command += f" --store {store_root}"
+        return command
+
+    def sweep(self, name: str) -> list[tuple[Cell, dict[str, np.ndarray]]]:
+        """Every cell of a named sweep with its stored arrays (simulating missing cells first)."""
+        if name not in self._sweeps:
+            cells = cells_of(name, self.profile, seed=self.seed)
+            missing = [c for c in cells if not self.store.has(c.config())]
+            if missing:
+                if not self.simulate:
+                    raise MissingSimulationError(
+                        f"{len(missing)} of {len(cells)} cells of sweep {name!r} "
+                        f"({self.profile} profile) are not in the store; run",
+                        [self.sweep_command(name)],
+                    )
+                bar = _progress_bar(f"sweep {name}", len(cells))
+                try:
+                    run_sweep(
+                        cells, self.store, self.device, lambda done, _: bar.update(done - bar.n)
+                    )
+                finally:
+                    bar.close()
+            self._sweeps[name] = [(c, self.store.load(c.config()).arrays) for c in cells]
+        return self._sweeps[name]
+
+    def stored(
+        self,
+        config: Mapping[str, Any],
+        compute: Callable[[], Mapping[str, np.ndarray]],
+        command: str,
+    ) -> dict[str, np.ndarray]:
+        """One result of a figure's own simulation (not a named sweep), through the store.
+
+        Returns the stored arrays of ``config``; when absent, computes them with ``compute()`` and
+        stores them, or (with ``simulate`` off) raises :class:`MissingSimulationError` quoting
+        ``command``, the shell command that produces them.
+        """
+        if not self.store.has(config):
+            if not self.simulate:
+                raise MissingSimulationError(
+                    "a simulation result is not in the store; run", [command]
+                )
+            return dict(self.store.get_or_compute(config, compute).arrays)
+        return dict(self.store.load(config).arrays)
+
+    def missing_sweeps(self, names: Iterable[str]) -> list[str]:
+        """The named sweeps with at least one cell missing from the store."""
+        return [
+            name
+            for name in names
+            if any(not self.store.has(c.config()) for c in cells_of(name, self.profile, self.seed))
+        ]
+
+
+def midpoints(low: float, high: float, count: int) -> np.ndarray:
+    """``count`` cell centres of [low, high] (theory grids: they avoid both ends, e.g. γ = 0, 1)."""
+    if count < 1 or not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        raise InvalidArgumentError(f"need low < high and count >= 1; got {low}, {high}, {count}")
+    step = (high - low) / count
+    return low + step * (np.arange(count) + 0.5)

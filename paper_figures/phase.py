@@ -1,0 +1,185 @@
+"""Phase-diagram figures: theory map, experiment with the theory's zero contour, residual map and
+(optionally) slices, one row per transfer procedure.
+
+A :class:`Diagram` says which simulations and which evaluators make one row; :func:`phase_figure`
+turns a list of them into a :class:`~paper_figures.core.Figure` with these tables per row
+(``KEY`` = ``Diagram.key``):
+
+* ``KEY_theory``: ``theta, gamma, value`` — the theory map on the theory grid;
+* ``KEY_experiment``: the simulated cells (:func:`paper_figures.tables.transfer_table`), with the
+  per-cell theory ``expected`` and ``residual_se``;
+* ``KEY_slices``: ``curve, theta, gamma, value`` — theory curves at the slice angles.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.figure import Figure as MplFigure
+
+from fate_numeric.experiments import Cell
+from paper_figures import plots
+from paper_figures.core import Context, Figure, Table, Tables
+from paper_figures.tables import best_decay_baseline, theory_map, theory_slices, transfer_table
+
+SLICE_THETAS = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
+PANEL = 3.3  # inches per panel
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """One row of a phase figure.
+
+    Attributes:
+        key: table-name prefix (``lt``, ``ft`` ...).
+        label: the procedure in words, for titles.
+        sweep, procedure, sigma, ridge: which stored cells (linear transfer: which ridge λ).
+        theory: ``theory(ctx, θ, γ)`` — the map, from ``ctx.theory``.
+        expected: ``expected(ctx, cell)`` — the theory's prediction for one simulated cell
+            (finite-size where an exact expression exists), used for the residuals.
+        source_ratio: γ_s of finite-source pretraining (None: population source).
+        best_decay_baseline: compare with the scratch runs of the best weight decay per n.
+        slices: theory curves ``{legend: f(ctx, θ, γ)}`` drawn at π/8, π/4, 3π/8 (none: no panel).
+        slice_styles: line style per curve legend.
+    """
+
+    key: str
+    label: str
+    sweep: str
+    procedure: str
+    sigma: float
+    theory: Callable[[Context, np.ndarray, np.ndarray], np.ndarray]
+    expected: Callable[[Context, Cell], float]
+    ridge: float = 0.0
+    source_ratio: float | None = None
+    best_decay_baseline: bool = False
+    slices: dict[str, Callable[[Context, float, np.ndarray], np.ndarray]] = field(
+        default_factory=dict
+    )
+    slice_styles: dict[str, str] = field(default_factory=dict)
+    theory_title: str = ""
+    experiment_title: str = ""
+
+
+def diagram_tables(ctx: Context, diagram: Diagram) -> dict[str, Table]:
+    """The tables of one row (see the module docstring)."""
+    baseline = None
+    if diagram.best_decay_baseline:
+        baseline, _ = best_decay_baseline(ctx, diagram.sigma)
+    n_source = None if diagram.source_ratio is None else round(diagram.source_ratio * ctx.grid.d)
+    tables = {
+        f"{diagram.key}_theory": theory_map(ctx, lambda th, ga: diagram.theory(ctx, th, ga)),
+        f"{diagram.key}_experiment": transfer_table(
+            ctx,
+            diagram.sweep,
+            diagram.procedure,
+            diagram.sigma,
+            lambda cell: diagram.expected(ctx, cell),
+            ridge=diagram.ridge,
+            n_source=n_source,
+            baseline=baseline,
+        ),
+    }
+    if diagram.slices:
+        tables[f"{diagram.key}_slices"] = theory_slices(
+            ctx,
+            SLICE_THETAS,
+            {
+                name: (lambda th, ga, f=function: f(ctx, th, ga))
+                for name, function in diagram.slices.items()
+            },
+        )
+    return tables
+
+
+def draw_rows(
+    tables: Tables, diagrams: tuple[Diagram, ...], extra_columns: int = 0
+) -> tuple[MplFigure, np.ndarray]:
+    """Draw every row; returns the figure and its axes (rows × columns) for extra panels."""
+    columns = 3 + any(d.slices for d in diagrams) + extra_columns
+    fig = MplFigure(figsize=(PANEL * columns, PANEL * len(diagrams)))
+    axes = fig.subplots(len(diagrams), columns, squeeze=False)
+    for row, diagram in zip(axes, diagrams, strict=True):
+        theory = tables[f"{diagram.key}_theory"]
+        experiment = tables[f"{diagram.key}_experiment"]
+        plots.theory_map(row[0], theory, diagram.theory_title or f"{diagram.label}: theory")
+        plots.experiment_map(
+            row[1],
+            experiment,
+            diagram.experiment_title or f"{diagram.label}: simulation",
+            contour=theory,
+        )
+        plots.residual_map(row[2], experiment, f"{diagram.label}: residual")
+        if diagram.slices:
+            plots.slices(
+                row[3],
+                tables[f"{diagram.key}_slices"],
+                experiment,
+                SLICE_THETAS,
+                f"{diagram.label}: slices",
+                diagram.slice_styles,
+            )
+        else:
+            for ax in row[3 : columns - extra_columns]:
+                ax.set_visible(False)
+    return fig, axes
+
+
+def phase_figure(
+    name: str,
+    title: str,
+    reference: str,
+    caption: str,
+    diagrams: tuple[Diagram, ...],
+    notes: tuple[str, ...] = (),
+) -> Figure:
+    """A :class:`Figure` made of the rows ``diagrams``."""
+
+    def data(ctx: Context) -> dict[str, Table]:
+        tables: dict[str, Table] = {}
+        for diagram in diagrams:
+            tables.update(diagram_tables(ctx, diagram))
+        return tables
+
+    def draw(tables: Tables) -> MplFigure:
+        fig, _ = draw_rows(tables, diagrams)
+        return fig
+
+    sweeps = tuple(dict.fromkeys(["scratch", *(d.sweep for d in diagrams)]))
+    return Figure(name, title, reference, caption, data, draw, sweeps, notes)
+
+
+# ---- the evaluators the rows use (compositions of fate_numeric.theory only) ---------------------
+def lt_theory(sigma: float) -> Callable[[Context, np.ndarray, np.ndarray], np.ndarray]:
+    """Eq. 11: T_lt(θ, γ, σ)."""
+    return lambda ctx, theta, gamma: ctx.theory.lt_transferability(theta, gamma, sigma)
+
+
+def lt_expected(ctx: Context, cell: Cell) -> float:
+    """Exact finite-size T_lt of a cell: E R_sc(n, d, σ) − E R_lt(θ, n, σ) (eq. 10)."""
+    return ctx.theory.scratch_risk_finite(cell.n, cell.d, cell.sigma) - ctx.theory.lt_risk(
+        cell.theta, cell.n, cell.sigma
+    )
+
+
+def ft_printed(ctx: Context, theta, gamma):
+    """Eq. 15 as printed (σ-independent)."""
+    return ctx.theory.ft_transferability(theta, gamma)
+
+
+def ft_printed_expected(ctx: Context, cell: Cell) -> float:
+    """Eq. 15 at γ = n/d (exact in expectation at σ = 0: E(I − P) = (1 − n/d) I)."""
+    return ctx.theory.ft_transferability(cell.theta, cell.n / cell.d)
+
+
+def ft_balanced(sigma: float):
+    """Eq. 15 with the balanced-scale correction c(γ, σ) (SPEC §2.7)."""
+    return lambda ctx, theta, gamma: ctx.theory.ft_transferability_balanced(theta, gamma, sigma)
+
+
+def ft_balanced_expected(ctx: Context, cell: Cell) -> float:
+    """The balanced-scale T_ft at γ = n/d (asymptotic in d)."""
+    return ctx.theory.ft_transferability_balanced(cell.theta, cell.n / cell.d, cell.sigma)

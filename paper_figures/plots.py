@@ -1,0 +1,213 @@
+"""Drawing helpers shared by the figures: transferability maps, zero contours, residuals, slices.
+
+Colours follow the authors' notebook (SPEC §1.4): transferability T > 0 (transfer helps) is blue,
+T < 0 red, through white, on the range [−1, 1]. Axes are in the quantities' own units (θ in
+radians with π ticks, γ = n/d), also for the experimental grids, whose cells are drawn around
+their centres (the notebook labelled them by grid index, SPEC §8.1.5).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap, ListedColormap, TwoSlopeNorm
+
+from paper_figures.core import Table
+
+TRANSFER_CMAP = LinearSegmentedColormap.from_list(
+    "transferability", ["#c6423c", "#fafafa", "#4454c2"]
+)
+BINARY_CMAP = ListedColormap(["#c6423c", "#4454c2"])
+RESIDUAL_CMAP = "PuOr_r"
+RESIDUAL_LIMIT = 5.0  # colour range of residual maps, in standard errors
+NOT_GATED_COLOUR = "#bdbdbd"
+
+
+def theta_axis(ax: Axes, label: bool = True) -> None:
+    """θ axis from 0 to π/2 with ticks at multiples of π/8."""
+    ax.set_xlim(0, math.pi / 2)
+    ax.set_xticks([k * math.pi / 8 for k in range(5)])
+    ax.set_xticklabels(["0", r"$\pi/8$", r"$\pi/4$", r"$3\pi/8$", r"$\pi/2$"])
+    if label:
+        ax.set_xlabel(r"$\theta$")
+
+
+def edges(centres: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Cell edges around sorted ``centres``: midway between neighbours, clipped to [low, high]."""
+    centres = np.asarray(centres, float)
+    if centres.size == 1:
+        return np.array([low, high])
+    inner = 0.5 * (centres[1:] + centres[:-1])
+    first = max(low, centres[0] - (inner[0] - centres[0]))
+    last = min(high, centres[-1] + (centres[-1] - inner[-1]))
+    return np.concatenate([[first], inner, [last]])
+
+
+def colorbar(ax: Axes, mappable, label: str) -> None:
+    ax.figure.colorbar(mappable, ax=ax, label=label, fraction=0.046, pad=0.03)
+
+
+def theory_map(
+    ax: Axes, table: Table, title: str, binary: bool = False, label: str = r"$\mathcal{T}$"
+) -> None:
+    """A theory map (long form ``theta, gamma, value``) with its zero contour in black."""
+    thetas, gammas, values = table.grid("theta", "gamma", "value")
+    if binary:
+        mesh = ax.pcolormesh(
+            thetas,
+            gammas,
+            np.sign(values),
+            cmap=BINARY_CMAP,
+            vmin=-1,
+            vmax=1,
+            alpha=0.55,
+            shading="nearest",
+            rasterized=True,
+        )
+    else:
+        mesh = ax.pcolormesh(
+            thetas,
+            gammas,
+            values,
+            cmap=TRANSFER_CMAP,
+            vmin=-1,
+            vmax=1,
+            shading="nearest",
+            rasterized=True,
+        )
+        colorbar(ax, mesh, label)
+    zero_contour(ax, table, colors="black", linestyles="solid")
+    theta_axis(ax)
+    ax.set_ylim(0, 2)
+    ax.set_ylabel(r"$\gamma = n/d$")
+    ax.set_title(title)
+
+
+def zero_contour(ax: Axes, table: Table, **style) -> None:
+    """The T = 0 contour of a theory map (``value``), drawn over whatever is on ``ax``."""
+    thetas, gammas, values = table.grid("theta", "gamma", "value")
+    finite = np.where(np.isfinite(values), values, np.nanmax(np.abs(values[np.isfinite(values)])))
+    ax.contour(thetas, gammas, finite, levels=[0.0], linewidths=1.0, **style)
+
+
+def experiment_map(
+    ax: Axes, table: Table, title: str, contour: Table | None = None, column: str = "T_mean"
+) -> None:
+    """Simulated transferability on its (θ, γ) grid; × marks cells not converged; optional
+    theory zero contour (dashed) from a theory map table."""
+    thetas, gammas, values = table.grid("theta", "gamma", column)
+    mesh = ax.pcolormesh(
+        edges(thetas, 0, math.pi / 2),
+        edges(gammas, 0, 2),
+        values,
+        cmap=TRANSFER_CMAP,
+        vmin=-1,
+        vmax=1,
+        shading="flat",
+        edgecolors="face",
+    )
+    colorbar(ax, mesh, r"$\mathcal{T}$ (simulated mean)")
+    unconverged = table["converged"] == 0
+    if unconverged.any():
+        ax.plot(
+            table["theta"][unconverged],
+            table["gamma"][unconverged],
+            "x",
+            color="black",
+            markersize=4,
+            label="not converged",
+        )
+        ax.legend(loc="upper right")
+    if contour is not None:
+        zero_contour(ax, contour, colors="black", linestyles="dashed")
+    theta_axis(ax)
+    ax.set_ylim(0, 2)
+    ax.set_ylabel(r"$\gamma = n/d$")
+    ax.set_title(title)
+
+
+def residual_map(ax: Axes, table: Table, title: str) -> None:
+    """(simulated − expected)/SE per cell; grey where not gated (singular or not converged);
+    the numbers are written in the cells when the grid is small."""
+    thetas, gammas, values = table.grid("theta", "gamma", "residual_se")
+    x_edges, y_edges = edges(thetas, 0, math.pi / 2), edges(gammas, 0, 2)
+    ax.pcolormesh(
+        x_edges,
+        y_edges,
+        np.where(np.isnan(values), 0.0, np.nan),
+        cmap=ListedColormap([NOT_GATED_COLOUR]),
+        shading="flat",
+    )
+    limit = max(RESIDUAL_LIMIT, 1.0)
+    mesh = ax.pcolormesh(
+        x_edges,
+        y_edges,
+        np.clip(values, -limit, limit),
+        cmap=RESIDUAL_CMAP,
+        norm=TwoSlopeNorm(0.0, -limit, limit),
+        shading="flat",
+    )
+    colorbar(ax, mesh, "(simulated − theory) / SE")
+    if thetas.size * gammas.size <= 64:
+        x_mid, y_mid = 0.5 * (x_edges[1:] + x_edges[:-1]), 0.5 * (y_edges[1:] + y_edges[:-1])
+        for j, gamma in enumerate(y_mid):
+            for i, theta in enumerate(x_mid):
+                text = "–" if np.isnan(values[j, i]) else f"{values[j, i]:.1f}"
+                ax.text(theta, gamma, text, ha="center", va="center", fontsize=6)
+    theta_axis(ax)
+    ax.set_ylim(0, 2)
+    ax.set_ylabel(r"$\gamma = n/d$")
+    ax.set_title(title)
+
+
+def slices(
+    ax: Axes,
+    curves: Table,
+    experiment: Table,
+    thetas: tuple[float, ...],
+    title: str,
+    styles: dict[str, str] | None = None,
+) -> None:
+    """Theory curves T(γ) at each θ (colour per θ, line style per curve), simulated mean ± std
+    (filled markers) and the finite-size expectation at the simulated cells (open markers)."""
+    styles = styles or {}
+    labels = [r"$\pi/8$", r"$\pi/4$", r"$3\pi/8$"]
+    colours = ax._get_lines.get_next_color
+    for k, theta in enumerate(thetas):
+        colour = colours()
+        name = labels[k] if k < len(labels) else f"{theta:.3f}"
+        for curve in dict.fromkeys(curves["curve"]):
+            rows = curves.where((curves["curve"] == curve) & np.isclose(curves["theta"], theta))
+            ax.plot(rows["gamma"], rows["value"], styles.get(curve, "-"), color=colour)
+        ax.plot([], [], "s", color=colour, label=rf"$\theta$ = {name}")
+        rows = experiment.where(np.isclose(experiment["theta"], theta))
+        order = np.argsort(rows["gamma"])
+        ax.errorbar(
+            rows["gamma"][order],
+            rows["T_mean"][order],
+            yerr=rows["T_std"][order],
+            fmt="o",
+            color=colour,
+            markersize=3.5,
+        )
+        ax.plot(
+            rows["gamma"],
+            rows["expected"],
+            "D",
+            markerfacecolor="none",
+            color=colour,
+            markersize=4,
+        )
+    for curve in dict.fromkeys(curves["curve"]):
+        ax.plot([], [], styles.get(curve, "-"), color="grey", label=curve)
+    ax.plot([], [], "o", color="grey", label="simulated mean ± std")
+    ax.plot([], [], "D", markerfacecolor="none", color="grey", label="expected at finite d")
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_xlim(0, 2)
+    ax.set_ylim(-1, 1)
+    ax.set_xlabel(r"$\gamma = n/d$")
+    ax.set_ylabel(r"$\mathcal{T}$")
+    ax.legend(loc="lower left")
+    ax.set_title(title)

@@ -1,0 +1,46 @@
+"""The registry of figures: one line per figure module, in the order of the index page.
+
+A figure module defines ``FIGURE`` (a :class:`~paper_figures.core.Figure`) or, when it makes
+several figures, ``FIGURES`` (a tuple of them). To add one, append its module name to
+:data:`MODULES` (a one-line edit).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from paper_figures.core import Figure, FigureError
+
+MODULES: tuple[str, ...] = ("paper_figures.fig1_linear_transfer",)
+
+
+def figures() -> list[Figure]:
+    """Every registered figure, in registry order (names are unique)."""
+    found: list[Figure] = []
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        if hasattr(module, "FIGURES"):
+            found.extend(module.FIGURES)
+        elif hasattr(module, "FIGURE"):
+            found.append(module.FIGURE)
+        else:
+            raise FigureError(f"figure module {module_name} defines neither FIGURE nor FIGURES")
+    names = [f.name for f in found]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise FigureError(f"figure names registered twice: {', '.join(duplicates)}")
+    return found
+
+
+def select(names: list[str]) -> list[Figure]:
+    """The figures with the given names (``["all"]``: every one), in the order given."""
+    known = {f.name: f for f in figures()}
+    if names == ["all"]:
+        return list(known.values())
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise FigureError(
+            f"unknown figure name(s) {', '.join(map(repr, unknown))}; the figures are: "
+            f"{', '.join(known)} (or 'all'; `python -m paper_figures list` describes them)"
+        )
+    return [known[n] for n in dict.fromkeys(names)]

@@ -1,0 +1,172 @@
+"""From stored sweeps and theory evaluators to :class:`~paper_figures.core.Table` s.
+
+Statistics of a transferability T = R_sc − R_tx estimated from the simulations: the scratch and
+transfer runs are independent (different data, as in the authors' scripts, SPEC §8.1.3), so
+
+* ``T_mean`` = mean(R_sc) − mean(R_tx) over instances,
+* ``T_std`` = √(s_sc² + s_tx²), the standard deviation of the difference of one scratch and one
+  transfer instance (the error bars: "mean ± std over instances"),
+* ``T_se`` = √(s_sc²/N_sc + s_tx²/N_tx), the standard error of ``T_mean``, and
+* ``residual_se`` = (T_mean − expected)/T_se, with ``expected`` the theory's prediction for that
+  cell; NaN where the prediction is infinite (the scratch peak at |n − d| <= 1 with σ > 0) or the
+  cell is not gated (fine-tuning not converged, below).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from fate_numeric.experiments import Cell
+from paper_figures.core import Context, Table, midpoints
+
+#: Fine-tuning cells whose largest training loss exceeds this are marked as not converged in the
+#: authors' step budget (as in verify's fine-tuning claim: near γ = 1 the smallest eigenvalue of
+#: XᵀX/n vanishes and 5000 steps at lr 0.01 do not reach the interpolating end point).
+CONVERGED_LOSS = 1e-5
+
+THETA_RANGE = (0.0, 0.5 * math.pi)
+GAMMA_RANGE = (0.0, 2.0)
+
+
+def summary(values: np.ndarray) -> tuple[float, float, int]:
+    """(mean, standard deviation with ddof = 1, count) of per-instance values."""
+    values = np.asarray(values, float)
+    std = float(values.std(ddof=1)) if values.size > 1 else math.nan
+    return float(values.mean()), std, int(values.size)
+
+
+def scratch_runs(ctx: Context, sigma: float, decay: float = 0.0) -> dict[int, np.ndarray]:
+    """Per-instance scratch risks by n, at label noise ``sigma`` and weight decay ``decay``."""
+    return {
+        cell.n: arrays["generalisation"]
+        for cell, arrays in ctx.sweep("scratch")
+        if cell.sigma == sigma and cell.weight_decay == decay
+    }
+
+
+def scratch_table(ctx: Context, sigma: float) -> Table:
+    """Scratch risk per (n, weight decay) at ``sigma``: mean, std, count, exact finite-size E R."""
+    rows = []
+    for cell, arrays in ctx.sweep("scratch"):
+        if cell.sigma != sigma:
+            continue
+        mean, std, count = summary(arrays["generalisation"])
+        exact = ctx.theory.scratch_risk_finite(cell.n, cell.d, cell.sigma)
+        rows.append((cell.n / cell.d, cell.n, cell.d, cell.weight_decay, mean, std, count, exact))
+    names = ("gamma", "n", "d", "weight_decay", "mean", "std", "count", "theory_finite")
+    return Table({name: np.array([row[i] for row in rows]) for i, name in enumerate(names)})
+
+
+def best_decay_baseline(
+    ctx: Context, sigma: float
+) -> tuple[dict[int, np.ndarray], dict[int, float]]:
+    """Per n, the scratch runs of the weight decay with the lowest mean risk (SPEC §2.9)."""
+    best: dict[int, tuple[float, float, np.ndarray]] = {}
+    for cell, arrays in ctx.sweep("scratch"):
+        if cell.sigma != sigma:
+            continue
+        mean = float(np.mean(arrays["generalisation"]))
+        if cell.n not in best or mean < best[cell.n][0]:
+            best[cell.n] = (mean, cell.weight_decay, arrays["generalisation"])
+    return {n: v[2] for n, v in best.items()}, {n: v[1] for n, v in best.items()}
+
+
+def transfer_table(
+    ctx: Context,
+    sweep: str,
+    procedure: str,
+    sigma: float,
+    expected: Callable[[Cell], float],
+    *,
+    ridge: float = 0.0,
+    n_source: int | None = None,
+    baseline: dict[int, np.ndarray] | None = None,
+) -> Table:
+    """The experimental transferability of ``procedure`` over the (θ, γ) grid of a sweep.
+
+    Columns: ``theta, gamma, n, d, scratch_mean, scratch_std, transfer_mean, transfer_std,
+    T_mean, T_std, T_se, converged, expected, residual_se``. ``baseline`` replaces the
+    unregularised scratch runs (per n); ``expected(cell)`` is the theory for the cell.
+    """
+    scratch = baseline if baseline is not None else scratch_runs(ctx, sigma)
+    rows = []
+    for cell, arrays in ctx.sweep(sweep):
+        if cell.procedure != procedure or cell.sigma != sigma or cell.n_source != n_source:
+            continue
+        risks = arrays["generalisation"]
+        if procedure == "linear_transfer":
+            risks = risks[cell.ridges.index(ridge)]
+        sc_mean, sc_std, sc_count = summary(scratch[cell.n])
+        tx_mean, tx_std, tx_count = summary(risks)
+        converged = "train_loss" not in arrays or float(np.max(arrays["train_loss"])) <= (
+            CONVERGED_LOSS
+        )
+        mean = sc_mean - tx_mean
+        std = math.hypot(sc_std, tx_std)
+        se = math.sqrt(sc_std**2 / sc_count + tx_std**2 / tx_count)
+        prediction = float(expected(cell))
+        residual = (mean - prediction) / se if converged and math.isfinite(prediction) else math.nan
+        rows.append(
+            (
+                cell.theta,
+                cell.n / cell.d,
+                cell.n,
+                cell.d,
+                sc_mean,
+                sc_std,
+                tx_mean,
+                tx_std,
+                mean,
+                std,
+                se,
+                int(converged),
+                prediction,
+                residual,
+            )
+        )
+    names = (
+        "theta",
+        "gamma",
+        "n",
+        "d",
+        "scratch_mean",
+        "scratch_std",
+        "transfer_mean",
+        "transfer_std",
+        "T_mean",
+        "T_std",
+        "T_se",
+        "converged",
+        "expected",
+        "residual_se",
+    )
+    return Table({name: np.array([row[i] for row in rows]) for i, name in enumerate(names)})
+
+
+def theory_map(ctx: Context, function: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Table:
+    """``function(θ, γ)`` on the theory grid (cell centres of [0, π/2] × [0, 2]) in long form."""
+    thetas = midpoints(*THETA_RANGE, ctx.theory_points)
+    gammas = midpoints(*GAMMA_RANGE, ctx.theory_points)
+    grid_theta, grid_gamma = np.meshgrid(thetas, gammas)
+    return Table.from_grid("theta", thetas, "gamma", gammas, value=function(grid_theta, grid_gamma))
+
+
+def theory_slices(
+    ctx: Context,
+    thetas: tuple[float, ...],
+    curves: dict[str, Callable[[float, np.ndarray], np.ndarray]],
+    points: int = 1000,
+) -> Table:
+    """Theory curves ``curves[label](θ, γ)`` against γ (cell centres of [0, 2]) at each θ."""
+    gammas = midpoints(*GAMMA_RANGE, points)
+    columns: dict[str, list] = {"curve": [], "theta": [], "gamma": [], "value": []}
+    for label, function in curves.items():
+        for theta in thetas:
+            columns["curve"] += [label] * gammas.size
+            columns["theta"] += [theta] * gammas.size
+            columns["gamma"] += list(gammas)
+            columns["value"] += list(np.asarray(function(theta, gammas), float))
+    return Table({k: np.array(v) for k, v in columns.items()})
