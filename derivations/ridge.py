@@ -27,6 +27,7 @@ import functools
 
 import sympy as sp
 
+from derivations import record as check
 from derivations.linear_transfer import coefficient_risk
 from derivations.record import DerivedResult, Regime, Step
 from derivations.symbols import lam, n, theta
@@ -71,12 +72,22 @@ def _fitted_coefficient() -> tuple[sp.Expr, tuple[Step, ...]]:
             sp.Eq(sp.Symbol("(FᵀF + nλI)v / v"), eigenvalue),
             "F = z vᵀ: FᵀF = ‖z‖² v vᵀ, so the unit vector v is an eigenvector of FᵀF + nλI "
             "(SymPy on d = 3 with a generic unit v; q = ‖z‖²)",
+            check.identity(system * v - eigenvalue * v),
         ),
-        Step(equation, "normal equations along v with the ansatz c = κv (Fᵀy = p v, p = zᵀy)"),
-        Step(sp.Eq(kappa, kappa_value), "SymPy solve for κ (unique solution for λ > 0)"),
+        Step(
+            equation,
+            "normal equations along v with the ansatz c = κv (Fᵀy = p v, p = zᵀy)",
+            check.unchecked("the normal equations written on the coefficient of v"),
+        ),
+        Step(
+            sp.Eq(kappa, kappa_value),
+            "SymPy solve for κ (unique solution for λ > 0)",
+            check.solutions(kappa),
+        ),
         Step(
             sp.Eq(sp.Symbol("b_λ"), coefficient),
             "end-to-end vector W₁c = κ‖v‖²β_s, with ‖v‖ = 1 (unit singular value)",
+            check.substitution({norm_v: 1}, source=kappa_value * norm_v),
         ),
     )
     return coefficient, steps
@@ -112,10 +123,19 @@ def ridge_lt_risk() -> DerivedResult:
                 sp.Eq(sp.Symbol("b_λ"), finite),
                 "‖z‖² = n + √n η and zᵀu = √n ξ with O(1) fluctuations (law of large numbers, "
                 "CLT), zᵀy = cos θ ‖z‖² + zᵀu",
+                check.substitution(fluctuating, source=coefficient),
             ),
-            Step(sp.Eq(sp.Limit(sp.Symbol("b_λ"), n, sp.oo), limit), "SymPy limit n → ∞"),
+            Step(
+                sp.Eq(sp.Limit(sp.Symbol("b_λ"), n, sp.oo), limit),
+                "SymPy limit n → ∞",
+                check.limit(n, sp.oo, source=finite),
+            ),
             Step(sp.Eq(sp.Symbol("R_lt^λ"), risk_of_b), "‖b_λβ_s − β_t‖² in the basis (β_s, ν)"),
-            Step(sp.Eq(sp.Symbol("R_lt^λ"), raw), "insert the limit of b_λ"),
+            Step(
+                sp.Eq(sp.Symbol("R_lt^λ"), raw),
+                "insert the limit of b_λ",
+                check.substitution({sp.Symbol("b_λ"): limit}, source=risk_of_b),
+            ),
             Step(
                 sp.Eq(sp.Symbol("R_lt^λ"), result),
                 "sin²θ = 1 − cos²θ, collect in cos θ and factor the coefficient",
@@ -151,11 +171,17 @@ def ridge_lt_monotone() -> DerivedResult:
             Step(
                 sp.Eq(sp.Derivative(sp.Function("R_lt^λ")(lam), lam), derivative),
                 "SymPy derivative: ≥ 0 for λ ≥ 0",
+                check.derivative(lam, source=sp.Eq(sp.Function("R_lt^λ")(lam), risk)),
             ),
-            Step(sp.Eq(sp.Symbol("R_lt^0"), floor), "λ = 0: the unregularised floor sin²θ"),
+            Step(
+                sp.Eq(sp.Symbol("R_lt^0"), floor),
+                "λ = 0: the unregularised floor sin²θ",
+                check.substitution({lam: 0}, source=risk),
+            ),
             Step(
                 sp.Eq(sp.Symbol("R_lt^λ") - sp.Symbol("R_lt^0"), excess),
                 "≥ 0: the shrinkage bias (λ cos θ/(1 + λ))²",
+                check.equal(source=risk - risk.subs(lam, 0)),
             ),
         ),
         notes=(
