@@ -16,7 +16,20 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derivations.symbols import gamma, gamma_s, lam, n, sigma, sigma_s, theta, u_cos
+from derivations.symbols import (
+    c_g,
+    delta_d,
+    dist2,
+    gamma,
+    gamma_s,
+    lam,
+    n,
+    norm_f,
+    sigma,
+    sigma_s,
+    theta,
+    u_cos,
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,39 @@ PRINTED: dict[str, PrintedFormula] = {
             equation="Thm C.1, eq. 23 (cos θ* at which T_ft changes sign)",
             expr=(1 + sigma_s**2 / sp.Abs(1 - gamma_s)) / 2,
             source=_NOTES_AND_CODE,
+        ),
+        PrintedFormula(
+            name="eq35_kl_label_noise",
+            equation="App. D.1, eqs. 32-35 (D_KL(p_f ‖ p_g), Thm A.2)",
+            expr=dist2 / (2 * sigma**2),
+            source=_NOTES,
+            where=sigma > 0,
+        ),
+        PrintedFormula(
+            name="thmA2_kl_alpha",
+            equation="Thm A.2, proof (App. D.1): the choice of α in g = −αf",
+            expr=sigma * sp.sqrt(delta_d) / norm_f,
+            source=_NOTES,
+            where=sigma > 0,
+            corrected=sigma * sp.sqrt(2 * delta_d) / norm_f,
+            erratum=(
+                "α > σ√δ/‖f‖ only guarantees D_KL > δ/2 through the proof's bound α²‖f‖²/(2σ²); "
+                "the bound needs α > σ√(2δ)/‖f‖ (SPEC §3.3)"
+            ),
+        ),
+        PrintedFormula(
+            name="thmA2_dudley_line29",
+            equation="Thm A.2, proof (App. D.1, line 29) along g = c f, ‖f‖ = 1",
+            expr=sp.exp(-(sigma**2) / 2) / 2 * (1 + c_g**2),
+            source=_NOTES,
+            corrected=sp.exp(-(sigma**2) / 2)
+            * sp.Abs(sp.exp(-(c_g**2) / 2) - sp.exp(-sp.S.Half))
+            / 2,
+            erratum=(
+                "the lower bound ½e^{−σ²/2}∫(f² + g²)p dx does not follow from the judge ½cos y "
+                "(it exceeds the Dudley ceiling 2); the judge gives ½e^{−σ²/2}|E cos f − E cos g| "
+                "(SPEC §3.3)"
+            ),
         ),
         PrintedFormula(
             name="eq167_arccos_kernel",
