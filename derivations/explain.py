@@ -127,6 +127,7 @@ def _probe(a: sp.Expr, b: sp.Expr, seed: int = 0) -> bool | None:
 def _scalar_same(a: sp.Basic, b: sp.Basic) -> _Same:
     if a == b:
         return _Same(True, "identical")
+    a, b = (sp.piecewise_fold(e) if isinstance(e, sp.Expr) else e for e in (a, b))
     if isinstance(a, sp.Piecewise) or isinstance(b, sp.Piecewise):
         return _piecewise_same(a, b)
     if not (isinstance(a, sp.Expr) and isinstance(b, sp.Expr)):
@@ -264,8 +265,11 @@ def _input(check: Check, previous: Step | None) -> sp.Basic:
 def _compare_outcome(step: Step, outcome: sp.Basic, label: str, number: int, source_name: str):
     target = step.expr
     result = same(outcome, target)
-    if result.equal is None and not isinstance(value(target), sp.Number):
-        result = same(value(outcome), value(target))  # the sides named differently
+    if result.equal is None and isinstance(target, sp.Equality):
+        if not isinstance(outcome, sp.Equality):
+            result = same(outcome, target.rhs)  # a value against a named equation
+        elif not isinstance(target.rhs, sp.Number):
+            result = same(outcome.rhs, target.rhs)  # the sides named differently
     if result.equal is True:
         return (
             Verdict.CONFIRMED,
@@ -351,9 +355,15 @@ def _operation(check: Check):
 
 
 def _check_solve(check: Check, step: Step, source: sp.Basic, source_name: str):
-    (variable,) = check.params
+    variable, *bounds = check.params
     equation = source if isinstance(source, sp.Equality) else sp.Eq(source, 0)
-    found = sp.solve(equation, variable, dict=False)
+    if bounds:
+        solved = sp.solveset(equation, variable, sp.Interval(*bounds))
+        if not isinstance(solved, sp.FiniteSet):
+            return Verdict.FAILED, f"solveset on {source_name} gives {solved}, not a finite set"
+        found = list(solved)
+    else:
+        found = sp.solve(equation, variable, dict=False)
     if found and isinstance(found[0], tuple):
         found = [sp.Tuple(*f) for f in found]
     stated = value(step.expr)
@@ -432,6 +442,14 @@ def _infer(step: Step, number: int, earlier: list[Step], cited: Mapping[str, Der
                 if result.method == "simplify"
                 else f"equal to step {j} ({how})",
             )
+    if earlier and (inner := components(earlier[-1].expr)) is not None:
+        for position, item in enumerate(inner, start=1):
+            if same(value(step.expr), value(item)).equal is True:
+                return (
+                    "equal",
+                    Verdict.CONFIRMED,
+                    f"component {position} of step {number - 1} (the choice is argued in words)",
+                )
     for name, result in cited.items():
         for piece in parts(result.expr):
             for mine in parts(step.expr)[:2]:

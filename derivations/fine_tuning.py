@@ -50,6 +50,7 @@ from sympy import (
     block_collapse,
 )
 
+from derivations import record as check
 from derivations import scratch
 from derivations.record import DerivedResult, Regime, Step
 from derivations.symbols import c_bal, d, gamma, sigma, theta
@@ -72,6 +73,10 @@ _ASSUMPTIONS = (
     "fine-tuning by gradient flow from the pretrained network, trained to convergence",
 )
 _LIMIT = "n, d → ∞ with n/d → γ"
+_MATRIX_ALGEBRA = (
+    "matrix-symbol algebra (derivatives of gᵀW_1W_2, block products) asserted when the record is "
+    "built; the cached plain rendering cannot redo it"
+)
 _REFERENCE = "Thm 3.9"
 
 
@@ -178,16 +183,30 @@ def null_space_excess_steps(source: str, scale: sp.Expr = _ONE) -> tuple[Step, .
             plain(sp.Tuple(scratch_fit, fine_tuned)),
             "basis adapted to row(X) and null(X): P = diag(I_r, 0), X⁺ε = (ξ, 0); "
             f"β̂_sc = Pβ_t + X⁺ε and fine-tuning keeps (I − P){added} in the null space",
+            check.unchecked("the model of fine-tuning (App. D.8, eq. 143) in block form"),
         ),
-        Step(plain(sp.Tuple(error_sc, error_ft)), "the errors β̂_sc − β_t and β̂_ft − β_t"),
+        Step(
+            plain(sp.Tuple(error_sc, error_ft)),
+            "the errors β̂_sc − β_t and β̂_ft − β_t",
+            check.equal(
+                source=sp.Tuple(
+                    plain(scratch_fit) - plain(target), plain(fine_tuned) - plain(target)
+                )
+            ),
+        ),
         Step(
             plain(sp.Tuple(risk_sc, risk_ft)),
             "R = ‖β̂ − β_t‖² (block algebra; row and null blocks are orthogonal)",
+            check.unchecked(
+                "products of matrix symbols, computed by block_collapse when the record is built "
+                "(the cached plain rendering cannot redo them)"
+            ),
         ),
         Step(
             plain(excess),
             f"R_ft − R_sc: the noise term ‖ξ‖² cancels, leaving ‖(I − P)({added} − β_t)‖² "
             "− ‖(I − P)β_t‖² (checked by SymPy for every X, ε)",
+            check.equal(source=plain(risk_ft) - plain(risk_sc)),
         ),
     )
 
@@ -215,6 +234,7 @@ def _expected_excess(scale: sp.Expr) -> tuple[sp.Piecewise, tuple[Step, ...]]:
             plain(quadratic),
             "for w independent of X: E‖(I − P)w‖² = wᵀ(I − E P)w with I − E P = q I, "
             "q = bias fraction of scratch_bias (rotation invariance)",
+            check.unchecked("rotation invariance: E P = (1 − q) I for a Gaussian design"),
         ),
         Step(
             sp.Eq(sp.Symbol("q"), bias),
@@ -226,8 +246,18 @@ def _expected_excess(scale: sp.Expr) -> tuple[sp.Piecewise, tuple[Step, ...]]:
                 sp.Eq(sp.Symbol("‖β_t‖²"), target_norm),
             ),
             "norms in the basis (β_s, ν) with β_t = cos θ β_s + sin θ ν (trigsimp)",
+            check.equal(
+                source=sp.Tuple(
+                    sp.Eq(sp.Symbol(f"‖{label}β_s − β_t‖²"), moved.dot(moved)),
+                    sp.Eq(sp.Symbol("‖β_t‖²"), target.dot(target)),
+                )
+            ),
         ),
-        Step(excess, f"E R_ft − E R_sc = q (‖{label}β_s − β_t‖² − ‖β_t‖²), branch by branch"),
+        Step(
+            excess,
+            f"E R_ft − E R_sc = q (‖{label}β_s − β_t‖² − ‖β_t‖²), branch by branch",
+            check.equal(source=bias * (moved_norm - target_norm)),
+        ),
     )
     return excess, steps
 
@@ -274,7 +304,11 @@ def transferability() -> DerivedResult:
         expr=result,
         steps=(
             Step(excess, "E R_ft − E R_sc (ft_risk_excess)"),
-            Step(result, "T_ft = E[R_sc − R_ft] = −(E R_ft − E R_sc) (SPEC 1.4)"),
+            Step(
+                result,
+                "T_ft = E[R_sc − R_ft] = −(E R_ft − E R_sc) (SPEC 1.4)",
+                check.equal(source=-excess),
+            ),
         ),
         printed="eq15_ft_transferability",
         notes=(
@@ -305,12 +339,21 @@ def break_even_angle() -> DerivedResult:
         expr=angle,
         steps=(
             Step(under, "the γ < 1 branch of eq. 15 (ft_transferability)"),
-            Step(angular, "the only θ-dependent factor (1 − γ > 0 for γ < 1)"),
-            Step(roots, "its zeros in [0, π/2] (solveset)"),
+            Step(
+                angular,
+                "the only θ-dependent factor (1 − γ > 0 for γ < 1)",
+                check.identity(sp.diff(under / angular, theta)),
+            ),
+            Step(
+                roots,
+                "its zeros in [0, π/2] (solveset)",
+                check.solutions(theta, within=(0, sp.pi / 2)),
+            ),
             Step(
                 slope,
                 "∂T_ft/∂θ = −2(1 − γ) sin θ < 0 on (0, π/2]: positive transfer for θ < π/3, "
                 "negative for θ > π/3",
+                check.derivative(theta, source=under),
             ),
         ),
         notes=(
@@ -349,14 +392,28 @@ def _flow_steps() -> tuple[Step, ...]:
             plain(sp.Tuple(flow_w1, flow_w2)),
             "L = 2 gradient flow dW_1/dt = −g W_2ᵀ, dW_2/dt = −W_1ᵀg (matrix derivatives of "
             "gᵀW_1W_2) at W_1 = u vᵀ, W_2 = c v: both keep this form with v fixed",
+            check.unchecked(_MATRIX_ALGEBRA),
         ),
-        Step(plain(sp.Tuple(u_dot, c_dot)), "du/dt = dW_1/dt v and dc/dt = vᵀdW_2/dt with ‖v‖ = 1"),
+        Step(
+            plain(sp.Tuple(u_dot, c_dot)),
+            "du/dt = dW_1/dt v and dc/dt = vᵀdW_2/dt with ‖v‖ = 1",
+            check.unchecked(_MATRIX_ALGEBRA),
+        ),
         Step(
             plain(conserved),
             "d/dt(‖u‖² − c²) = 2uᵀdu/dt − 2cdc/dt = 0: balance conserved, = 0 from u = β_s, c = 1",
+            check.unchecked(_MATRIX_ALGEBRA),
         ),
-        Step(plain(end_to_end), "end-to-end vector β̂ = W_1 W_2 = c u"),
-        Step(plain(frozen), "g ∈ row(X), so (I − P)du/dt = 0: the null part of u stays (I − P)β_s"),
+        Step(
+            plain(end_to_end),
+            "end-to-end vector β̂ = W_1 W_2 = c u",
+            check.unchecked(_MATRIX_ALGEBRA),
+        ),
+        Step(
+            plain(frozen),
+            "g ∈ row(X), so (I − P)du/dt = 0: the null part of u stays (I − P)β_s",
+            check.unchecked(_MATRIX_ALGEBRA),
+        ),
     )
 
 
@@ -386,9 +443,17 @@ def balance_root() -> DerivedResult:
         ),
         expr=root,
         steps=(
-            Step(balance, "‖u‖² = b/c² + a at convergence; balance ‖u‖² = c²"),
-            Step(sp.Eq(quartic, 0), "multiply by c²: the quartic c⁴ − a c² − b = 0"),
-            Step(sp.Tuple(*roots), "the roots of the biquadratic"),
+            Step(
+                balance,
+                "‖u‖² = b/c² + a at convergence; balance ‖u‖² = c²",
+                check.unchecked("the convergence and balance argument of ft_balance_scale"),
+            ),
+            Step(
+                sp.Eq(quartic, 0),
+                "multiply by c²: the quartic c⁴ − a c² − b = 0",
+                check.equal(source=sp.Eq((balance.rhs - balance.lhs) * c_bal**2, 0)),
+            ),
+            Step(sp.Tuple(*roots), "the roots of the biquadratic", check.solutions(c_bal, quartic)),
             Step(sp.Eq(c_bal, root), "the only positive real root"),
         ),
         notes="Per data set (the Monte Carlo of the limit object uses it); ft_balance_scale is "
@@ -431,21 +496,49 @@ def balance_scale() -> DerivedResult:
                 balance,
                 "at convergence P(c u) = β̂_sc, so ‖u‖² = ‖Pu‖² + ‖(I − P)u‖² = b/c² + a, "
                 "a = ‖(I − P)β_s‖², b = ‖β̂_sc‖²; balance ‖u‖² = c²",
+                check.unchecked("Pythagoras in row(X) ⊕ null(X) at the end of the flow"),
             ),
-            Step(sp.Eq(quartic, 0), "multiply by c²: the quartic c⁴ − a c² − b = 0"),
-            Step(sp.Tuple(*roots), "the roots of the biquadratic (solve, with c > 0 assumed)"),
+            Step(
+                sp.Eq(quartic, 0),
+                "multiply by c²: the quartic c⁴ − a c² − b = 0",
+                check.equal(source=sp.Eq((balance.rhs - balance.lhs) * c_bal**2, 0)),
+            ),
+            Step(
+                sp.Tuple(*roots),
+                "the roots of the biquadratic (solve, with c > 0 assumed)",
+                check.solutions(c_bal, quartic),
+            ),
             Step(sp.Eq(c_bal, root), "the only positive real root (a, b > 0)"),
             Step(
                 sp.Tuple(sp.Eq(_A, a_under), sp.Eq(_B, b_under)),
                 "γ < 1: a → 1 − γ (scratch_bias); b = ‖Pβ_t‖² + 2β_tᵀPX⁺ε + ‖X⁺ε‖² → "
                 "(1 − bias) + variance (scratch_variance), the cross term has mean 0",
+                check.equal(
+                    source=sp.Tuple(
+                        sp.Eq(_A, bias.args[0].expr),
+                        sp.Eq(_B, 1 - bias.args[0].expr + variance.args[0].expr),
+                    )
+                ),
             ),
             Step(
                 result,
                 "concentration: c → its deterministic equivalent; γ ≥ 1: P = I, c is immaterial",
+                check.substitution(
+                    {_A: a_under, _B: b_under}, source=sp.Piecewise((root, gamma < 1), (1, True))
+                ),
             ),
-            Step(sp.Eq(noiseless_quartic, 0), "σ = 0: the quartic factors, (c² − 1)(c² + γ) = 0"),
-            Step(sp.Eq(c_bal, noiseless), "so the limit c = 1 when σ = 0 (eq. 15 is recovered)"),
+            Step(
+                sp.Eq(noiseless_quartic, 0),
+                "σ = 0: the quartic factors, (c² − 1)(c² + γ) = 0",
+                check.substitution(
+                    {_A: a_under, _B: b_under.subs(sigma, 0)}, source=sp.Eq(quartic, 0)
+                ),
+            ),
+            Step(
+                sp.Eq(c_bal, noiseless),
+                "so the limit c = 1 when σ = 0 (eq. 15 is recovered)",
+                check.substitution({sigma: 0}, source=c_under),
+            ),
         ),
         notes=(
             "Third-party correction (SPEC 2.7 and 8.2 item 1; not printed in the paper): the "
@@ -472,10 +565,10 @@ def transferability_balanced() -> DerivedResult:
         (sp.factor(sp.simplify(symbolic.args[0].expr.subs(c_bal, 1))), gamma < 1), (0, True)
     )
     at_zero_noise = _simplify_radicals(c_under.subs(sigma, 0))
-    check = _simplify_radicals(
+    reduction = _simplify_radicals(
         result.args[0].expr.subs(sigma, 0) - transferability().expr.args[0].expr
     )
-    assert check == 0, "the balanced transferability does not reduce to eq. 15 at σ = 0"
+    assert reduction == 0, "the balanced transferability does not reduce to eq. 15 at σ = 0"
     return DerivedResult(
         name="ft_transferability_balanced",
         title="Transferability of fine-tuning with the balanced scale c (corrected eq. 15)",
@@ -486,12 +579,21 @@ def transferability_balanced() -> DerivedResult:
         steps=(
             *identity_steps,
             *expectation_steps,
-            Step(symbolic, "T_ft = −(E R_ft − E R_sc) with β̂_ft = β̂_sc + c(I − P)β_s"),
-            Step(result, "substitute c(γ, σ) (ft_balance_scale)"),
+            Step(
+                symbolic,
+                "T_ft = −(E R_ft − E R_sc) with β̂_ft = β̂_sc + c(I − P)β_s",
+                check.equal(source=-excess),
+            ),
+            Step(
+                result,
+                "substitute c(γ, σ) (ft_balance_scale)",
+                check.substitution({c_bal: c_under}, source=symbolic),
+            ),
             Step(
                 sp.Tuple(sp.Eq(c_bal, at_zero_noise), noiseless),
                 "σ = 0: c = 1 and the result reduces to eq. 15, (1 − γ)(2cos θ − 1) "
                 "(checked by SymPy)",
+                check.substitution({sigma: 0}, source=sp.Tuple(sp.Eq(c_bal, c_under), result)),
             ),
         ),
         printed=None,

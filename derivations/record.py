@@ -94,9 +94,15 @@ def series(variable: sp.Symbol, point: sp.Basic, order: int, source=None) -> Che
     return Check("series", source, (variable, sp.sympify(point), sp.Integer(order)))
 
 
-def solutions(variable: sp.Basic, source: sp.Basic | None = None) -> Check:
-    """The step lists the solutions of the equation ``source`` for ``variable`` (as a set)."""
-    return Check("solve", source, (variable,))
+def solutions(
+    variable: sp.Basic, source: sp.Basic | None = None, within: tuple | None = None
+) -> Check:
+    """The step lists the solutions of the equation ``source`` for ``variable`` (as a set).
+
+    ``within = (lower, upper)`` restricts them to that closed interval (``solveset``).
+    """
+    bounds = tuple(sp.sympify(b) for b in within) if within else ()
+    return Check("solve", source, (variable, *bounds))
 
 
 def ode_solution(function: sp.Basic, initial: dict | None = None, source=None) -> Check:
