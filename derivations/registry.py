@@ -36,6 +36,7 @@ MODULES: tuple[str, ...] = (
     "ridge",
     "fine_tuning",
     "finite_source",
+    "finite_size",
     "similarity",
     "relu_kernel",
 )

@@ -7,6 +7,7 @@ import types
 import pytest
 import torch
 
+from derivations.paper import PLOTTED
 from fate_numeric import sweeps, theory
 from fate_numeric.store import ResultStore
 from verify.claims import CLAIMS, Context, select
@@ -37,7 +38,12 @@ def _scaled(name: str, factor: float) -> types.SimpleNamespace:
     """The theory evaluators with one of them multiplied by ``factor``."""
     evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
     original = evaluators[name]
-    evaluators[name] = lambda *args, **kwargs: factor * original(*args, **kwargs)
+
+    def scaled(*args, **kwargs):
+        value = original(*args, **kwargs)
+        return tuple(factor * v for v in value) if isinstance(value, tuple) else factor * value
+
+    evaluators[name] = scaled
     return types.SimpleNamespace(**evaluators)
 
 
@@ -67,6 +73,9 @@ def test_every_claim_holds_on_a_tiny_grid(claim_id, store, tiny):
         ("ridge-lt", "ridge_lt_risk"),
         ("finite-source", "ft_transferability_finite_source"),
         ("pretrain-time-course", "pretrain_coefficient"),
+        ("finite-size-corrections", "scratch_risk_correction"),
+        ("finite-size-corrections", "lt_risk_correction"),
+        ("finite-size-corrections", "scratch_risk"),
     ],
 )
 def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator, store, tiny):
@@ -84,6 +93,17 @@ def test_an_unconfirmed_erratum_fails():
     (claim,) = select(["fine-tuning-scale"])
     result = run_claim(claim, _context(None, types.SimpleNamespace(**evaluators)))
     assert result.outcome is Outcome.FAIL
+
+
+def test_the_jitter_claim_fails_if_eq_10_predicted_the_notebooks_point():
+    """Were the notebook's λ = 0 point what eq. 10 predicts, the erratum would not be confirmed."""
+    evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
+    plotted = PLOTTED["ridge_figure_lambda0"].value
+    evaluators["lt_risk"] = lambda theta, n, sigma: plotted
+    (claim,) = select(["lt-authors-jitter"])
+    result = run_claim(claim, _context(None, types.SimpleNamespace(**evaluators)))
+    montecarlo = next(t for t in result.tiers if t.tier == "montecarlo")
+    assert montecarlo.outcome is Outcome.FAIL
 
 
 def test_unknown_claim_id():
