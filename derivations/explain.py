@@ -153,7 +153,9 @@ def _piecewise_same(a: sp.Basic, b: sp.Basic) -> _Same:
         sp.simplify(ca) == sp.simplify(cb) for (_, ca), (_, cb) in zip(left, right, strict=True)
     ):
         parts = [_scalar_same(ea, eb) for (ea, _), (eb, _) in zip(left, right, strict=True)]
-        return _combine(parts, "branch by branch")
+        combined = _combine(parts, "branch by branch")
+        if combined.equal is not None:
+            return combined
     if a.atoms(AppliedUndef) or b.atoms(AppliedUndef):
         return _Same(None, "probe")
     probed = _probe(a, b)
@@ -450,7 +452,21 @@ def _infer(step: Step, number: int, earlier: list[Step], cited: Mapping[str, Der
                     Verdict.CONFIRMED,
                     f"component {position} of step {number - 1} (the choice is argued in words)",
                 )
+    if (inner := components(step.expr)) is not None and cited:
+        names = []
+        for item in inner:
+            name = next(
+                (n for n, r in cited.items() if any(same(item, p).equal for p in parts(r.expr))),
+                None,
+            )
+            names.append(name)
+        if all(names):
+            shown = ", ".join(dict.fromkeys(names))
+            return "equal", Verdict.CONFIRMED, f"its components equal the results {shown}"
     for name, result in cited.items():
+        for position, other in enumerate(result.steps, start=1):
+            if same(step.expr, other.expr).equal is True:
+                return "equal", Verdict.CONFIRMED, f"equals step {position} of result {name}"
         for piece in parts(result.expr):
             for mine in parts(step.expr)[:2]:
                 if isinstance(value(mine), sp.Number) and mine is not step.expr:

@@ -41,6 +41,7 @@ import functools
 import sympy as sp
 from sympy import BlockMatrix, Identity, MatrixSymbol, ZeroMatrix, block_collapse
 
+from derivations import record as check
 from derivations import scratch
 from derivations.fine_tuning import null_space_excess_steps, plain
 from derivations.record import DerivedResult, Regime, Step
@@ -133,17 +134,42 @@ def overlap() -> DerivedResult:
         assumptions=(*_ASSUMPTIONS, _LIMIT),
         expr=result,
         steps=(
-            Step(plain(fit), "β̂_s = X_s⁺y_s with y_s = X_sβ_s + ε_s"),
-            Step(plain(split), "X_s⁺X_s = P_s, the projector on the row space of X_s"),
-            Step(plain(inner), "⟨β_t, β̂_s⟩ = β_tᵀP_sβ_s + β_tᵀX_s⁺ε_s"),
+            Step(
+                plain(fit),
+                "β̂_s = X_s⁺y_s with y_s = X_sβ_s + ε_s",
+                check.unchecked("the model: pretraining ends at the minimum-norm fit (Thm 3.5)"),
+            ),
+            Step(
+                plain(split),
+                "X_s⁺X_s = P_s, the projector on the row space of X_s",
+                check.unchecked("definition of P_s (a renaming)"),
+            ),
+            Step(
+                plain(inner),
+                "⟨β_t, β̂_s⟩ = β_tᵀP_sβ_s + β_tᵀX_s⁺ε_s",
+                check.unchecked("matrix-symbol algebra; the cached plain rendering cannot redo it"),
+            ),
             Step(
                 plain(averaged),
                 "the noise term is linear in ε_s (mean 0, independent of X_s); E P_s = m I "
                 "(rotation invariance)",
+                check.unchecked("mean-zero noise and rotation invariance of the design"),
             ),
-            Step(sp.Eq(mean_projection, kept), "m = 1 − bias fraction (scratch_bias at γ → γ_s)"),
-            Step(sp.Eq(sp.Symbol("⟨β_s, β_t⟩"), cosine), "in the basis (β_s, ν)"),
-            Step(result, "E⟨β_t, β̂_s⟩ = m cos θ = cos θ · min(1, γ_s)"),
+            Step(
+                sp.Eq(mean_projection, kept),
+                "m = 1 − bias fraction (scratch_bias at γ → γ_s)",
+                check.equal(source=sp.Eq(mean_projection, sp.piecewise_fold(1 - bias))),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("⟨β_s, β_t⟩"), cosine),
+                "in the basis (β_s, ν)",
+                check.equal(source=sp.Eq(sp.Symbol("⟨β_s, β_t⟩"), source.dot(target_2))),
+            ),
+            Step(
+                result,
+                "E⟨β_t, β̂_s⟩ = m cos θ = cos θ · min(1, γ_s)",
+                check.equal(source=kept * cosine),
+            ),
         ),
         notes=(
             "E P_s = min(n_s, d)/d · I holds exactly at finite size, so this mean is exact with "
@@ -182,6 +208,7 @@ def norm() -> DerivedResult:
             Step(
                 plain(squared),
                 "basis adapted to row(X_s): β̂_s = (P_sβ_s + ξ_s, 0) with ξ_s = X_s⁺ε_s ∈ row(X_s)",
+                check.unchecked("block products of matrix symbols (block_collapse)"),
             ),
             Step(
                 sp.Eq(
@@ -191,12 +218,21 @@ def norm() -> DerivedResult:
                     ),
                 ),
                 "‖P_sβ_s‖² = ‖β_s‖² − ‖(I − P_s)β_s‖²: 1 − scratch_bias at γ → γ_s",
+                check.substitution(_TO_SOURCE, source=sp.piecewise_fold(1 - bias)),
             ),
             Step(
                 sp.Eq(sp.Symbol("E‖ξ_s‖²"), variance.xreplace(_TO_SOURCE)),
                 "scratch_variance at (γ, σ) → (γ_s, σ_s); the cross term is linear in ε_s (mean 0)",
+                check.substitution(_TO_SOURCE, source=variance),
             ),
-            Step(result, "sum, branch by branch; at γ_s = 1 the one-sided limits (∞ for σ_s > 0)"),
+            Step(
+                result,
+                "sum, branch by branch; at γ_s = 1 the one-sided limits (∞ for σ_s > 0)",
+                check.equal(
+                    source=sp.piecewise_fold(1 - bias).xreplace(_TO_SOURCE)
+                    + variance.xreplace(_TO_SOURCE)
+                ),
+            ),
         ),
         printed="eq152_source_norm",
         notes=(
@@ -222,10 +258,12 @@ def _target_average() -> tuple[sp.Expr, tuple[Step, ...]]:
             difference,
             "β̂_s = (h_1, h_2, h_3) in the basis (β_s, ν, e), β_t = (cos θ, sin θ, 0): "
             "‖β̂_s − β_t‖² − ‖β_t‖² (trigsimp)",
+            check.equal(source=moved.dot(moved) - target.dot(target)),
         ),
         Step(
             sp.Tuple(sp.Eq(_NORM, norm_sq), sp.Eq(_OVERLAP, inner), in_scalars),
             "it equals N − 2O with N = ‖β̂_s‖² and O = ⟨β_t, β̂_s⟩ (checked by SymPy)",
+            check.identity(difference - (norm_sq - 2 * inner)),
         ),
     )
     return in_scalars, steps
@@ -283,16 +321,31 @@ def ft_transferability() -> DerivedResult:
                 conditional,
                 "average over the target data at fixed source data: E‖(I − P)w‖² = q‖w‖² "
                 "(scratch_bias) since P is independent of β̂_s",
+                check.equal(source=bias * in_scalars),
             ),
-            Step(transfer_scalars, "T_ft = E[R_sc − R_ft]: per unit q, 2O − N"),
+            Step(
+                transfer_scalars,
+                "T_ft = E[R_sc − R_ft]: per unit q, 2O − N",
+                check.equal(source=-in_scalars),
+            ),
             Step(
                 sp.Tuple(overlap_pw, norm_pw),
-                "average over the source data: E O (finite_source_overlap), E N (eq. 152)",
+                "average over the source data: E O (finite_source_overlap), E N (eq. 152, "
+                "finite_source_norm)",
             ),
             Step(
                 result,
                 "γ ≥ 1: P = I and R_ft = R_sc for every draw, T_ft = 0; γ < 1: "
                 "(1 − γ)(2 E O − E N) in each γ_s branch (at γ_s = 1 it is −∞ for σ_s > 0)",
+                check.equal(
+                    source=sp.Piecewise(
+                        (0, gamma >= 1),
+                        (
+                            q_under * transfer_scalars.subs({_OVERLAP: overlap_pw, _NORM: norm_pw}),
+                            True,
+                        ),
+                    )
+                ),
             ),
         ),
         printed="eq22_ft_transferability_finite_source",
@@ -331,17 +384,35 @@ def break_even() -> DerivedResult:
         assumptions=(*ft_transferability().assumptions, "γ < 1 (T_ft = 0 for γ ≥ 1)"),
         expr=result,
         steps=(
-            Step(sp.Tuple(under, over), "the γ < 1 branches of eq. 22 for γ_s < 1 and γ_s > 1"),
+            Step(
+                sp.Tuple(under, over),
+                "the γ < 1 branches of eq. 22 for γ_s < 1 and γ_s > 1 "
+                "(ft_transferability_finite_source)",
+            ),
             Step(
                 slopes,
                 "∂T_ft/∂cos θ divided by 1 − γ > 0: 2 min(1, γ_s) > 0, so T_ft > 0 iff "
                 "cos θ > cos θ*",
+                check.equal(
+                    source=sp.Tuple(
+                        *(sp.diff(b, theta) / (-sp.sin(theta)) / factor for b in (under, over))
+                    )
+                ),
             ),
-            Step(sp.Tuple(root_under, root_over), "solve T_ft = 0 for cos θ in each branch"),
+            Step(
+                sp.Tuple(root_under, root_over),
+                "solve T_ft = 0 for cos θ in each branch",
+                check.identity(
+                    sp.Tuple(
+                        under.subs(sp.cos(theta), root_under), over.subs(sp.cos(theta), root_over)
+                    )
+                ),
+            ),
             Step(
                 result,
                 "both branches are (1/2)(1 + σ_s²/|1 − γ_s|); at γ_s = 1 the common limit "
                 "(1/2 for σ_s = 0, ∞ for σ_s > 0: fine-tuning never helps)",
+                check.equal(source=(1 + sigma_s**2 / sp.Abs(1 - gamma_s)) / 2),
             ),
         ),
         printed="eq23_finite_source_break_even",
@@ -390,21 +461,43 @@ def lt_risk() -> DerivedResult:
                 sp.Eq(sp.Symbol("R(b)"), risk_b),
                 "the end-to-end vector is bβ̂_s; R(b) = ‖β_t − bβ̂_s‖² with β̂_s = (h_1, h_2, h_3) "
                 "in the basis (β_s, ν, e)",
+                check.equal(source=sp.Eq(sp.Symbol("R(b)"), error.dot(error))),
             ),
             Step(
                 sp.Eq(sp.Symbol("R(b)"), in_scalars),
                 "in terms of N = ‖β̂_s‖², O = ⟨β_t, β̂_s⟩ (checked by SymPy)",
+                check.identity(risk_b - in_scalars.subs({_OVERLAP: inner, _NORM: norm_sq})),
             ),
             Step(
                 sp.Tuple(sp.Eq(_READOUT, optimal), sp.Eq(sp.Symbol("R''(b)"), curvature)),
                 "n_t → ∞: least squares reaches the population minimiser (R is convex in b)",
+                check.identity(
+                    sp.Tuple(
+                        sp.diff(in_scalars, _READOUT).subs(_READOUT, optimal),
+                        curvature - sp.diff(in_scalars, _READOUT, 2),
+                    )
+                ),
             ),
-            Step(sp.Eq(sp.Symbol("R"), minimum), "the risk at the optimal readout"),
+            Step(
+                sp.Eq(sp.Symbol("R"), minimum),
+                "the risk at the optimal readout",
+                check.substitution({_READOUT: optimal}, source=in_scalars),
+            ),
             Step(
                 sp.Tuple(overlap_pw, norm_pw),
-                "as d → ∞, O and N concentrate on finite_source_overlap and eq. 152",
+                "as d → ∞, O and N concentrate on finite_source_overlap and eq. 152 "
+                "(finite_source_norm)",
             ),
-            Step(result, "substitute, branch by branch; at γ_s = 1 the one-sided limits"),
+            Step(
+                result,
+                "substitute, branch by branch; at γ_s = 1 the one-sided limits",
+                check.equal(
+                    source=1
+                    - sp.piecewise_fold(
+                        (_OVERLAP**2 / _NORM).subs({_OVERLAP: overlap_pw, _NORM: norm_pw})
+                    )
+                ),
+            ),
         ),
         printed=None,
         notes=(
@@ -436,7 +529,11 @@ def lt_transferability() -> DerivedResult:
             Step(
                 transfer_risk, "linear-transfer risk from the finite source (lt_risk_finite_source)"
             ),
-            Step(result, "T_lt = E R_sc − R_lt (SPEC 1.4), as eq. 11 does with sin²θ"),
+            Step(
+                result,
+                "T_lt = E R_sc − R_lt (SPEC 1.4), as eq. 11 does with sin²θ",
+                check.equal(source=scratch_risk - transfer_risk),
+            ),
         ),
         printed=None,
         notes=(
