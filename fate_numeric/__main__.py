@@ -1,7 +1,9 @@
 """Command line of the simulators: ``python -m fate_numeric simulate | sweep``.
 
 * ``simulate``: one grid cell from flags; prints a JSON summary with the per-instance
-  generalisation errors, their mean and standard error, the device and the time taken.
+  generalisation errors and training losses (mean, standard error, values), the steps taken, the
+  top singular values of the pretrained feature map, the drift of the conserved D_l, with
+  ``--record-every K`` the time course of both losses, the device and the time taken.
 * ``sweep NAME --profile quick|paper``: a named sweep of the authors' launch scripts
   (:mod:`fate_numeric.sweeps`) with a progress bar and ETA; results go to the store, and a rerun
   resumes where an interrupted one stopped.
@@ -33,6 +35,11 @@ def _summary(values: np.ndarray) -> dict:
     }
 
 
+def _time_course(values: np.ndarray) -> list[list[float | None]]:
+    """Per instance, the recorded values (``None`` after the instance stopped early)."""
+    return [[float(v) if np.isfinite(v) else None for v in row] for row in values]
+
+
 def _simulate(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     flags = vars(args)
@@ -51,9 +58,24 @@ def _simulate(args: argparse.Namespace) -> int:
             else _summary(errors)
         ),
     }
+    for name in ("train_loss", "pretrain_loss"):
+        if name in arrays:
+            report[name] = _summary(arrays[name])
     for name in ("steps", "pretrain_steps"):
         if name in arrays:
             report[name] = [int(v) for v in arrays[name]]
+    if "feature_singular_values" in arrays:  # the pretrained feature map's top three
+        report["feature_singular_values"] = arrays["feature_singular_values"].tolist()
+    if "drift" in arrays:  # ‖D_l(end) − D_l(0)‖_F per instance and layer
+        report["drift"] = arrays["drift"].tolist()
+    for prefix in ("pretrain_history", "history"):
+        if f"{prefix}_step" in arrays:
+            report[prefix] = {
+                name: _time_course(arrays[f"{prefix}_{name}"])
+                for name in ("train_loss", "generalisation")
+                if f"{prefix}_{name}" in arrays
+            }
+            report[prefix]["step"] = [int(k) for k in arrays[f"{prefix}_step"]]
     report["cell"] = cell.config()
     json.dump(report, sys.stdout, indent=2)
     print()
@@ -123,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--n-source", type=int, default=None, help="finite source samples")
     simulate.add_argument("--sigma-source", type=float, default=0.0)
     simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument(
+        "--record-every",
+        type=int,
+        default=None,
+        help="record the training loss and ‖β̂ − β‖² every K steps (the time course)",
+    )
     simulate.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
     simulate.set_defaults(run=_simulate)
 

@@ -74,6 +74,7 @@ class Cell:
     pretrain_lr: float = 0.01
     pretrain_epochs: int | None = None
     seed: int = 0
+    record_every: int | None = None
 
     def __post_init__(self) -> None:
         if self.procedure not in PROCEDURES:
@@ -105,6 +106,12 @@ class Cell:
             raise InvalidArgumentError(f"n_source must be an integer >= 1; got {self.n_source!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise InvalidArgumentError(f"seed must be an integer >= 0; got {self.seed!r}")
+        if self.record_every is not None and (
+            not isinstance(self.record_every, int) or self.record_every < 1
+        ):
+            raise InvalidArgumentError(
+                f"record_every must be an integer >= 1 or None; got {self.record_every!r}"
+            )
 
     # --- the authors' defaults ---
     @property
@@ -112,26 +119,46 @@ class Cell:
         """Gradient-descent settings of the target-side training of this cell."""
         if self.procedure == "scratch":
             return Schedule(
-                self.lr or 0.1, self.epochs or 10_000, self.weight_decay, self.tol, self.check_every
+                self.lr or 0.1,
+                self.epochs or 10_000,
+                self.weight_decay,
+                self.tol,
+                self.check_every,
+                self.record_every,
             )
         finite = self.n_source is not None
         return Schedule(
-            self.lr or 0.01, self.epochs or (8000 if finite else 5000), self.weight_decay
+            self.lr or 0.01,
+            self.epochs or (8000 if finite else 5000),
+            self.weight_decay,
+            record_every=self.record_every,
         )
 
     @property
     def pretrain_schedule(self) -> Schedule:
         """Settings of source pretraining (population or finite source)."""
         steps = self.pretrain_epochs or (8000 if self.n_source is not None else 5000)
-        return Schedule(self.pretrain_lr, steps, 0.0, self.tol, self.check_every)
+        return Schedule(self.pretrain_lr, steps, 0.0, self.tol, self.check_every, self.record_every)
 
     def config(self) -> dict:
-        """The full configuration as plain JSON data (the store key)."""
+        """The full configuration as plain JSON data (the store key).
+
+        Recording a time course (``record_every``) changes what is stored, not what is drawn or
+        trained: it appears in the key only when set, and never in the seeds of the draws.
+        """
+        data = self._simulation_config()
+        if self.record_every is not None:
+            data["record_every"] = self.record_every
+        return data
+
+    def _simulation_config(self) -> dict:
+        """The configuration without the recording option (seeds the draws of scratch cells)."""
         data = dataclasses.asdict(self)
+        data.pop("record_every")
         data["ridges"] = list(self.ridges)
-        data["schedule"] = dataclasses.asdict(self.schedule)
+        data["schedule"] = _unrecorded(self.schedule)
         if self.procedure != "scratch":
-            data["pretrain_schedule"] = dataclasses.asdict(self.pretrain_schedule)
+            data["pretrain_schedule"] = _unrecorded(self.pretrain_schedule)
         return {"kind": "linear-cell", **data}
 
     def pretraining_config(self) -> dict:
@@ -149,7 +176,7 @@ class Cell:
             "n_source": self.n_source,
             "sigma_source": self.sigma_source,
             "instances": self.instances if self.n_source is not None else None,
-            "pretrain_schedule": dataclasses.asdict(self.pretrain_schedule),
+            "pretrain_schedule": _unrecorded(self.pretrain_schedule),
             "seed": self.seed,
         }
 
@@ -164,6 +191,10 @@ class Cell:
             "sigma": self.sigma,
             "instances": self.instances,
         }
+
+
+def _unrecorded(schedule: Schedule) -> dict:
+    return dataclasses.asdict(dataclasses.replace(schedule, record_every=None))
 
 
 def _seed(data: dict) -> int:
@@ -226,7 +257,7 @@ def _draw_target(cell: Cell, target: torch.Tensor, device: torch.device) -> Stat
 
 def _draw_scratch(cell: Cell, device: torch.device) -> tuple[torch.Tensor, Network, Statistics]:
     """Scratch cells: teachers, a fresh initial network and data per cell (``train.py``)."""
-    gen = generator(_seed(cell.config()), device)
+    gen = generator(_seed(cell._simulation_config()), device)
     teachers = make_teachers(cell.d, cell.theta, gen)
     start = initial_network(cell.depth, cell.d, cell.alpha, gen, cell.init)
     x, y = gaussian_data(cell.instances, cell.n, teachers.target, cell.sigma, gen)
@@ -286,6 +317,7 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
             train_loss=trained.train_loss,
             steps=trained.steps,
             drift=trained.drift,
+            **_time_course(outputs, trained, "history"),
         )
         return outputs
 
@@ -311,6 +343,10 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
         pretrain_loss=trained.train_loss[index],
         pretrain_steps=trained.steps[index],
         feature_singular_values=singular,
+        **{
+            name: values[index]
+            for name, values in _time_course(outputs, trained, "pretrain_history").items()
+        },
     )
 
     targets = torch.cat(
@@ -336,6 +372,7 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
             train_loss=tuned.train_loss,
             steps=tuned.steps,
             drift=tuned.drift,
+            **_time_course(outputs, tuned, "history"),
         )
         return outputs
     feature_map = networks.feature_map()
@@ -369,6 +406,28 @@ def _pretrain(first: Cell, drawn: Sequence[_Pretraining], device: torch.device) 
     return gradient_descent(
         starts, objective, first.pretrain_schedule, groups=groups, track_drift=False
     )
+
+
+def _time_course(
+    outputs: list[dict[str, np.ndarray]], trained: Training, prefix: str
+) -> dict[str, torch.Tensor]:
+    """The recorded time course of a training, per instance (``record_every``; else nothing).
+
+    Writes ``{prefix}_step`` (the recorded steps, common to all instances) into every output and
+    returns ``{prefix}_train_loss`` and ``{prefix}_generalisation`` as (instances, records), for
+    :func:`_split`. NaN marks records after an instance's group stopped early.
+    """
+    history = trained.history
+    if not history:
+        return {}
+    steps = history["step"].cpu().numpy()
+    for output in outputs:
+        output[f"{prefix}_step"] = steps
+    return {
+        f"{prefix}_{name}": history[name].T
+        for name in ("train_loss", "generalisation")
+        if name in history
+    }
 
 
 def _split(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -83,6 +84,7 @@ def test_memory_budget_refuses_a_cell_that_cannot_fit():
         ({"sigma": -0.1}, "sigma"),
         ({"ridges": (-1.0,)}, "ridges"),
         ({"instances": 0}, "instances"),
+        ({"record_every": 0}, "record_every"),
     ],
 )
 def test_bad_cells_are_refused(kwargs, argument):
@@ -111,6 +113,38 @@ def test_simulate_command_prints_a_json_summary(capsys):
     report = json.loads(capsys.readouterr().out)
     assert len(report["generalisation"]["per_instance"]) == 3
     assert report["device"].startswith("cpu")
+
+
+@pytest.mark.parametrize("procedure", ["scratch", "fine_tuning"])
+def test_recording_a_time_course_changes_nothing_else(procedure):
+    plain = Cell(procedure, d=12, n=6, theta=0.6, sigma=0.1, instances=3, epochs=250, tol=0.0)
+    recorded = dataclasses.replace(plain, record_every=50)
+    assert "record_every" not in plain.config()  # store keys of existing results unchanged
+    assert recorded.config() != plain.config()
+    (a,), (b,) = run_cells([plain], CPU), run_cells([recorded], CPU)
+    np.testing.assert_array_equal(a["generalisation"], b["generalisation"])
+    assert "history_step" not in a
+    np.testing.assert_array_equal(b["history_step"], np.arange(0, 250, 50))
+    assert b["history_generalisation"].shape == (3, 5)
+    assert b["history_train_loss"].shape == (3, 5)
+    # the record at step 0 is the loss of the start, which later records improve on
+    assert np.all(b["history_train_loss"][:, -1] < b["history_train_loss"][:, 0])
+    if procedure == "fine_tuning":  # population pretraining: its loss falls to the tolerance
+        assert b["pretrain_history_train_loss"][0, 0] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_simulate_command_reports_the_time_course(capsys):
+    arguments = "simulate --procedure fine_tuning --d 10 --n 5 --theta 0.5 --instances 2"
+    status = main(
+        [*arguments.split(), "--epochs", "200", "--record-every", "100", "--device", "cpu"]
+    )
+    assert status == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["history"]["step"] == [0, 100]
+    assert len(report["history"]["generalisation"]) == 2  # per instance
+    assert len(report["feature_singular_values"][0]) == 3
+    assert report["pretrain_history"]["step"][0] == 0
+    assert set(report["train_loss"]) == {"mean", "standard_error", "per_instance"}
 
 
 def test_simulate_command_refuses_impossible_requests(capsys):
