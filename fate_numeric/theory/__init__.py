@@ -17,11 +17,13 @@ from derivations.fine_tuning import NULL_NORM2, SCRATCH_NORM2
 from fate_numeric.theory.domains import (
     ANGLE,
     ANGLE_HALF,
+    ANY_REAL,
     INTEGER_ABOVE_TWO,
     NONNEGATIVE,
     POSITIVE,
     POSITIVE_INTEGER,
     UNIT_OPEN,
+    Domain,
 )
 from fate_numeric.theory.evaluator import Evaluator, Parameter
 
@@ -119,12 +121,97 @@ lt_risk_finite_source = Evaluator(
     "Linear-transfer risk (n_t → oo) after finite-source pretraining (SPEC §2.8; not in the "
     "paper).",
 )
+scratch_risk_correction = Evaluator(
+    "scratch_risk_correction",
+    "scratch_risk_correction",
+    (_gamma, _sigma),
+    "(c₁, c₂): E R_sc(n = γd, d) = eq. 8 + c₁/d + c₂/d² + O(d⁻³), γ ≠ 1 (NaN at γ = 1).",
+)
+lt_risk_correction = Evaluator(
+    "lt_risk_correction",
+    "lt_risk_correction",
+    (_theta, _sigma),
+    "(a₁, a₂): eq. 10 = sin²θ + a₁/n + a₂/n² + O(n⁻³).",
+)
 pretrain_coefficient = Evaluator(
     "pretrain_coefficient",
     "pretrain_coefficient",
     (Parameter("t", S.t, NONNEGATIVE), Parameter("a0", S.a0, POSITIVE)),
     "End-to-end coefficient a(t) of population pretraining of a balanced rank-one two-layer "
     "network, a(0) = a0 (loss ‖β̂ − β_s‖², t = learning rate × steps).",
+)
+
+_cosine = Parameter("u", S.u_cos, Domain(-1.0, 1.0))
+relu_kernel = Evaluator(
+    "relu_kernel",
+    "relu_kernel",
+    (_cosine,),
+    "Arc-cosine kernel κ(u) = E[relu(wᵀx) relu(vᵀx)] for unit w, v with wᵀv = u, x ~ N(0, I) "
+    "(Sec. 4, App. E eq. 167); multiply by ‖w‖‖v‖ for other norms.",
+)
+relu_kernel_slope = Evaluator(
+    "relu_kernel_slope",
+    "relu_kernel_slope",
+    (_cosine,),
+    "κ'(u) = P(wᵀx > 0, vᵀx > 0), the derivative of the arc-cosine kernel in u.",
+)
+
+# ---- dataset similarity (App. A, Thm A.2) -------------------------------------------------------
+_sigma_kl = Parameter("sigma", S.sigma, POSITIVE)  # KL needs σ > 0
+_scale_c = Parameter("c", S.c_g, ANY_REAL)
+kl_label_noise = Evaluator(
+    "kl_label_noise",
+    "kl_label_noise",
+    (Parameter("distance2", S.dist2, NONNEGATIVE), _sigma_kl),
+    "D_KL(p_f ‖ p_g) = ‖f − g‖²/(2σ²) for Gaussian label noise, σ > 0 (App. D.1, eqs. 32-35).",
+)
+kl_family = Evaluator(
+    "kl_family",
+    "kl_family",
+    (_theta, _sigma_kl),
+    "D_KL(p_s ‖ p_t) = (1 − cos θ)/σ² for unit teachers at angle θ ∈ [0, π] (SPEC §3.3).",
+)
+kl_negated_target = Evaluator(
+    "kl_negated_target",
+    "kl_negated_target",
+    (Parameter("alpha", S.alpha_g, POSITIVE), Parameter("norm_f", S.norm_f, POSITIVE), _sigma_kl),
+    "D_KL for the paper's construction g = −αf: (1 + α)²‖f‖²/(2σ²) (Thm A.2).",
+)
+kl_construction_alpha = Evaluator(
+    "kl_construction_alpha",
+    "kl_construction_alpha",
+    (Parameter("delta", S.delta_d, POSITIVE), Parameter("norm_f", S.norm_f, POSITIVE), _sigma_kl),
+    "α = σ√(2δ)/‖f‖: every larger α makes g = −αf have D_KL > δ (corrected Thm A.2 constant).",
+)
+kl_printed_alpha_failure = Evaluator(
+    "kl_printed_alpha_failure",
+    "kl_printed_alpha_failure",
+    (Parameter("norm_f", S.norm_f, POSITIVE), _sigma_kl),
+    "δ* = (3 + 2√2)‖f‖²/σ²: above it the printed α = σ√δ/‖f‖ gives D_KL < δ.",
+)
+dudley_cosine_scaled = Evaluator(
+    "dudley_cosine_scaled",
+    "dudley_cosine_scaled",
+    (_scale_c, _sigma),
+    "Dudley lower bound of the judge ½cos y along g = c f (unit f): at most e^{−σ²/2}/2.",
+)
+dudley_tent_bound = Evaluator(
+    "dudley_tent_bound",
+    "dudley_tent_bound",
+    (Parameter("K", S.k_cut, POSITIVE), _scale_c, _sigma),
+    "Dudley lower bound of the tent judge of width K along g = c f (unit f); → 2 (SPEC §3.3).",
+)
+w1_scaled_bounds = Evaluator(
+    "w1_scaled_bounds",
+    "w1_scaled_bounds",
+    (_scale_c, _sigma),
+    "(lower, upper) bounds of W₁(p_f, p_{cf}) for unit f = βᵀx, Euclidean metric on (x, y).",
+)
+w1_family_upper = Evaluator(
+    "w1_family_upper",
+    "w1_family_upper",
+    (_theta,),
+    "W₁(p_s, p_t) ≤ √(2/π)‖β_s − β_t‖ for unit teachers at angle θ (shared-input coupling).",
 )
 
 EVALUATORS: dict[str, Evaluator] = {
@@ -144,7 +231,20 @@ EVALUATORS: dict[str, Evaluator] = {
         ft_transferability_balanced,
         ft_transferability_finite_source,
         lt_risk_finite_source,
+        scratch_risk_correction,
+        lt_risk_correction,
         pretrain_coefficient,
+        relu_kernel,
+        relu_kernel_slope,
+        kl_label_noise,
+        kl_family,
+        kl_negated_target,
+        kl_construction_alpha,
+        kl_printed_alpha_failure,
+        dudley_cosine_scaled,
+        dudley_tent_bound,
+        w1_scaled_bounds,
+        w1_family_upper,
     )
 }
 

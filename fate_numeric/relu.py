@@ -1,0 +1,406 @@
+"""Mean-field two-layer ReLU students and teachers (Sec. 4, App. E; SPEC §4).
+
+Model. A batch of students f(x) = (1/m) Σ_i c_i relu(w_iᵀx), x ~ N(0, I_d), trained by full-batch
+gradient descent with learning rate ``lr_scale · m`` (the mean-field scaling: the paper's
+0.01·m), from first-layer weights uniform on the unit sphere and output weights all equal to
+``init_output`` (the paper's 10⁻⁷). Teachers have the same form with m* unit-norm neurons:
+f_t(x) = (1/m*) Σ_a a_a relu(v_aᵀx).
+
+Decisions (the paper's values are unknown to us, SPEC §4 / §8.3; each is a parameter):
+
+* teacher output weights a_a ~ N(0, 1), i.i.d. (the third-party reproduction of Fig. 3d uses the
+  same); teacher neurons v_a uniform on the sphere;
+* the source teacher is the target teacher with its last round(μ m*) neurons removed, *keeping
+  the target's normalisation 1/m** (f_s = f_t minus the removed terms) — implemented by zeroing
+  their output weights, so that teachers of every removed fraction μ batch together;
+* label noise σ = 0 by default (a power law n^(−1.18) faster than 1/n points to noiseless
+  targets);
+* risks are *population* risks E_x (f − f_t)², computed exactly from the arc-cosine kernel
+  (no test set): with K(A, B)_ij = ‖a_i‖‖b_j‖ κ(â_iᵀb̂_j),
+  E(f − g)² = αᵀK(W,W)α − 2αᵀK(W,V)β + βᵀK(V,V)β, α = c/m, β = a/m*;
+* pretraining on the source uses that same exact population loss (infinite source data, the
+  analogue of the linear model's population pretraining; no samples are drawn), with gradients by
+  autograd through the kernel (whose slope κ'(u) = (π − arccos u)/(2π) is finite everywhere);
+* target-side training (scratch, fine-tuning) is on n samples, loss (1/n) Σ (f(x_j) − y_j)² (the
+  authors' normalisation in the linear code), with hand-written gradients (checked against
+  autograd in the tests); every instance stops on its own when its training loss reaches ``tol``
+  (the paper's 10⁻⁶), checked every ``check_every`` steps, or after ``max_steps``;
+* linear transfer refits the output layer on the target data with frozen first-layer weights in
+  closed form: the minimum-norm least-squares c = m Φ⁺y, Φ_ji = relu(w_iᵀx_j) (what gradient
+  descent on c from zero converges to), via an SVD with a relative cut-off ``rank_rtol``.
+
+The kernel and its slope come from :mod:`derivations.relu_kernel` through the evaluators
+``fate_numeric.theory.relu_kernel``/``relu_kernel_slope``, lambdified here once more for torch.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric import theory
+from fate_numeric.numerics import DTYPE
+
+_TORCH_FUNCTIONS = {"acos": torch.acos, "sqrt": torch.sqrt, "pi": math.pi}
+
+
+@functools.cache
+def _torch_function(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    """A one-argument evaluator of :mod:`fate_numeric.theory` lambdified for torch tensors."""
+    evaluator = theory.EVALUATORS[name]
+    (parameter,) = evaluator.parameters
+    return sp.lambdify([parameter.symbol], evaluator.expr, modules=[_TORCH_FUNCTIONS, "math"])
+
+
+class _UnitKernel(torch.autograd.Function):
+    """κ(u) with the derived slope κ'(u) as its gradient (finite at u = ±1)."""
+
+    @staticmethod
+    def forward(ctx, u: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(u)
+        return _torch_function("relu_kernel")(u)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        (u,) = ctx.saved_tensors
+        return grad * _torch_function("relu_kernel_slope")(u)
+
+
+def unit_kernel(u: torch.Tensor) -> torch.Tensor:
+    """κ(u) elementwise (u clamped to [−1, 1] against rounding), differentiable."""
+    return _UnitKernel.apply(u.clamp(-1.0, 1.0))
+
+
+def kernel_matrix(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """E[relu(a_iᵀx) relu(b_jᵀx)] = ‖a_i‖‖b_j‖ κ(â_iᵀb̂_j), shapes (..., p, d), (..., q, d)."""
+    norm_a = torch.linalg.vector_norm(a, dim=-1)
+    norm_b = torch.linalg.vector_norm(b, dim=-1)
+    cosines = (a / norm_a.unsqueeze(-1)) @ (b / norm_b.unsqueeze(-1)).transpose(-1, -2)
+    return norm_a.unsqueeze(-1) * unit_kernel(cosines) * norm_b.unsqueeze(-2)
+
+
+@dataclass(frozen=True)
+class TwoLayer:
+    """A batch of two-layer ReLU networks f(x) = scale · Σ_i out_i relu(w_iᵀx).
+
+    Attributes:
+        weights: first layer, shape (batch, width, d).
+        out: output weights, shape (batch, width).
+        scale: the mean-field normaliser 1/width (students) or 1/m* (teachers).
+    """
+
+    weights: torch.Tensor
+    out: torch.Tensor
+    scale: float
+
+    @property
+    def batch(self) -> int:
+        return self.weights.shape[0]
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs on inputs x of shape (batch, n, d): shape (batch, n)."""
+        hidden = torch.relu(x @ self.weights.transpose(-1, -2))
+        return self.scale * torch.einsum("bnm,bm->bn", hidden, self.out)
+
+    def select(self, index: torch.Tensor) -> TwoLayer:
+        return TwoLayer(self.weights[index], self.out[index], self.scale)
+
+    def coefficients(self) -> torch.Tensor:
+        """scale · out: the coefficients of the functions relu(w_iᵀx), shape (batch, width)."""
+        return self.scale * self.out
+
+
+def inner_product(f: TwoLayer, g: TwoLayer) -> torch.Tensor:
+    """E_x f(x) g(x) for each pair of the batch, exactly (arc-cosine kernel), shape (batch,)."""
+    gram = kernel_matrix(f.weights, g.weights)
+    return torch.einsum("bi,bij,bj->b", f.coefficients(), gram, g.coefficients())
+
+
+def population_risk(f: TwoLayer, g: TwoLayer) -> torch.Tensor:
+    """E_x (f(x) − g(x))², exactly, shape (batch,)."""
+    return inner_product(f, f) - 2 * inner_product(f, g) + inner_product(g, g)
+
+
+# ---- teachers, students, data --------------------------------------------------------------------
+def unit_rows(batch: int, rows: int, d: int, gen: torch.Generator) -> torch.Tensor:
+    """``batch × rows`` vectors uniform on the unit sphere of ℝ^d, shape (batch, rows, d)."""
+    draws = torch.randn(batch, rows, d, generator=gen, dtype=DTYPE, device=gen.device)
+    return draws / torch.linalg.vector_norm(draws, dim=-1, keepdim=True)
+
+
+def removed_count(m_star: int, removed: float) -> int:
+    """Number of teacher neurons removed for a removed fraction μ: round(μ m*)."""
+    if not 0.0 <= removed <= 1.0:
+        raise InvalidArgumentError(f"removed fraction must be in [0, 1]; got {removed!r}")
+    return round(removed * m_star)
+
+
+def make_teacher(d: int, m_star: int, gen: torch.Generator) -> TwoLayer:
+    """One target teacher: m* unit neurons, output weights N(0, 1), normaliser 1/m*."""
+    if not isinstance(d, int) or d < 2 or not isinstance(m_star, int) or m_star < 1:
+        raise InvalidArgumentError(f"need integers d >= 2, m* >= 1; got d={d!r}, m*={m_star!r}")
+    weights = unit_rows(1, m_star, d, gen)
+    out = torch.randn(1, m_star, generator=gen, dtype=DTYPE, device=gen.device)
+    return TwoLayer(weights, out, 1.0 / m_star)
+
+
+def source_teacher(target: TwoLayer, removed: float) -> TwoLayer:
+    """The target teacher with its last round(μ m*) neurons removed (output weights set to 0;
+    the normaliser 1/m* is kept, so f_s = f_t − the removed terms)."""
+    m_star = target.weights.shape[-2]
+    k = removed_count(m_star, removed)
+    out = target.out.clone()
+    if k:
+        out[..., m_star - k :] = 0.0
+    return TwoLayer(target.weights, out, target.scale)
+
+
+def initial_student(batch: int, d: int, m: int, init_output: float, gen) -> TwoLayer:
+    """Students with first layer uniform on the sphere and every output weight ``init_output``."""
+    if not isinstance(m, int) or m < 1:
+        raise InvalidArgumentError(f"width m must be an integer >= 1; got {m!r}")
+    weights = unit_rows(batch, m, d, gen)
+    out = torch.full((batch, m), float(init_output), dtype=DTYPE, device=gen.device)
+    return TwoLayer(weights, out, 1.0 / m)
+
+
+def teacher_data(
+    teacher: TwoLayer, n: int, sigma: float, gen: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """n Gaussian inputs per teacher and labels f(x) + σ ε: shapes (batch, n, d), (batch, n)."""
+    if not isinstance(n, int) or n < 1:
+        raise InvalidArgumentError(f"n must be an integer >= 1; got {n!r}")
+    if not (sigma >= 0 and math.isfinite(sigma)):
+        raise InvalidArgumentError(f"sigma must be a finite real number >= 0; got {sigma!r}")
+    d = teacher.weights.shape[-1]
+    x = torch.randn(teacher.batch, n, d, generator=gen, dtype=DTYPE, device=gen.device)
+    y = teacher(x)
+    if sigma:
+        y = y + sigma * torch.randn(y.shape, generator=gen, dtype=DTYPE, device=gen.device)
+    return x, y
+
+
+# ---- training ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Schedule:
+    """Gradient descent: lr = lr_scale · m, at most ``max_steps``, stop at loss <= ``tol``."""
+
+    lr_scale: float = 0.01
+    max_steps: int = 100_000
+    tol: float = 1e-6
+    check_every: int = 100
+
+    def __post_init__(self) -> None:
+        if not (self.lr_scale > 0 and math.isfinite(self.lr_scale)):
+            raise InvalidArgumentError(f"lr_scale must be > 0; got {self.lr_scale!r}")
+        for name in ("max_steps", "check_every"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise InvalidArgumentError(f"{name} must be an integer >= 1; got {value!r}")
+        if not self.tol >= 0:
+            raise InvalidArgumentError(f"tol must be >= 0; got {self.tol!r}")
+
+
+@dataclass(frozen=True)
+class Empirical:
+    """Per-network data: inputs (batch, N, d), labels (batch, N), sample weights (batch, N).
+
+    Networks with fewer samples than N are padded with zero rows of weight 0, so cells with
+    different n share one tensor program; the weights are 1/n on the real rows.
+    """
+
+    x: torch.Tensor
+    y: torch.Tensor
+    weights: torch.Tensor
+
+    @staticmethod
+    def padded(sets: list[tuple[torch.Tensor, torch.Tensor]]) -> Empirical:
+        """Stack data sets (x (b, n, d), y (b, n)) of different n into one padded batch."""
+        width = max(x.shape[1] for x, _ in sets)
+        xs, ys, ws = [], [], []
+        for x, y in sets:
+            b, n, d = x.shape
+            pad = width - n
+            xs.append(torch.cat([x, x.new_zeros(b, pad, d)], dim=1))
+            ys.append(torch.cat([y, y.new_zeros(b, pad)], dim=1))
+            weight = torch.cat([y.new_full((b, n), 1.0 / n), y.new_zeros(b, pad)], dim=1)
+            ws.append(weight)
+        return Empirical(torch.cat(xs), torch.cat(ys), torch.cat(ws))
+
+    def select(self, index: torch.Tensor) -> Empirical:
+        return Empirical(self.x[index], self.y[index], self.weights[index])
+
+
+def empirical_loss_and_gradients(
+    net: TwoLayer, data: Empirical
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Σ_j w_j (f(x_j) − y_j)² per network and its gradients in the first layer and the outputs."""
+    pre = data.x @ net.weights.transpose(-1, -2)  # (batch, N, m)
+    hidden = torch.relu(pre)
+    outputs = net.scale * torch.einsum("bnm,bm->bn", hidden, net.out)
+    residual = outputs - data.y
+    loss = (data.weights * residual**2).sum(-1)
+    dout = 2 * data.weights * residual  # dL/df
+    grad_out = net.scale * torch.einsum("bnm,bn->bm", hidden, dout)
+    back = (pre > 0).to(DTYPE) * dout.unsqueeze(-1) * (net.scale * net.out).unsqueeze(-2)
+    grad_weights = back.transpose(-1, -2) @ data.x
+    return loss, grad_weights, grad_out
+
+
+def population_loss(net: TwoLayer, teacher: TwoLayer) -> torch.Tensor:
+    """E_x (f(x) − f_teacher(x))² per network (differentiable in the network's weights)."""
+    return population_risk(net, teacher)
+
+
+@dataclass(frozen=True)
+class Trained:
+    """Networks after gradient descent, their final training loss and steps taken."""
+
+    network: TwoLayer
+    loss: torch.Tensor
+    steps: torch.Tensor
+
+
+def _population_step(net: TwoLayer, teacher: TwoLayer) -> tuple[torch.Tensor, ...]:
+    weights = net.weights.detach().requires_grad_(True)
+    out = net.out.detach().requires_grad_(True)
+    loss = population_loss(TwoLayer(weights, out, net.scale), teacher)
+    grad_weights, grad_out = torch.autograd.grad(loss.sum(), (weights, out))
+    return loss.detach(), grad_weights, grad_out
+
+
+def gradient_descent(
+    start: TwoLayer,
+    schedule: Schedule,
+    *,
+    data: Empirical | None = None,
+    teacher: TwoLayer | None = None,
+) -> Trained:
+    """Full-batch gradient descent of every network of the batch on its own loss.
+
+    Exactly one of ``data`` (empirical loss, one data set per network) or ``teacher`` (population
+    loss against one teacher per network) is given. Networks that reach ``tol`` at a check stop
+    (their weights are frozen and they leave the batch, so late steps cost less).
+    """
+    if (data is None) == (teacher is None):
+        raise InvalidArgumentError("give exactly one of data= (empirical) or teacher= (population)")
+    batch = start.batch
+    width = start.weights.shape[-2]
+    lr = schedule.lr_scale * width
+    weights, out = start.weights.clone(), start.out.clone()
+    final_loss = torch.full((batch,), math.inf, dtype=DTYPE, device=weights.device)
+    steps = torch.full((batch,), schedule.max_steps, dtype=torch.int64, device=weights.device)
+    active = torch.arange(batch, device=weights.device)
+    net = TwoLayer(weights, out, start.scale)
+    part_data, part_teacher = data, teacher
+    for step in range(schedule.max_steps + 1):
+        if part_data is not None:
+            loss, grad_weights, grad_out = empirical_loss_and_gradients(net, part_data)
+        else:
+            loss, grad_weights, grad_out = _population_step(net, part_teacher)
+        last = step == schedule.max_steps
+        if step % schedule.check_every == 0 or last:
+            done = (loss <= schedule.tol) | last
+            if done.any():
+                index = active[done]
+                weights[index], out[index] = net.weights[done], net.out[done]
+                final_loss[index] = loss[done]
+                steps[index] = step
+                keep = ~done
+                active = active[keep]
+                if active.numel() == 0:
+                    break
+                net = net.select(keep)
+                grad_weights, grad_out = grad_weights[keep], grad_out[keep]
+                if part_data is not None:
+                    part_data = part_data.select(keep)
+                else:
+                    part_teacher = part_teacher.select(keep)
+        net = TwoLayer(net.weights - lr * grad_weights, net.out - lr * grad_out, net.scale)
+    return Trained(TwoLayer(weights, out, start.scale), final_loss, steps)
+
+
+def reference_gradient_descent(
+    start: TwoLayer, data: Empirical, lr_scale: float, steps: int
+) -> TwoLayer:
+    """Plain autograd on the empirical loss, no early stopping (test oracle of the fast path)."""
+    width = start.weights.shape[-2]
+    weights = start.weights.clone().requires_grad_(True)
+    out = start.out.clone().requires_grad_(True)
+    for _ in range(steps):
+        net = TwoLayer(weights, out, start.scale)
+        hidden = torch.relu(data.x @ weights.transpose(-1, -2))
+        outputs = net.scale * torch.einsum("bnm,bm->bn", hidden, out)
+        loss = (data.weights * (outputs - data.y) ** 2).sum()
+        grad_weights, grad_out = torch.autograd.grad(loss, (weights, out))
+        with torch.no_grad():
+            weights -= lr_scale * width * grad_weights
+            out -= lr_scale * width * grad_out
+    return TwoLayer(weights.detach(), out.detach(), start.scale)
+
+
+def refit_output_layer(
+    net: TwoLayer, x: torch.Tensor, y: torch.Tensor, rank_rtol: float
+) -> TwoLayer:
+    """Linear transfer: the minimum-norm least-squares output layer on (x, y), first layer frozen.
+
+    c = (1/scale) Φ⁺ y with Φ_ji = relu(w_iᵀx_j); singular values below ``rank_rtol`` times the
+    largest are treated as zero (an SVD, not a CUDA ``lstsq`` on a rank-deficient system).
+    """
+    features = torch.relu(x @ net.weights.transpose(-1, -2))  # (batch, n, m)
+    u, s, vh = torch.linalg.svd(features, full_matrices=False)
+    keep = s > rank_rtol * s[..., :1]
+    inverse = torch.where(keep, 1.0 / torch.where(keep, s, torch.ones_like(s)), torch.zeros_like(s))
+    coefficients = torch.einsum("bkm,bk,bnk,bn->bm", vh, inverse, u, y)
+    return TwoLayer(net.weights, coefficients / net.scale, net.scale)
+
+
+# ---- feature spaces ------------------------------------------------------------------------------
+def out_of_span_norm(basis: torch.Tensor, f: TwoLayer, rank_rtol: float = 1e-10) -> float:
+    """‖P⊥f‖² = ‖f‖² − kᵀG⁺k for the span of relu(bᵀx), b the rows of ``basis`` (p, d).
+
+    G = K(basis, basis), k = K(basis, V) α (the derived ``relu_out_of_span_norm`` in matrix form);
+    eigenvalues of G below ``rank_rtol`` times the largest are dropped (G is ill-conditioned: the
+    high Hermite components of relu decay fast). ``f`` must be a single network (batch 1).
+    """
+    if f.batch != 1 or basis.ndim != 2:
+        raise InvalidArgumentError("out_of_span_norm takes a basis (p, d) and one function")
+    gram = kernel_matrix(basis, basis)
+    overlap = kernel_matrix(basis, f.weights[0]) @ f.coefficients()[0]
+    values, vectors = torch.linalg.eigh(gram)
+    keep = values > rank_rtol * values[-1]
+    projected = ((vectors[:, keep].T @ overlap) ** 2 / values[keep]).sum()
+    total = inner_product(f, f)[0]
+    return float((total - projected).clamp_min(0.0))
+
+
+def kernel_alignment(a: torch.Tensor, b: torch.Tensor, centred: bool = True) -> float:
+    """Alignment ⟨K_a, K_b⟩/(‖K_a‖‖K_b‖) of the kernels K_a(x, x') = mean_i relu(a_iᵀx)relu(a_iᵀx')
+    and K_b in L₂(p ⊗ p), exactly: ⟨K_a, K_b⟩ ∝ Σ_ij E[relu(a_iᵀx) relu(b_jᵀx)]².
+
+    ``centred`` removes the constant part of every feature first (E relu(wᵀx) = ‖w‖/√(2π)), so
+    the trivially shared mean does not inflate the alignment. Rows of ``a``/``b``: (p, d), (q, d).
+    """
+
+    def gram(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+        value = kernel_matrix(p, q)
+        if centred:
+            norms_p = torch.linalg.vector_norm(p, dim=-1)
+            norms_q = torch.linalg.vector_norm(q, dim=-1)
+            value = value - torch.outer(norms_p, norms_q) / (2 * math.pi)
+        return value
+
+    cross = (gram(a, b) ** 2).sum()
+    return float(cross / torch.sqrt((gram(a, a) ** 2).sum() * (gram(b, b) ** 2).sum()))
+
+
+def empirical_kernel(weights: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """The kernel mean_i relu(w_iᵀx) relu(w_iᵀx') on probe inputs x (P, d): shape (P, P)."""
+    features = torch.relu(x @ weights.T)
+    return features @ features.T / weights.shape[0]

@@ -1,0 +1,454 @@
+"""Grid cells of the ReLU experiments (Sec. 4, Fig. 3), batched, stored, resumable; profiles.
+
+A :class:`ReluCell` is one (procedure, d, n, μ) point with its instances; :func:`run_relu_cells`
+simulates compatible cells together (:mod:`fate_numeric.relu`): scratch students of every n in
+one padded gradient descent; one population pretraining per removed fraction μ shared by every n
+and procedure (as the authors' ``transfer.py`` shares one pretraining per angle); the linear
+transfer (closed form) and fine-tuning of every (μ, n) from it. Scratch, linear transfer and
+fine-tuning at the same n see the same target data sets (paired differences).
+
+Random draws come from generators seeded by hashes of what they depend on: the target teacher by
+(d, m*, seed); the pretraining student by that plus (μ, m, the schedule); target data by the
+teacher plus (n, σ, instances); a scratch student's initialisation by its whole cell. A cell's
+numbers therefore do not depend on the batching or on which other cells ran beside it.
+
+Arrays stored per cell: ``risk`` (instances,) — the population risk E(f − f_t)², exact; for
+scratch and fine-tuning ``train_loss``, ``steps``; for the transfer procedures the pretraining's
+``pretrain_loss``, ``pretrain_steps`` and the feature-space diagnostics (one value each, shape
+(1,)): ``target_norm`` ‖f_t‖², ``source_norm`` ‖f_s‖², ``out_of_span_source`` ‖P⊥f_t‖² on the
+span of the source teacher's neurons, ``out_of_span_student`` ‖P⊥f_t‖² on the span of the
+pretrained student's neurons, ``source_out_of_span_student`` ‖P⊥f_s‖² on that span, and the
+centred kernel alignments with the source teacher's kernel of the student's kernel at
+initialisation and after pretraining (``alignment_init``, ``alignment_trained``).
+
+Profiles (decisions; the paper's n grid, μ grid and seeds are not known to us, SPEC §8.3):
+
+=============  ==================================================================================
+``quick``      d = 10, m = 100, m* = 10, 6 instances, n ∈ {10, 20, 40, 80, 160}, μ ∈ {0.2, 0.4,
+               0.6, 0.8}; learning rate 1.0·m (100× the paper's, so that a CPU reaches the loss
+               10⁻⁶ in a few thousand steps; the end points moved by < 4 % between 0.3·m and 1·m
+               in our trials), at most 20 000 steps
+``paper``      d = 100, m = 1000, m* = 100 (the paper's), 10 instances, n = 25·2^k (k = 0..7, up
+               to 3200), μ = 0.1, ..., 0.9, learning rate 0.01·m, at most 10⁵ steps, tol 10⁻⁶
+``paper_d500`` as ``paper`` at d = 500 (the scale of the linear experiments; issue 6)
+=============  ==================================================================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric import relu
+from fate_numeric.numerics import generator, memory_budget
+
+PROCEDURES = ("scratch", "linear_transfer", "fine_tuning")
+
+
+@dataclass(frozen=True)
+class ReluCell:
+    """One grid cell of the ReLU experiments (``removed`` is the fraction μ of teacher neurons
+    removed from the source; it is 0 for scratch cells, which have no source)."""
+
+    procedure: str
+    d: int
+    n: int
+    removed: float = 0.0
+    width: int = 1000
+    teacher_width: int = 100
+    sigma: float = 0.0
+    instances: int = 10
+    lr_scale: float = 0.01
+    max_steps: int = 100_000
+    tol: float = 1e-6
+    check_every: int = 100
+    init_output: float = 1e-7
+    rank_rtol: float = 1e-10
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.procedure not in PROCEDURES:
+            raise InvalidArgumentError(
+                f"procedure must be one of {PROCEDURES}; got {self.procedure!r}"
+            )
+        for name in ("d", "n", "width", "teacher_width", "instances", "max_steps", "check_every"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidArgumentError(f"{name} must be an integer >= 1; got {value!r}")
+        if self.d < 2:
+            raise InvalidArgumentError(f"d must be an integer >= 2; got {self.d!r}")
+        if not 0.0 <= self.removed <= 1.0:
+            raise InvalidArgumentError(
+                f"removed must be a fraction in [0, 1]; got {self.removed!r}"
+            )
+        if self.procedure == "scratch" and self.removed != 0.0:
+            raise InvalidArgumentError("scratch cells have no source: removed must be 0")
+        for name in ("sigma", "tol", "init_output", "rank_rtol"):
+            value = getattr(self, name)
+            if not (value >= 0 and math.isfinite(value)):
+                raise InvalidArgumentError(f"{name} must be a finite number >= 0; got {value!r}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise InvalidArgumentError(f"seed must be an integer >= 0; got {self.seed!r}")
+        relu.Schedule(self.lr_scale, self.max_steps, self.tol, self.check_every)  # validates
+
+    @property
+    def schedule(self) -> relu.Schedule:
+        """Gradient descent of pretraining, scratch training and fine-tuning (the same)."""
+        return relu.Schedule(self.lr_scale, self.max_steps, self.tol, self.check_every)
+
+    def config(self) -> dict:
+        """The full configuration as plain JSON data (the store key)."""
+        return {"kind": "relu-cell", **dataclasses.asdict(self)}
+
+    def teacher_config(self) -> dict:
+        return {"d": self.d, "teacher_width": self.teacher_width, "seed": self.seed}
+
+    def pretraining_config(self) -> dict:
+        """What the pretrained network depends on (not n, σ or the procedure)."""
+        return {
+            "teacher": self.teacher_config(),
+            "removed": self.removed,
+            "width": self.width,
+            "init_output": self.init_output,
+            "schedule": dataclasses.asdict(self.schedule),
+        }
+
+    def data_config(self) -> dict:
+        """What the target data sets depend on (shared by the three procedures)."""
+        return {
+            "teacher": self.teacher_config(),
+            "n": self.n,
+            "sigma": self.sigma,
+            "instances": self.instances,
+        }
+
+
+def _seed(data: dict) -> int:
+    return int(hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:15], 16)
+
+
+def _batch_key(cell: ReluCell) -> tuple:
+    return (
+        cell.procedure,
+        cell.d,
+        cell.width,
+        cell.teacher_width,
+        cell.schedule,
+        cell.init_output,
+        cell.rank_rtol,
+        cell.seed,
+    )
+
+
+def compatible(cells: Sequence[ReluCell]) -> list[list[ReluCell]]:
+    """Partition cells into lists that :func:`run_relu_cells` can batch together."""
+    groups: dict[tuple, list[ReluCell]] = {}
+    for cell in cells:
+        groups.setdefault(_batch_key(cell), []).append(cell)
+    return list(groups.values())
+
+
+def bytes_per_instance(cell: ReluCell) -> int:
+    """Peak float64 memory of one instance of a cell in gradient descent (for chunking)."""
+    return 8 * (4 * cell.n * cell.width + 2 * cell.n * cell.d + 6 * cell.width * cell.d)
+
+
+def chunks(cells: Sequence[ReluCell], budget_bytes: int) -> list[list[ReluCell]]:
+    """Compatible cells sorted by n and split into lists that fit ``budget_bytes`` (padding to
+    the largest n of a chunk is counted)."""
+    ordered = sorted(cells, key=lambda c: c.n)
+    out: list[list[ReluCell]] = []
+    current: list[ReluCell] = []
+    for cell in ordered:
+        alone = bytes_per_instance(cell) * cell.instances
+        if alone > budget_bytes:
+            raise InvalidArgumentError(
+                f"one cell needs {alone / 2**30:.1f} GiB (d={cell.d}, n={cell.n}, m={cell.width}, "
+                f"{cell.instances} instances) but only {budget_bytes / 2**30:.1f} GiB are "
+                "available; lower n, m or the number of instances"
+            )
+        rows = sum(c.instances for c in current) + cell.instances
+        if current and bytes_per_instance(cell) * rows > budget_bytes:
+            out.append(current)
+            current = []
+        current.append(cell)
+    if current:
+        out.append(current)
+    return out
+
+
+def _target_teacher(cell: ReluCell, device: torch.device) -> relu.TwoLayer:
+    return relu.make_teacher(
+        cell.d, cell.teacher_width, generator(_seed(cell.teacher_config()), device)
+    )
+
+
+def _tile(net: relu.TwoLayer, copies: int) -> relu.TwoLayer:
+    return relu.TwoLayer(
+        net.weights.expand(copies, -1, -1).clone(), net.out.expand(copies, -1).clone(), net.scale
+    )
+
+
+def _target_data(cell: ReluCell, teacher: relu.TwoLayer, device: torch.device):
+    gen = generator(_seed(cell.data_config()), device)
+    return relu.teacher_data(_tile(teacher, cell.instances), cell.n, cell.sigma, gen)
+
+
+def _stack(nets: Sequence[relu.TwoLayer]) -> relu.TwoLayer:
+    return relu.TwoLayer(
+        torch.cat([net.weights for net in nets]),
+        torch.cat([net.out for net in nets]),
+        nets[0].scale,
+    )
+
+
+def _split(outputs: list[dict], cells: Sequence[ReluCell], **arrays: torch.Tensor) -> None:
+    sizes = [cell.instances for cell in cells]
+    for name, values in arrays.items():
+        for output, piece in zip(outputs, torch.split(values.detach(), sizes), strict=True):
+            output[name] = piece.cpu().numpy()
+
+
+@dataclass
+class _Pretrained:
+    network: relu.TwoLayer  # batch 1
+    arrays: dict[str, np.ndarray]
+
+
+def _pretraining_entry(cell: ReluCell) -> dict:
+    return {"kind": "relu-pretraining", **cell.pretraining_config()}
+
+
+def _diagnostics(cell, start, net, target, source) -> dict[str, np.ndarray]:
+    kept = target.weights[0, source.out[0] != 0]
+    basis = net.weights[0]
+    values = {
+        "target_norm": float(relu.inner_product(target, target)[0]),
+        "source_norm": float(relu.inner_product(source, source)[0]),
+        "out_of_span_source": relu.out_of_span_norm(kept, target, cell.rank_rtol),
+        "out_of_span_student": relu.out_of_span_norm(basis, target, cell.rank_rtol),
+        "source_out_of_span_student": relu.out_of_span_norm(basis, source, cell.rank_rtol),
+        "alignment_init": relu.kernel_alignment(start.weights[0], kept),
+        "alignment_trained": relu.kernel_alignment(basis, kept),
+    }
+    return {name: np.array([value]) for name, value in values.items()}
+
+
+def pretrain(cells: Sequence[ReluCell], device: torch.device, store=None) -> dict[str, _Pretrained]:
+    """One population pretraining per distinct pretraining configuration (missing ones in one
+    batch), with the feature-space diagnostics of each (module docstring). With a ``store`` the
+    pretrained networks are stored and reused (by chunks, sweeps and procedures)."""
+    keys = [json.dumps(cell.pretraining_config(), sort_keys=True) for cell in cells]
+    firsts = {key: cells[keys.index(key)] for key in dict.fromkeys(keys)}
+    results: dict[str, _Pretrained] = {}
+    if store is not None:
+        for key, cell in firsts.items():
+            if store.has(_pretraining_entry(cell)):
+                arrays = dict(store.load(_pretraining_entry(cell)).arrays)
+                weights = torch.as_tensor(arrays.pop("weights"), device=device)
+                out = torch.as_tensor(arrays.pop("out"), device=device)
+                net = relu.TwoLayer(weights, out, 1.0 / cell.width)
+                results[key] = _Pretrained(net, arrays)
+    missing = [key for key in firsts if key not in results]
+    if not missing:
+        return results
+    teachers, sources, starts = [], [], []
+    for key in missing:
+        cell = firsts[key]
+        target = _target_teacher(cell, device)
+        teachers.append(target)
+        sources.append(relu.source_teacher(target, cell.removed))
+        gen = generator(_seed(cell.pretraining_config()), device)
+        starts.append(relu.initial_student(1, cell.d, cell.width, cell.init_output, gen))
+    trained = relu.gradient_descent(
+        _stack(starts), firsts[missing[0]].schedule, teacher=_stack(sources)
+    )
+    for position, key in enumerate(missing):
+        cell = firsts[key]
+        net = trained.network.select(torch.tensor([position], device=device))
+        arrays = _diagnostics(cell, starts[position], net, teachers[position], sources[position])
+        arrays["pretrain_loss"] = trained.loss[position : position + 1].cpu().numpy()
+        arrays["pretrain_steps"] = trained.steps[position : position + 1].cpu().numpy()
+        if store is not None:
+            stored = {**arrays, "weights": net.weights.cpu().numpy(), "out": net.out.cpu().numpy()}
+            store.save(_pretraining_entry(cell), stored, {"device": str(device)})
+        results[key] = _Pretrained(net, arrays)
+    return results
+
+
+def run_relu_cells(
+    cells: Sequence[ReluCell], device: torch.device, store=None
+) -> list[dict[str, np.ndarray]]:
+    """Simulate compatible cells in one batched program; one dict of arrays per cell.
+
+    ``store`` (optional) keeps the pretrained networks, so that chunks, sweeps and procedures
+    sharing a pretraining compute it once."""
+    if not cells:
+        return []
+    if len(compatible(cells)) != 1:
+        raise InvalidArgumentError("run_relu_cells needs compatible cells; use compatible()")
+    first = cells[0]
+    teacher = _target_teacher(first, device)
+    outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
+    data = [_target_data(cell, teacher, device) for cell in cells]
+    targets = _tile(teacher, sum(cell.instances for cell in cells))
+
+    if first.procedure == "scratch":
+        starts = [
+            relu.initial_student(
+                cell.instances,
+                cell.d,
+                cell.width,
+                cell.init_output,
+                generator(_seed(cell.config()), device),
+            )
+            for cell in cells
+        ]
+        trained = relu.gradient_descent(
+            _stack(starts), first.schedule, data=relu.Empirical.padded(data)
+        )
+        risk = relu.population_risk(trained.network, targets)
+        _split(outputs, cells, risk=risk, train_loss=trained.loss, steps=trained.steps)
+        return outputs
+
+    pretrained = pretrain(cells, device, store)
+    keys = [json.dumps(cell.pretraining_config(), sort_keys=True) for cell in cells]
+    for output, key in zip(outputs, keys, strict=True):
+        output.update(pretrained[key].arrays)
+    starts = _stack(
+        [
+            _tile(pretrained[key].network, cell.instances)
+            for cell, key in zip(cells, keys, strict=True)
+        ]
+    )
+    if first.procedure == "linear_transfer":
+        refits = [
+            relu.refit_output_layer(
+                _tile(pretrained[key].network, cell.instances), x, y, cell.rank_rtol
+            )
+            for cell, key, (x, y) in zip(cells, keys, data, strict=True)
+        ]
+        risk = relu.population_risk(_stack(refits), targets)
+        _split(outputs, cells, risk=risk)
+        return outputs
+    tuned = relu.gradient_descent(starts, first.schedule, data=relu.Empirical.padded(data))
+    risk = relu.population_risk(tuned.network, targets)
+    _split(outputs, cells, risk=risk, train_loss=tuned.loss, steps=tuned.steps)
+    return outputs
+
+
+# ---- profiles and sweeps -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReluProfile:
+    """The grid and hyper-parameters of a profile (module docstring)."""
+
+    name: str
+    d: int
+    width: int
+    teacher_width: int
+    instances: int
+    sample_sizes: tuple[int, ...]
+    removed: tuple[float, ...]
+    lr_scale: float
+    max_steps: int
+
+    def common(self, seed: int) -> dict:
+        return {
+            "d": self.d,
+            "width": self.width,
+            "teacher_width": self.teacher_width,
+            "instances": self.instances,
+            "lr_scale": self.lr_scale,
+            "max_steps": self.max_steps,
+            "seed": seed,
+        }
+
+
+_PAPER_N = tuple(25 * 2**k for k in range(8))
+_PAPER_MU = tuple(round(0.1 * k, 1) for k in range(1, 10))
+
+RELU_PROFILES: dict[str, ReluProfile] = {
+    "quick": ReluProfile(
+        "quick", 10, 100, 10, 6, (10, 20, 40, 80, 160), (0.2, 0.4, 0.6, 0.8), 1.0, 20_000
+    ),
+    "paper": ReluProfile("paper", 100, 1000, 100, 10, _PAPER_N, _PAPER_MU, 0.01, 100_000),
+    "paper_d500": ReluProfile("paper_d500", 500, 1000, 100, 10, _PAPER_N, _PAPER_MU, 0.01, 100_000),
+}
+
+
+def _scratch(profile: ReluProfile, seed: int) -> Iterator[ReluCell]:
+    for n in profile.sample_sizes:
+        yield ReluCell("scratch", n=n, **profile.common(seed))
+
+
+def _transfer(procedure: str) -> Callable[[ReluProfile, int], Iterator[ReluCell]]:
+    def cells(profile: ReluProfile, seed: int) -> Iterator[ReluCell]:
+        for removed in profile.removed:
+            for n in profile.sample_sizes:
+                yield ReluCell(procedure, n=n, removed=removed, **profile.common(seed))
+
+    return cells
+
+
+RELU_SWEEPS: dict[str, Callable[[ReluProfile, int], Iterator[ReluCell]]] = {
+    "relu_scratch": _scratch,
+    "relu_linear_transfer": _transfer("linear_transfer"),
+    "relu_fine_tuning": _transfer("fine_tuning"),
+}
+
+
+def relu_profile(name: str) -> ReluProfile:
+    if name not in RELU_PROFILES:
+        raise InvalidArgumentError(
+            f"unknown ReLU profile {name!r}; the profiles are {', '.join(RELU_PROFILES)}"
+        )
+    return RELU_PROFILES[name]
+
+
+def relu_cells_of(name: str, profile: str, seed: int = 0) -> list[ReluCell]:
+    """Every cell of a named ReLU sweep at a profile."""
+    if name not in RELU_SWEEPS:
+        raise InvalidArgumentError(
+            f"unknown ReLU sweep {name!r}; the sweeps are {', '.join(RELU_SWEEPS)}"
+        )
+    return list(RELU_SWEEPS[name](relu_profile(profile), seed))
+
+
+def run_relu_sweep(
+    cells: list[ReluCell],
+    store,
+    device: torch.device,
+    progress: Callable[[int, int], None] | None = None,
+    budget_bytes: int | None = None,
+) -> dict[str, int]:
+    """Run the cells not yet in ``store`` batch by batch, saving each as it ends (resumable)."""
+    pending = [cell for cell in cells if not store.has(cell.config())]
+    skipped = len(cells) - len(pending)
+    budget = budget_bytes or memory_budget(device)
+    done = skipped
+    if progress:
+        progress(done, len(cells))
+    for group in compatible(pending):
+        for batch in chunks(group, budget):
+            started = time.perf_counter()
+            results = run_relu_cells(batch, device, store)
+            seconds = time.perf_counter() - started
+            for cell, arrays in zip(batch, results, strict=True):
+                store.save(
+                    cell.config(),
+                    arrays,
+                    {"device": str(device), "batch_seconds": seconds, "batch_cells": len(batch)},
+                )
+            done += len(batch)
+            if progress:
+                progress(done, len(cells))
+    return {"total": len(cells), "skipped": skipped, "computed": len(pending)}
