@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from derivations import record as check
 from derivations.record import DerivedResult, Regime, Step
 from derivations.symbols import L, a0, alpha, s_val, t
 
@@ -75,6 +76,12 @@ def _modulo_unit_norms(expr: sp.Expr, vectors: Sequence[sp.MatrixBase]) -> sp.Ex
     generators = [x for u in vectors for x in u]
     basis = sp.groebner([(u.T * u)[0] - 1 for u in vectors], *generators, order="lex")
     return sp.reduced(sp.expand(expr), list(basis.exprs), *generators, order="lex")[1]
+
+
+def _unit_norm_check(vectors: Sequence[sp.MatrixBase], source: sp.Basic) -> check.Check:
+    """The step check "normal form of ``source`` modulo ‖u‖² = 1 for each of ``vectors``"."""
+    generators = [x for u in vectors for x in u]
+    return check.modulo([(u.T * u)[0] - 1 for u in vectors], generators, source=source)
 
 
 def _matrix_modulo_unit_norms(
@@ -177,13 +184,14 @@ def conservation(depth: int) -> DerivedResult:
         for layer, velocity in zip(flow.weights, flow.velocities, strict=True)
         for w, v in zip(layer, velocity, strict=True)
     }
-    imbalances, derivatives = [], []
+    imbalances, derivatives, unexpanded = [], [], []
     for i in range(depth - 1):
         imbalance = timed[i].T * timed[i] - timed[i + 1] * timed[i + 1].T
         derivative = imbalance.diff(t).xreplace(rates).applyfunc(sp.expand)
         _require(_is_zero(derivative), f"dD_{i + 1}/dt is not zero")
         imbalances.append(sp.ImmutableMatrix(imbalance))
         derivatives.append(sp.ImmutableMatrix(derivative))
+        unexpanded.append(sp.ImmutableMatrix(imbalance.diff(t).xreplace(rates)))
     expr = derivatives[0] if depth == 2 else sp.Tuple(*derivatives)
     layers = " ".join(f"W_{i + 1}" for i in range(depth))
     return DerivedResult(
@@ -201,24 +209,31 @@ def conservation(depth: int) -> DerivedResult:
             Step(
                 sp.Eq(_LOSS, flow.loss),
                 f"a generic loss g of the end-to-end vector β̂ = {layers}, entries symbolic",
+                check.unchecked("the model: any differentiable loss of β̂"),
             ),
             Step(
                 sp.Tuple(*flow.gradients),
                 "∂ℒ/∂W_l by SymPy's chain rule, ∂g/∂β̂_k(β̂) renamed r_k; entrywise equal to "
                 "(W_1⋯W_{l−1})ᵀ r (W_{l+1}⋯W_L)ᵀ (the difference expands to zero)",
+                check.identity(
+                    sp.Tuple(*(g + v for g, v in zip(flow.gradients, flow.velocities, strict=True)))
+                ),
             ),
             Step(
                 sp.Tuple(*flow.velocities),
                 "gradient flow: Ẇ_l = −(W_1⋯W_{l−1})ᵀ r (W_{l+1}⋯W_L)ᵀ",
+                check.equal(source=sp.Tuple(*(-g for g in flow.gradients))),
             ),
             Step(
                 sp.Tuple(*imbalances),
                 "imbalances D_l = W_lᵀW_l − W_{l+1}W_{l+1}ᵀ with time-dependent entries",
+                check.unchecked("definition of the imbalances D_l"),
             ),
             Step(
                 expr,
                 "SymPy differentiates D_l(t) in t and substitutes the flow: both terms equal "
                 "−[(W_1⋯W_l)ᵀ r (W_{l+1}⋯W_L)ᵀ + its transpose], so every entry cancels",
+                check.identity(unexpanded[0] if depth == 2 else sp.Tuple(*unexpanded)),
             ),
         ),
         notes=(
@@ -297,26 +312,57 @@ def pretrain_ode() -> DerivedResult:
         ),
         expr=ode,
         steps=(
-            Step(sp.Eq(_LOSS, loss), "population loss ‖W_1W_2 − β_s‖² with symbolic entries"),
+            Step(
+                sp.Eq(_LOSS, loss),
+                "population loss ‖W_1W_2 − β_s‖² with symbolic entries",
+                check.unchecked("the model: the population source loss"),
+            ),
             Step(
                 sp.Tuple(grad1.applyfunc(sp.expand), grad2.applyfunc(sp.expand)),
                 "∇_{W_1}ℒ, ∇_{W_2}ℒ by SymPy differentiation; equal to the flow of eq. 36 with "
                 "r = 2(β̂ − β_s)",
+                check.identity(
+                    sp.Tuple(
+                        *(
+                            sp.ImmutableMatrix(grad - general.xreplace(r_population))
+                            for grad, general in zip((grad1, grad2), flow.gradients, strict=True)
+                        )
+                    )
+                ),
             ),
             Step(
                 sp.Tuple(velocity1, velocity2),
                 "−∇ on the ansatz W_1 = w β_s vᵀ, W_2 = w v; modulo ‖v‖² = 1 this is "
                 "2w(1 − w²)(β_s vᵀ, v), and β̂ = w² β_s",
+                check.substitution(
+                    on_ansatz,
+                    source=sp.Tuple(sp.ImmutableMatrix(-grad1), sp.ImmutableMatrix(-grad2)),
+                ),
             ),
             Step(
                 sp.Tuple(*residuals),
                 "ẇ β_s vᵀ − Ẇ_1 and ẇ v − Ẇ_2 modulo ‖β_s‖² = ‖v‖² = 1: one scalar equation for ẇ",
+                _unit_norm_check(
+                    units,
+                    sp.Tuple(*(_WDOT * beta_s * v.T - velocity1), *(_WDOT * v - velocity2)),
+                ),
             ),
             Step(
                 w_ode,
                 "solved for ẇ; all 12 residuals then vanish, so the flow stays on the ansatz",
+                check.identity(sp.Tuple(*(e.xreplace({_WDOT: wdot}) for e in residuals))),
             ),
-            Step(ode, "a = w² ⇒ ȧ = 2wẇ = 4w²(1 − w²), a function of a alone (logistic)"),
+            Step(
+                ode,
+                "a = w² ⇒ ȧ = 2wẇ = 4w²(1 − w²), a function of a alone (logistic)",
+                check.substitution(
+                    {w_of_t**2: a},
+                    source=sp.Eq(
+                        sp.Derivative(a, t),
+                        sp.expand(sp.diff(w_of_t**2, t).xreplace({w_ode.lhs: w_ode.rhs})),
+                    ),
+                ),
+            ),
         ),
         notes=(
             "Balanced start means D_1 = 0 (w equal in both layers); a_0 = w(0)², e.g. α² for "
@@ -336,8 +382,8 @@ def pretrain_coefficient() -> DerivedResult:
     solution = sp.dsolve(ode, a, ics={_A(0): a0})
     _require(isinstance(solution, sp.Eq), "dsolve returned several solutions")
     closed = solution.rhs
-    check = sp.checkodesol(ode, solution)
-    _require(check == (True, 0), f"dsolve's solution does not satisfy the ODE: {check}")
+    verified = sp.checkodesol(ode, solution)
+    _require(verified == (True, 0), f"dsolve's solution does not satisfy the ODE: {verified}")
     residual = sp.simplify(sp.diff(closed, t) - ode.rhs.subs(a, closed))
     _require(residual == 0, "the closed form does not solve the ODE")
     initial = sp.simplify(closed.subs(t, 0))
@@ -354,9 +400,17 @@ def pretrain_coefficient() -> DerivedResult:
         expr=closed,
         steps=(
             Step(ode, "logistic ODE of pretrain_ode"),
-            Step(solution, "dsolve (separable Bernoulli equation) with initial value a(0) = a_0"),
-            Step(residual, "substituting a(t) back: ȧ − 4a(1 − a) simplifies to 0"),
-            Step(initial, "a(0) = a_0"),
+            Step(
+                solution,
+                "dsolve (separable Bernoulli equation) with initial value a(0) = a_0",
+                check.ode_solution(a, initial={_A(0): a0}),
+            ),
+            Step(
+                residual,
+                "substituting a(t) back: ȧ − 4a(1 − a) simplifies to 0",
+                check.identity(sp.diff(closed, t) - ode.rhs.subs(a, closed)),
+            ),
+            Step(initial, "a(0) = a_0", check.substitution({t: 0}, source=closed)),
         ),
         notes=(
             "Written with exp(−4t) only, so the evaluator does not overflow for large t; "
@@ -390,22 +444,41 @@ def pretrain_limit() -> DerivedResult:
         assumptions=("balanced rank-one two-layer network on the population source loss, a_0 > 0",),
         expr=outer,
         steps=(
-            Step(at_infinity, "lim_{t→∞} a(t) = 1 for every a_0 > 0: β̂ → β_s"),
+            Step(
+                at_infinity,
+                "lim_{t→∞} a(t) = 1 for every a_0 > 0: β̂ → β_s",
+                check.limit(t, sp.oo, source=closed),
+            ),
             Step(
                 rate,
                 "lim_{t→∞} (1 − a) e^{4t}: the gap closes as e^{−4t}, the loss (1 − a)² as e^{−8t}",
+                check.limit(t, sp.oo, source=(1 - closed) * sp.exp(4 * t)),
             ),
-            Step(small_start, "lim_{a_0→0} a(t) = 0 at any fixed t: a small start needs time"),
-            Step(outer, "lim_{a_0→0} lim_{t→∞} a = 1: the paper's order of limits"),
+            Step(
+                small_start,
+                "lim_{a_0→0} a(t) = 0 at any fixed t: a small start needs time",
+                check.limit(a0, 0, source=closed),
+            ),
+            Step(
+                outer,
+                "lim_{a_0→0} lim_{t→∞} a = 1: the paper's order of limits",
+                check.limit(a0, 0, source=sp.Limit(closed, t, sp.oo).doit()),
+            ),
             Step(
                 sp.Eq(sp.Symbol("t_half"), t_half),
                 "solving a(t) = 1/2 for e^{−4t}: the escape time (valid for a_0 < 1)",
+                check.identity(closed.subs(t, t_half) - sp.Rational(1, 2)),
             ),
-            Step(escape, "the escape time diverges as a_0 → 0, logarithmically"),
+            Step(
+                escape,
+                "the escape time diverges as a_0 → 0, logarithmically",
+                check.limit(a0, 0, source=t_half),
+            ),
             Step(
                 via_alpha,
                 "with W_l(0) of scale α (balanced rank-one start) a_0 = α²; the limits above "
                 "apply with α → 0",
+                check.substitution({a0: alpha**2}, source=closed),
             ),
         ),
         notes="The exponential rate bound 2(α²λ)^{L−1} of eq. 49 is far looser than e^{−4t}.",
@@ -455,19 +528,49 @@ def feature_singular_value() -> DerivedResult:
                 sp.Tuple(*imbalances),
                 f"L = {depth}: D_l = W_lᵀW_l − W_(l+1)W_(l+1)ᵀ for W_l = s u_l u_(l+1)ᵀ, "
                 "modulo ‖u_l‖ = 1: zero, the layers are balanced",
+                _unit_norm_check(
+                    units,
+                    sp.Tuple(
+                        *(
+                            sp.ImmutableMatrix(
+                                layers[i].T * layers[i] - layers[i + 1] * layers[i + 1].T
+                            )
+                            for i in range(depth - 1)
+                        )
+                    ),
+                ),
             ),
             Step(
                 spectrum,
                 f"L = {depth}: characteristic polynomial of W_1ᵀW_1 modulo ‖u_l‖ = 1: "
                 "one singular value s, the others 0",
+                _unit_norm_check(units, (layers[0].T * layers[0]).charpoly(mu).as_expr()),
             ),
-            Step(product, f"L = {depth}: β̂ = W_1⋯W_L = s^L u_1"),
-            Step(norm2, f"L = {depth}: ‖β̂‖² = s^(2L)"),
-            Step(sp.Tuple(*solution), f"L = {depth}: ‖β̂‖² = ‖β_s‖² = 1 with s > 0 gives s = 1"),
+            Step(
+                product,
+                f"L = {depth}: β̂ = W_1⋯W_L = s^L u_1",
+                _unit_norm_check(units, _product(layers, _WIDTH)),
+            ),
+            Step(
+                norm2,
+                f"L = {depth}: ‖β̂‖² = s^(2L)",
+                _unit_norm_check(units, (product.T * product)[0]),
+            ),
+            Step(
+                sp.Tuple(*solution),
+                f"L = {depth}: ‖β̂‖² = ‖β_s‖² = 1 with s > 0 gives s = 1",
+                check.solutions(s_val, source=sp.Eq(norm2, 1)),
+            ),
         ]
     general = sp.solve(sp.Eq(s_val**L, 1), s_val)
     _require(all(sol == [1] for sol in solutions) and general == [1], "s ≠ 1")
-    steps.append(Step(sp.Tuple(*general), "symbolic depth L: s^L = 1 with s > 0 gives s = 1"))
+    steps.append(
+        Step(
+            sp.Tuple(*general),
+            "symbolic depth L: s^L = 1 with s > 0 gives s = 1",
+            check.solutions(s_val, source=sp.Eq(s_val**L, 1)),
+        )
+    )
     value = general[0]
     steps.append(
         Step(
@@ -577,19 +680,46 @@ def scratch_row_space() -> DerivedResult:
         ),
         expr=expr,
         steps=(
-            Step(sp.Eq(_LOSS, loss), "empirical loss (1/n)‖Xβ − y‖², n = 2, d = 3, X symbolic"),
-            Step(gradient.applyfunc(sp.factor), "∇_β ℒ by differentiation: (2/n)Xᵀ(Xβ − y)"),
+            Step(
+                sp.Eq(_LOSS, loss),
+                "empirical loss (1/n)‖Xβ − y‖², n = 2, d = 3, X symbolic",
+                check.unchecked("the model: the empirical target loss"),
+            ),
+            Step(
+                gradient.applyfunc(sp.factor),
+                "∇_β ℒ by differentiation: (2/n)Xᵀ(Xβ − y)",
+                check.identity(sp.ImmutableMatrix(gradient - 2 * x_mat.T * misfit / rows)),
+            ),
             Step(
                 null_num,
                 "det(XXᵀ)(I − P) with P = X⁺X, X⁺ = Xᵀ adj(XXᵀ)/det(XXᵀ) (full row rank)",
+                check.equal(
+                    source=sp.ImmutableMatrix(
+                        gram.det() * sp.eye(width) - x_mat.T * gram.adjugate() * x_mat
+                    )
+                ),
             ),
-            Step(expr, "det(XXᵀ)(I − P)∇_β ℒ expands to 0: the gradient lies in row(X)"),
+            Step(
+                expr,
+                "det(XXᵀ)(I − P)∇_β ℒ expands to 0: the gradient lies in row(X)",
+                check.identity(sp.ImmutableMatrix(null_num * gradient)),
+            ),
             Step(
                 end_point,
                 "flow on β: (I − P)β is frozen and the flow stops where ∇ = 0 (Xβ = y); linsolve "
                 "gives X⁺y + (I − P)β(0)",
+                check.identity(
+                    sp.Tuple(
+                        sp.ImmutableMatrix(x_mat * end_point - y),
+                        (null_vector.T * (end_point - beta0))[0],
+                    )
+                ),
             ),
-            Step(small_init, "β(0) → 0 (small initialisation): the end point is X⁺y"),
+            Step(
+                small_init,
+                "β(0) → 0 (small initialisation): the end point is X⁺y",
+                check.substitution(dict.fromkeys(beta0, 0)),
+            ),
             Step(
                 min_norm,
                 "Lagrange conditions of min ‖β‖² s.t. Xβ = y solved by SymPy: the same vector, "
@@ -599,10 +729,18 @@ def scratch_row_space() -> DerivedResult:
                 sp.Tuple(u_rate, c_rate),
                 "L = 2 on the balanced rank-one manifold W_1 = u vᵀ, W_2 = c v (‖v‖ = 1): the flow "
                 "of eq. 36 keeps this form with u̇ = −c r, ċ = −uᵀr, and c² − ‖u‖² is conserved",
+                check.identity(
+                    sp.Tuple(
+                        sp.ImmutableMatrix(velocity1 - u_rate * v.T),
+                        sp.ImmutableMatrix(velocity2 - c_rate * v),
+                        c * c_rate - (u.T * u_rate)[0],
+                    )
+                ),
             ),
             Step(
                 frozen,
                 "det(XXᵀ)(I − P)u̇ = 0: (I − P)u is conserved, so (I − P)β̂ = c (I − P)u(0)",
+                check.identity(sp.ImmutableMatrix(null_num * u_rate)),
             ),
         ),
         notes=(

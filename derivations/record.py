@@ -55,6 +55,7 @@ CHECK_KINDS: tuple[str, ...] = (
     "series",  # the step is a truncated series expansion of its input
     "solve",  # the step lists the solutions of its input (an equation) for a variable
     "dsolve",  # the step solves the ODE of its input (checkodesol and the initial value)
+    "modulo",  # the step is the normal form of its input modulo polynomial constraints
     "identity",  # the expression in ``source`` simplifies to zero (the identity the step states)
     "unchecked",  # the step rests on an argument SymPy cannot run (``reason`` says which)
 )
@@ -109,6 +110,15 @@ def ode_solution(function: sp.Basic, initial: dict | None = None, source=None) -
     """The step (an ``Eq(f(t), ...)``) solves the ODE ``source``, with optional initial values."""
     pairs = tuple(sp.Tuple(sp.sympify(k), sp.sympify(v)) for k, v in (initial or {}).items())
     return Check("dsolve", source, (function, *pairs))
+
+
+def modulo(constraints, generators, source: sp.Basic | None = None) -> Check:
+    """The step is ``source`` reduced modulo the ideal of ``constraints`` (each = 0).
+
+    The normal form is taken against a lex Gröbner basis in ``generators``; it is zero exactly
+    when the input vanishes because of the constraints (e.g. unit norms ‖u‖² − 1 = 0).
+    """
+    return Check("modulo", source, (sp.Tuple(*constraints), sp.Tuple(*generators)), option="lex")
 
 
 def identity(expr: sp.Basic) -> Check:
