@@ -23,10 +23,24 @@ from matplotlib.figure import Figure as MplFigure
 from fate_numeric.experiments import Cell
 from paper_figures import plots
 from paper_figures.core import Context, Figure, Table, Tables
-from paper_figures.tables import best_decay_baseline, theory_map, theory_slices, transfer_table
+from paper_figures.tables import (
+    CONVERGED_LOSS,
+    RESIDUAL_FLOOR,
+    best_decay_baseline,
+    theory_map,
+    theory_slices,
+    transfer_table,
+)
 
 SLICE_THETAS = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
 PANEL = 3.3  # inches per panel
+RESIDUAL_NOTE = (
+    f"Residual maps show (simulated mean − theory)/√(SE² + ε²) with ε = {RESIDUAL_FLOOR:g} "
+    "(the simulations' resolution, as verify's floors); grey cells are not compared: the "
+    "theory is infinite there (|n − d| <= 1, σ > 0) or the run did not converge (training "
+    f"loss > {CONVERGED_LOSS:g} where its minimum is 0). Experimental cells are drawn around "
+    "their (θ, γ) centres, not by grid index as in the notebook."
+)
 
 
 @dataclass(frozen=True)
@@ -149,7 +163,7 @@ def phase_figure(
         return fig
 
     sweeps = tuple(dict.fromkeys(["scratch", *(d.sweep for d in diagrams)]))
-    return Figure(name, title, reference, caption, data, draw, sweeps, notes)
+    return Figure(name, title, reference, caption, data, draw, sweeps, (*notes, RESIDUAL_NOTE))
 
 
 # ---- the evaluators the rows use (compositions of fate_numeric.theory only) ---------------------

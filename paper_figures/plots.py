@@ -149,7 +149,7 @@ def residual_map(ax: Axes, table: Table, title: str) -> None:
         norm=TwoSlopeNorm(0.0, -limit, limit),
         shading="flat",
     )
-    colorbar(ax, mesh, "(simulated − theory) / SE")
+    colorbar(ax, mesh, r"(simulated − theory) / $\sqrt{SE^2+\epsilon^2}$")
     if thetas.size * gammas.size <= 64:
         x_mid, y_mid = 0.5 * (x_edges[1:] + x_edges[:-1]), 0.5 * (y_edges[1:] + y_edges[:-1])
         for j, gamma in enumerate(y_mid):

@@ -11,7 +11,17 @@ import importlib
 
 from paper_figures.core import Figure, FigureError
 
-MODULES: tuple[str, ...] = ("paper_figures.fig1_linear_transfer",)
+MODULES: tuple[str, ...] = (
+    "paper_figures.fig1_linear_transfer",
+    "paper_figures.fig2_fine_tuning",
+    "paper_figures.fig5_weight_decay",
+    "paper_figures.fig7_noiseless",
+    "paper_figures.scratch_risk",
+    "paper_figures.ridge",
+    "paper_figures.fine_tuning_noisy",
+    "paper_figures.finite_source",
+    "paper_figures.surfaces",
+)
 
 
 def figures() -> list[Figure]:
