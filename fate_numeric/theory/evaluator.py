@@ -41,7 +41,7 @@ class _CompiledComponent:
         for branch_expr, condition in branches(expr):
             self.branches.append(
                 (
-                    sp.lambdify(symbols, branch_expr, modules="numpy", dummify=True),
+                    sp.lambdify(symbols, branch_expr, modules=["numpy", "scipy"], dummify=True),
                     sp.lambdify(symbols, condition, modules="numpy", dummify=True),
                 )
             )
