@@ -7,6 +7,9 @@
 * ``sweep NAME --profile quick|paper``: a named sweep of the authors' launch scripts
   (:mod:`fate_numeric.sweeps`) with a progress bar and ETA; results go to the store, and a rerun
   resumes where an interrupted one stopped.
+* ReLU networks (Sec. 4): ``simulate --model relu`` (one cell, :class:`ReluCell` flags) and the
+  sweeps ``relu_scratch``, ``relu_linear_transfer``, ``relu_fine_tuning`` at the profiles
+  ``quick``, ``paper``, ``paper_d500`` (:mod:`fate_numeric.relu_sweeps`).
 """
 
 from __future__ import annotations
@@ -40,7 +43,32 @@ def _time_course(values: np.ndarray) -> list[list[float | None]]:
     return [[float(v) if np.isfinite(v) else None for v in row] for row in values]
 
 
+def _simulate_relu(args: argparse.Namespace) -> int:
+    """One ReLU cell (``--model relu``, :mod:`fate_numeric.relu_sweeps`): risks and diagnostics."""
+    from fate_numeric.relu_sweeps import ReluCell, run_relu_cells
+    from fate_numeric.relu_sweeps import chunks as relu_chunks
+
+    device = resolve_device(args.device)
+    flags = vars(args)
+    cell = ReluCell(**{f.name: flags[f.name] for f in dataclasses.fields(ReluCell)})
+    relu_chunks([cell], memory_budget(device))  # refuses a cell that cannot fit, before any work
+    start = time.perf_counter()
+    (arrays,) = run_relu_cells([cell], device)
+    report = {
+        "device": describe_device(device),
+        "seconds": round(time.perf_counter() - start, 3),
+        "risk": _summary(arrays["risk"]),
+        **{name: values.tolist() for name, values in arrays.items() if name != "risk"},
+        "cell": cell.config(),
+    }
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return 0
+
+
 def _simulate(args: argparse.Namespace) -> int:
+    if args.model == "relu":
+        return _simulate_relu(args)
     device = resolve_device(args.device)
     flags = vars(args)
     cell = Cell(**{f.name: flags[f.name] for f in dataclasses.fields(Cell) if f.name in flags})
@@ -85,11 +113,15 @@ def _simulate(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from fate_numeric.relu_sweeps import RELU_SWEEPS, relu_cells_of, run_relu_sweep
     from fate_numeric.store import ResultStore, default_store
     from fate_numeric.sweeps import cells_of, run_sweep
 
     device = resolve_device(args.device)
-    cells = cells_of(args.name, args.profile, seed=args.seed)
+    if args.name in RELU_SWEEPS:
+        cells, run_sweep = relu_cells_of(args.name, args.profile, seed=args.seed), run_relu_sweep
+    else:
+        cells = cells_of(args.name, args.profile, seed=args.seed)
     store = ResultStore(args.store) if args.store else default_store()
     print(
         f"sweep {args.name} ({args.profile} profile): {len(cells)} cells on "
@@ -151,12 +183,32 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="record the training loss and ‖β̂ − β‖² every K steps (the time course)",
     )
+    simulate.add_argument("--model", choices=("linear", "relu"), default="linear")
+    relu_flags = simulate.add_argument_group("ReLU model (--model relu; Sec. 4)")
+    relu_flags.add_argument("--removed", type=float, default=0.0, help="source: fraction μ removed")
+    relu_flags.add_argument("--width", type=int, default=1000, help="student neurons m")
+    relu_flags.add_argument("--teacher-width", type=int, default=100, help="teacher neurons m*")
+    relu_flags.add_argument("--lr-scale", type=float, default=0.01, help="learning rate / m")
+    relu_flags.add_argument("--max-steps", type=int, default=100_000)
+    relu_flags.add_argument("--check-every", type=int, default=100)
+    relu_flags.add_argument("--init-output", type=float, default=1e-7)
+    relu_flags.add_argument("--rank-rtol", type=float, default=1e-10)
+    simulate.add_argument(
+        "--precision",
+        choices=("float64", "float32"),
+        default="float64",
+        help="training precision (draws are float64 either way); verification uses float64",
+    )
     simulate.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
     simulate.set_defaults(run=_simulate)
 
     sweep = commands.add_parser("sweep", help="run a named sweep into the store (resumable)")
-    sweep.add_argument("name", help="scratch, phase_diagram or finite_source")
-    sweep.add_argument("--profile", choices=("quick", "paper"), default="quick")
+    sweep.add_argument(
+        "name",
+        help="scratch, phase_diagram, finite_source; relu_scratch, relu_linear_transfer, "
+        "relu_fine_tuning",
+    )
+    sweep.add_argument("--profile", choices=("quick", "paper", "paper_d500"), default="quick")
     sweep.add_argument("--seed", type=int, default=0)
     sweep.add_argument("--device", default="auto")
     sweep.add_argument("--store", default=None, help="store folder (default: the user store)")

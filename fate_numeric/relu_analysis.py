@@ -1,0 +1,127 @@
+"""Analysis of the ReLU experiments (Sec. 4, Fig. 3e): the scratch power law, the predicted and the
+simulated negative-transfer boundaries, the transferability grid.
+
+* :func:`fit_power_law`: the scratch risk is modelled as R_sc(n) ≈ A n^(−ν) (the paper fits
+  ν ≈ 1.18 at d = 100; A is not given). Fit: least squares of log(mean risk) on log n; confidence
+  interval: percentile bootstrap over instances (resampling the instances of every n, refitting),
+  seeded. Decision: fitting log means (not the mean of logs) fits the quantity the boundary uses,
+  the expected risk.
+* :func:`predicted_boundary`: the paper's grey circles, the n at which A n^(−ν) = ‖P⊥f_t‖², i.e.
+  n* = (A/‖P⊥f_t‖²)^(1/ν).
+* :func:`sign_change`: the n at which a simulated transferability T(n) = R_sc − R_tx first turns
+  from positive to negative, by linear interpolation in log n between grid points.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from derivations.errors import InvalidArgumentError
+
+
+@dataclass(frozen=True)
+class PowerLaw:
+    """A fitted power law A n^(−ν) with bootstrap confidence intervals."""
+
+    amplitude: float
+    exponent: float
+    amplitude_interval: tuple[float, float]
+    exponent_interval: tuple[float, float]
+    r_squared: float
+    level: float
+
+    def __call__(self, n: np.ndarray | float) -> np.ndarray | float:
+        return self.amplitude * np.asarray(n, dtype=np.float64) ** (-self.exponent)
+
+
+def _least_squares(log_n: np.ndarray, log_r: np.ndarray) -> tuple[float, float, float]:
+    slope, intercept = np.polyfit(log_n, log_r, 1)
+    fitted = intercept + slope * log_n
+    total = float(((log_r - log_r.mean()) ** 2).sum())
+    r_squared = 1.0 - float(((log_r - fitted) ** 2).sum()) / total if total > 0 else 1.0
+    return float(math.exp(intercept)), float(-slope), r_squared
+
+
+def fit_power_law(
+    sample_sizes: Sequence[int],
+    risks: Sequence[np.ndarray],
+    *,
+    seed: int = 0,
+    resamples: int = 2000,
+    level: float = 0.95,
+) -> PowerLaw:
+    """Fit A n^(−ν) to per-instance risks (one array per sample size); bootstrap intervals."""
+    n = np.asarray(sample_sizes, dtype=np.float64)
+    if n.ndim != 1 or n.size < 3 or len(risks) != n.size:
+        raise InvalidArgumentError("need at least 3 sample sizes, each with an array of risks")
+    samples = [np.asarray(r, dtype=np.float64).ravel() for r in risks]
+    if any(s.size < 2 or not np.all(np.isfinite(s)) or np.any(s <= 0) for s in samples):
+        raise InvalidArgumentError("risks must be finite, positive, at least 2 per sample size")
+    if not 0 < level < 1:
+        raise InvalidArgumentError(f"level must be in (0, 1); got {level!r}")
+    log_n = np.log(n)
+    amplitude, exponent, r_squared = _least_squares(log_n, np.log([s.mean() for s in samples]))
+    rng = np.random.default_rng(seed)
+    boot = np.empty((resamples, 2))
+    for b in range(resamples):
+        means = [s[rng.integers(0, s.size, s.size)].mean() for s in samples]
+        a_b, nu_b, _ = _least_squares(log_n, np.log(means))
+        boot[b] = (a_b, nu_b)
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(boot, [tail, 100 - tail], axis=0)
+    return PowerLaw(
+        amplitude,
+        exponent,
+        (float(low[0]), float(high[0])),
+        (float(low[1]), float(high[1])),
+        r_squared,
+        level,
+    )
+
+
+def predicted_boundary(amplitude: float, exponent: float, floor: float | np.ndarray):
+    """n* with A n*^(−ν) = floor (‖P⊥f_t‖²): (A/floor)^(1/ν); inf where floor = 0."""
+    if amplitude <= 0 or exponent <= 0:
+        raise InvalidArgumentError("amplitude and exponent must be positive")
+    floor = np.asarray(floor, dtype=np.float64)
+    if np.any(floor < 0):
+        raise InvalidArgumentError("the floor ‖P⊥f_t‖² must be >= 0")
+    with np.errstate(divide="ignore"):
+        return (amplitude / floor) ** (1.0 / exponent)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """Where a transferability curve turns negative: ``n`` (interpolated) and ``kind`` —
+    ``crossing``, ``always_negative`` (n at or below the grid), ``always_positive`` (above)."""
+
+    n: float
+    kind: str
+
+
+def sign_change(sample_sizes: Sequence[int], transfer: Sequence[float]) -> Crossing:
+    """The first n at which T(n) goes from > 0 to <= 0 (log-linear interpolation)."""
+    n = np.asarray(sample_sizes, dtype=np.float64)
+    t = np.asarray(transfer, dtype=np.float64)
+    if n.shape != t.shape or n.size < 2 or np.any(np.diff(n) <= 0):
+        raise InvalidArgumentError("need increasing sample sizes and one T per size")
+    if t[0] <= 0:
+        return Crossing(float(n[0]), "always_negative")
+    for k in range(1, n.size):
+        if t[k] <= 0:
+            fraction = t[k - 1] / (t[k - 1] - t[k])
+            log_n = math.log(n[k - 1]) + fraction * (math.log(n[k]) - math.log(n[k - 1]))
+            return Crossing(math.exp(log_n), "crossing")
+    return Crossing(float(n[-1]), "always_positive")
+
+
+def paired_transfer(scratch: np.ndarray, transfer: np.ndarray) -> tuple[float, float]:
+    """Mean and standard error of R_sc − R_tx over instances that share their data (paired)."""
+    difference = np.asarray(scratch, dtype=np.float64) - np.asarray(transfer, dtype=np.float64)
+    if difference.ndim != 1 or difference.size < 2:
+        raise InvalidArgumentError("need two 1-D arrays of at least 2 paired risks")
+    return float(difference.mean()), float(difference.std(ddof=1) / math.sqrt(difference.size))
