@@ -53,15 +53,28 @@ def draw(tables: Tables) -> MplFigure:
             label=f"wd = {decay:g}",
         )
     best = tables["best_decay"]
+    pairs = set(zip(best["n"].tolist(), best["weight_decay"].tolist(), strict=True))
+    chosen = np.array(
+        [
+            (n, w) in pairs
+            for n, w in zip(scratch["n"].tolist(), scratch["weight_decay"].tolist(), strict=True)
+        ]
+    )
     ax.plot(
-        [], [], " ", label="best wd per γ: " + ", ".join(f"{w:g}" for w in best["weight_decay"])
+        scratch["gamma"][chosen],
+        scratch["mean"][chosen],
+        "o",
+        markersize=8,
+        markerfacecolor="none",
+        color="black",
+        label="best decay per γ",
     )
     ax.set_xlim(0, 2.05)
     ax.set_ylim(-0.1, 1.1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{R}_{sc}$")
     ax.set_title(r"scratch risk by weight decay, $\sigma$ = 0.2")
-    ax.legend(loc="upper right")
+    ax.legend(loc="lower left")
     return fig
 
 

@@ -48,6 +48,16 @@ def draw(tables: Tables) -> MplFigure:
             color="black",
             label="exact at finite d",
         )
+        unconverged = simulated["converged"] == 0
+        if unconverged.any():
+            ax.plot(
+                simulated["gamma"][unconverged],
+                simulated["mean"][unconverged],
+                "x",
+                color="black",
+                markersize=7,
+                label="not converged in 10⁴ steps",
+            )
         ax.set_xlim(0, 2.05)
         ax.set_ylim(-0.1, 1.1)
         ax.set_xlabel(r"$\gamma = n/d$")
@@ -67,7 +77,8 @@ FIGURE = Figure(
         "and σ²/(γ − 1) for γ > 1, diverging at γ = 1 when σ > 0. Points: simulated mean ± std "
         "over instances. Open diamonds: the exact finite-size expectation "
         "1 − n/d + σ²n/(d − n − 1) (n < d − 1), σ²d/(n − d − 1) (n > d + 1), infinite at "
-        "|n − d| <= 1 (not drawn)."
+        "|n − d| <= 1 (not drawn). ×: some instance used the whole budget of 10 000 steps "
+        "without reaching the authors' early-stopping tolerance."
     ),
     data=data,
     draw=draw,

@@ -13,17 +13,20 @@ transfer runs are independent (different data, as in the authors' scripts, SPEC 
   optimiser's stopping tolerance); NaN where the prediction is infinite (the scratch peak at
   |n − d| <= 1 with σ > 0) or the cell is not converged (below).
 
-Convergence. The stored ``train_loss`` is the raw loss (1/n)‖Xβ̂ − y‖², whose minimum is 0 when
-n <= d or σ = 0 and the least-squares residual otherwise (not stored). A cell is marked not
+Convergence. A cell is compared with theory only when both runs converged. Transfer (fine-tuning,
+no early stopping): the stored ``train_loss`` is the raw loss (1/n)‖Xβ̂ − y‖², whose minimum is 0
+when n <= d or σ = 0 and the least-squares residual otherwise (not stored); the run is marked not
 converged when its floor is known to be 0 and its largest training loss exceeds
-:data:`CONVERGED_LOSS`; for n > d with σ > 0 convergence is not judged (the cell counts as
-converged).
+:data:`CONVERGED_LOSS` (for n > d with σ > 0 it is not judged). Unregularised scratch: not
+converged when some instance used the whole step budget without reaching the authors' early-stop
+tolerance (at n = d the smallest eigenvalue of XᵀX/n nearly vanishes).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -49,39 +52,65 @@ def summary(values: np.ndarray) -> tuple[float, float, int]:
     return float(values.mean()), std, int(values.size)
 
 
-def scratch_runs(ctx: Context, sigma: float, decay: float = 0.0) -> dict[int, np.ndarray]:
-    """Per-instance scratch risks by n, at label noise ``sigma`` and weight decay ``decay``."""
+class Runs(NamedTuple):
+    """Per-instance risks of one cell and whether its training converged."""
+
+    values: np.ndarray
+    converged: bool
+
+
+def scratch_converged(cell: Cell, arrays: dict[str, np.ndarray]) -> bool:
+    """Whether every instance of an unregularised scratch cell stopped early (training loss
+    within the authors' tol of its floor) before the step budget; regularised cells, which run
+    the whole budget by design, count as converged."""
+    return cell.weight_decay > 0 or int(np.max(arrays["steps"])) < cell.schedule.steps
+
+
+def scratch_runs(ctx: Context, sigma: float, decay: float = 0.0) -> dict[int, Runs]:
+    """Scratch runs by n, at label noise ``sigma`` and weight decay ``decay``."""
     return {
-        cell.n: arrays["generalisation"]
+        cell.n: Runs(arrays["generalisation"], scratch_converged(cell, arrays))
         for cell, arrays in ctx.sweep("scratch")
         if cell.sigma == sigma and cell.weight_decay == decay
     }
 
 
 def scratch_table(ctx: Context, sigma: float) -> Table:
-    """Scratch risk per (n, weight decay) at ``sigma``: mean, std, count, exact finite-size E R."""
+    """Scratch risk per (n, weight decay) at ``sigma``: mean, std, count, convergence, exact E R."""
     rows = []
     for cell, arrays in ctx.sweep("scratch"):
         if cell.sigma != sigma:
             continue
         mean, std, count = summary(arrays["generalisation"])
         exact = ctx.theory.scratch_risk_finite(cell.n, cell.d, cell.sigma)
-        rows.append((cell.n / cell.d, cell.n, cell.d, cell.weight_decay, mean, std, count, exact))
-    names = ("gamma", "n", "d", "weight_decay", "mean", "std", "count", "theory_finite")
+        converged = int(scratch_converged(cell, arrays))
+        rows.append(
+            (cell.n / cell.d, cell.n, cell.d, cell.weight_decay, mean, std, count, converged, exact)
+        )
+    names = (
+        "gamma",
+        "n",
+        "d",
+        "weight_decay",
+        "mean",
+        "std",
+        "count",
+        "converged",
+        "theory_finite",
+    )
     return Table({name: np.array([row[i] for row in rows]) for i, name in enumerate(names)})
 
 
-def best_decay_baseline(
-    ctx: Context, sigma: float
-) -> tuple[dict[int, np.ndarray], dict[int, float]]:
+def best_decay_baseline(ctx: Context, sigma: float) -> tuple[dict[int, Runs], dict[int, float]]:
     """Per n, the scratch runs of the weight decay with the lowest mean risk (SPEC §2.9)."""
-    best: dict[int, tuple[float, float, np.ndarray]] = {}
+    best: dict[int, tuple[float, float, Runs]] = {}
     for cell, arrays in ctx.sweep("scratch"):
         if cell.sigma != sigma:
             continue
         mean = float(np.mean(arrays["generalisation"]))
         if cell.n not in best or mean < best[cell.n][0]:
-            best[cell.n] = (mean, cell.weight_decay, arrays["generalisation"])
+            runs = Runs(arrays["generalisation"], scratch_converged(cell, arrays))
+            best[cell.n] = (mean, cell.weight_decay, runs)
     return {n: v[2] for n, v in best.items()}, {n: v[1] for n, v in best.items()}
 
 
@@ -99,13 +128,14 @@ def transfer_table(
     *,
     ridge: float = 0.0,
     n_source: int | None = None,
-    baseline: dict[int, np.ndarray] | None = None,
+    baseline: dict[int, Runs] | None = None,
 ) -> Table:
     """The experimental transferability of ``procedure`` over the (θ, γ) grid of a sweep.
 
     Columns: ``theta, gamma, n, d, scratch_mean, scratch_std, transfer_mean, transfer_std,
-    T_mean, T_std, T_se, converged, expected, residual_se``. ``baseline`` replaces the
-    unregularised scratch runs (per n); ``expected(cell)`` is the theory for the cell.
+    T_mean, T_std, T_se, scratch_converged, transfer_converged, converged, expected,
+    residual_se``. ``baseline`` replaces the unregularised scratch runs (per n);
+    ``expected(cell)`` is the theory for the cell.
     """
     scratch = baseline if baseline is not None else scratch_runs(ctx, sigma)
     rows = []
@@ -115,11 +145,12 @@ def transfer_table(
         risks = arrays["generalisation"]
         if procedure == "linear_transfer":
             risks = risks[cell.ridges.index(ridge)]
-        sc_mean, sc_std, sc_count = summary(scratch[cell.n])
+        sc_mean, sc_std, sc_count = summary(scratch[cell.n].values)
         tx_mean, tx_std, tx_count = summary(risks)
-        converged = not _judged(cell, arrays) or float(np.max(arrays["train_loss"])) <= (
+        tx_converged = not _judged(cell, arrays) or float(np.max(arrays["train_loss"])) <= (
             CONVERGED_LOSS
         )
+        converged = tx_converged and scratch[cell.n].converged
         mean = sc_mean - tx_mean
         std = math.hypot(sc_std, tx_std)
         se = math.sqrt(sc_std**2 / sc_count + tx_std**2 / tx_count)
@@ -142,6 +173,8 @@ def transfer_table(
                 mean,
                 std,
                 se,
+                int(scratch[cell.n].converged),
+                int(tx_converged),
                 int(converged),
                 prediction,
                 residual,
@@ -159,6 +192,8 @@ def transfer_table(
         "T_mean",
         "T_std",
         "T_se",
+        "scratch_converged",
+        "transfer_converged",
         "converged",
         "expected",
         "residual_se",

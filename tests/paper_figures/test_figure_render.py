@@ -1,0 +1,120 @@
+"""Every registered figure renders on the tiny profile; the command line's errors are clear."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from fate_numeric.store import ResultStore
+from paper_figures.__main__ import main
+from paper_figures.core import Context, MissingSimulationError, Table
+from paper_figures.registry import MODULES, figures, select
+from paper_figures.render import prepare_output, render, write_index
+
+
+@pytest.fixture(scope="module")
+def rendered(make_context, tmp_path_factory):
+    """Every registered figure rendered once into one folder (simulating whatever is missing)."""
+    out = tmp_path_factory.mktemp("figures")
+    ctx = make_context(simulate=True)
+    made = {figure.name: render(figure, ctx, out) for figure in figures()}
+    write_index(out, [f.name for f in figures()])
+    return out, made
+
+
+def test_registry_names_are_unique_and_every_module_registers():
+    names = [f.name for f in figures()]
+    assert len(names) == len(set(names)) >= len(MODULES)
+
+
+@pytest.mark.parametrize("name", [f.name for f in figures()])
+def test_each_figure_renders_with_its_files(rendered, name):
+    out, made = rendered
+    for suffix in ("pdf", "png", "caption.md"):
+        path = out / f"{name}.{suffix}"
+        assert path.is_file() and path.stat().st_size > 0, path
+    assert (out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+    csvs = sorted(out.glob(f"{name}.*.csv"))
+    assert csvs and all(p in made[name].files for p in csvs)
+    for path in csvs:
+        assert len(Table.read_csv(path)) > 0
+    caption = (out / f"{name}.caption.md").read_text()
+    figure = made[name].figure
+    assert figure.title in caption and figure.reference in caption
+    assert all(note in caption for note in figure.notes)
+    assert "profile `quick`: d = 20" in caption
+
+
+def test_csv_files_hold_the_data_step_tables(rendered, ctx):
+    out, _ = rendered
+    (figure,) = select(["figure1"])
+    tables = figure.data(ctx)
+    for table_name, table in tables.items():
+        back = Table.read_csv(out / f"figure1.{table_name}.csv")
+        for column, values in table.columns.items():
+            if values.dtype.kind == "U":
+                assert list(back[column]) == list(values)
+            else:
+                assert np.array_equal(back[column], values, equal_nan=True), column
+
+
+def test_index_lists_every_figure_with_its_caption(rendered):
+    out, made = rendered
+    index = (out / "index.md").read_text()
+    for name, result in made.items():
+        assert f"![{name}]({name}.png)" in index
+        assert result.figure.title in index
+    positions = [index.index(f"![{name}]") for name in made]
+    assert positions == sorted(positions)  # registry order
+
+
+def test_cli_rejects_an_unknown_figure(capsys):
+    assert main(["figure1", "no-such-figure"]) == 2
+    error = capsys.readouterr().err
+    assert "unknown figure name(s) 'no-such-figure'" in error and "figure1" in error
+
+
+def test_cli_rejects_an_unwritable_output_folder(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["figure1", "--out", str(blocker / "figures")]) == 2
+    assert "cannot write to the output folder" in capsys.readouterr().err
+    if os.geteuid() != 0:  # root can write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(Exception, match="cannot write"):
+            prepare_output(locked)
+
+
+def test_no_simulate_names_the_sweep_commands(tiny_profile, tmp_path, capsys):
+    empty = tmp_path / "empty-store"
+    status = main(
+        ["figure1", "ridge", "--no-simulate", "--store", str(empty), "--out", str(tmp_path)]
+    )
+    assert status == 3
+    error = capsys.readouterr().err
+    for sweep in ("scratch", "phase_diagram"):
+        assert f"python -m fate_numeric sweep {sweep} --profile quick --store {empty}" in error
+    assert "finite_source" not in error
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_context_stored_asks_or_computes(tmp_path, tiny_profile):
+    store = ResultStore(tmp_path / "store")
+    config = {"kind": "figure-test", "value": 1}
+    off = Context("quick", store, simulate=False)
+    with pytest.raises(MissingSimulationError, match="python -m make-it"):
+        off.stored(config, lambda: {"x": np.ones(2)}, "python -m make-it")
+    on = Context("quick", store, simulate=True)
+    assert np.array_equal(on.stored(config, lambda: {"x": np.ones(2)}, "unused")["x"], np.ones(2))
+    assert np.array_equal(off.stored(config, lambda: {}, "unused")["x"], np.ones(2))
+
+
+def test_list_describes_every_figure(capsys):
+    assert main(["list"]) == 0
+    listing = capsys.readouterr().out
+    for figure in figures():
+        assert figure.name in listing and figure.reference in listing
