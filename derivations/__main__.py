@@ -1,9 +1,16 @@
-"""Command line of the derivations: ``python -m derivations list | show | check | export``.
+"""Command line of the derivations: ``python -m derivations list | show | explain | eval | ...``.
 
 * ``list``: every derived result with its paper reference and regime.
 * ``show NAME``: one result, its assumptions and its derivation step by step.
+* ``explain NAME [--format unicode|markdown|latex]``: the derivation with every step re-checked
+  by SymPy (:mod:`derivations.explain`); exit status 1 if a check fails. ``explain --all``
+  checks every result and prints a table.
+* ``eval NAME key=value ...``: the hand calculation of a result (:mod:`derivations.evaluate`).
 * ``check``: every result against the formula the paper prints (exit status 1 on a FAIL).
-* ``export --latex DIR [--pdf]``: one ``.tex`` per result plus a standalone ``main.tex``.
+* ``export --latex DIR [--pdf]``: one ``.tex`` per result, ``main.tex`` that inputs them, and
+  ``lecture_notes.tex``, one standalone document with every derivation in the paper's order,
+  numbered with the paper's equations, errata marked and every step's check; ``--pdf`` builds
+  ``lecture_notes.pdf`` with latexmk or pdflatex.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from pathlib import Path
 import sympy as sp
 
 from derivations.display import for_display
-from derivations.errors import FateError
+from derivations.errors import FateError, InvalidArgumentError
 from derivations.paper import PRINTED
 from derivations.registry import all_results, cache_dir, get
 
@@ -65,6 +72,56 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from derivations import explain
+
+    if args.all:
+        return _explain_all(explain)
+    if args.name is None:
+        raise InvalidArgumentError("give a result NAME (see `list`) or --all")
+    result = get(args.name)
+    checks = explain.checked(result.name)
+    print(explain.render(result, checks, args.format), end="")
+    return 1 if any(c.verdict is explain.Verdict.FAILED for c in checks) else 0
+
+
+def _explain_all(explain) -> int:
+    start = time.perf_counter()
+    results = all_results()
+    width = max(len(name) for name in results)
+    print(f"{'result':<{width}}  steps  confirmed  unchecked  failed")
+    failed = []
+    totals = dict.fromkeys(explain.Verdict, 0)
+    for name in results:
+        checks = explain.checked(name)
+        counts = explain.tally(checks)
+        for verdict, count in counts.items():
+            totals[verdict] += count
+        print(
+            f"{name:<{width}}  {len(checks):>5}  {counts[explain.Verdict.CONFIRMED]:>9}  "
+            f"{counts[explain.Verdict.UNCHECKED]:>9}  {counts[explain.Verdict.FAILED]:>6}"
+        )
+        failed += [(name, c) for c in checks if c.verdict is explain.Verdict.FAILED]
+    for name, c in failed:
+        print(f"FAILED {name} step {c.number}: {c.detail}")
+    total = sum(totals.values())
+    print(
+        f"\n{total} steps in {len(results)} results: {totals[explain.Verdict.CONFIRMED]} confirmed "
+        f"by SymPy, {totals[explain.Verdict.UNCHECKED]} not machine-checked (argued in words), "
+        f"{totals[explain.Verdict.FAILED]} failed ({time.perf_counter() - start:.1f} s)"
+    )
+    return 1 if failed else 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from derivations.evaluate import hand_calculation, parse_assignments, render
+
+    result = get(args.name)
+    values = parse_assignments(result, args.values)
+    print(render(hand_calculation(result, values)), end="")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from derivations.consistency import check_all
 
@@ -99,17 +156,21 @@ def _check(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from derivations.latex import compile_pdf, export
+    from derivations.notes import write_lecture_notes
 
     folder = Path(args.latex)
     main, unknown = export(all_results().values(), folder)
     print(f"wrote {len(all_results())} result files and {main}")
+    notes, more_unknown, summary = write_lecture_notes(folder)
+    unknown |= more_unknown
+    print(f"wrote {notes} ({summary})")
     if unknown:
         print(
             f"warning: characters without a LaTeX translation: {''.join(sorted(unknown))}",
             file=sys.stderr,
         )
     if args.pdf:
-        pdf = compile_pdf(main)
+        pdf = compile_pdf(notes)
         print(f"compiled {pdf}")
     return 0
 
@@ -127,12 +188,27 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("name", help="result name, as given by `list`")
     show.add_argument("--full", action="store_true", help="print huge expressions in full too")
     show.set_defaults(run=_show)
+    explain = commands.add_parser(
+        "explain", help="a derivation step by step, every step re-checked by SymPy"
+    )
+    explain.add_argument("name", nargs="?", help="result name, as given by `list`")
+    explain.add_argument(
+        "--format", choices=("unicode", "markdown", "latex"), default="unicode", help="output"
+    )
+    explain.add_argument("--all", action="store_true", help="check every result; print a table")
+    explain.set_defaults(run=_explain)
+    evaluate = commands.add_parser("eval", help="hand calculation: formula, values, number")
+    evaluate.add_argument("name", help="result name, as given by `list`")
+    evaluate.add_argument("values", nargs="*", metavar="key=value", help="e.g. gamma=0.5")
+    evaluate.set_defaults(run=_eval)
     check = commands.add_parser("check", help="compare every result with the paper's formula")
     check.add_argument("--seed", type=int, default=0, help="seed of the numeric probe (default 0)")
     check.set_defaults(run=_check)
     export = commands.add_parser("export", help="write the derivations as LaTeX")
     export.add_argument("--latex", required=True, metavar="DIR", help="output folder")
-    export.add_argument("--pdf", action="store_true", help="also compile main.tex with pdflatex")
+    export.add_argument(
+        "--pdf", action="store_true", help="also build lecture_notes.pdf (latexmk or pdflatex)"
+    )
     export.set_defaults(run=_export)
     return parser
 

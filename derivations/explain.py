@@ -28,16 +28,23 @@ equalities can only confirm.
 from __future__ import annotations
 
 import enum
+import functools
 import random
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derivations.display import for_display
+from derivations.errors import InvalidArgumentError
+from derivations.latex import expression_to_latex, result_fragment
+from derivations.paper import PRINTED
 from derivations.piecewise import branches
 from derivations.record import Check, DerivedResult, Step
+from derivations.registry import all_results, get
 from derivations.symbols import PROBE_DOMAINS
 
 #: Digits of the numeric probe and the relative agreement it requires.
@@ -323,13 +330,18 @@ def _zeros_like(expr: sp.Basic) -> sp.Basic:
     return sp.Integer(0)
 
 
+def _short(expr: sp.Basic, width: int = 32) -> str:
+    text = str(expr)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _operation(check: Check):
     params = check.params
     if check.kind == "equal":
         return (lambda e: e), "rewriting"
     if check.kind == "substitution":
         mapping = {pair[0]: pair[1] for pair in params}
-        shown = ", ".join(f"{k} → {v}" for k, v in mapping.items())
+        shown = ", ".join(f"{_short(k)} → {_short(v)}" for k, v in mapping.items())
         return (lambda e: sp.simplify(e.subs(mapping))), f"substitution {shown}"
     if check.kind == "limit":
         variable, point, *pairs = params
@@ -440,6 +452,15 @@ def _infer(step: Step, number: int, earlier: list[Step], cited: Mapping[str, Der
             verdicts.append(kind)
         kinds = ", ".join(sorted(set(verdicts)))
         return kinds, Verdict.CONFIRMED, f"{kinds} stated in the step, re-executed: equal"
+    if isinstance(step.expr, sp.Equality) and not step.expr.atoms(AppliedUndef):
+        lhs, rhs = step.expr.lhs, step.expr.rhs
+        if (
+            isinstance(lhs, sp.Expr)
+            and isinstance(rhs, sp.Expr)
+            and lhs.free_symbols
+            and (sp.simplify(lhs - rhs) == 0)
+        ):
+            return "identity", Verdict.CONFIRMED, "identity: simplify(lhs − rhs) = 0"
     for back, before in enumerate(reversed(earlier), start=1):
         result = same(step.expr, before.expr)
         if result.equal is None and not isinstance(step.expr, sp.Equality):
@@ -488,15 +509,6 @@ def _infer(step: Step, number: int, earlier: list[Step], cited: Mapping[str, Der
                         Verdict.CONFIRMED,
                         f"equals result {name} ({_describe(match.method)})",
                     )
-    if isinstance(step.expr, sp.Equality) and not step.expr.atoms(AppliedUndef):
-        lhs, rhs = step.expr.lhs, step.expr.rhs
-        if (
-            isinstance(lhs, sp.Expr)
-            and isinstance(rhs, sp.Expr)
-            and lhs.free_symbols
-            and (sp.simplify(lhs - rhs) == 0)
-        ):
-            return "identity", Verdict.CONFIRMED, "identity: simplify(lhs − rhs) = 0"
     return (
         "unchecked",
         Verdict.UNCHECKED,
@@ -523,7 +535,7 @@ def check_result(result: DerivedResult, results: Mapping[str, DerivedResult]) ->
             else:
                 cited = cited_results(step, results, result.name)
                 kind, verdict, detail = _infer(step, number, list(result.steps[:index]), cited)
-        except Exception as error:  # noqa: BLE001 - a check that crashes is a failed check
+        except Exception as error:  # a check that crashes is a failed check, not a crash
             kind, verdict, detail = "error", Verdict.FAILED, f"the check raised {error!r}"
         checks.append(StepCheck(number, step, kind, verdict, detail))
     return checks
@@ -532,6 +544,108 @@ def check_result(result: DerivedResult, results: Mapping[str, DerivedResult]) ->
 def check_all(results: Mapping[str, DerivedResult]) -> dict[str, list[StepCheck]]:
     """Check every step of every result."""
     return {name: check_result(r, results) for name, r in results.items()}
+
+
+@functools.cache
+def checked(name: str) -> tuple[StepCheck, ...]:
+    """The checks of the registered result ``name`` (computed once per process)."""
+    results = all_results()
+    return tuple(check_result(get(name), results))
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+FORMATS = ("unicode", "markdown", "latex")
+
+
+def summary_line(checks: Iterable[StepCheck]) -> str:
+    """'k of n steps confirmed by SymPy, ...' for the end of an explanation."""
+    checks = list(checks)
+    counts = tally(checks)
+    parts = [f"{counts[Verdict.CONFIRMED]} of {len(checks)} steps confirmed by SymPy"]
+    if counts[Verdict.UNCHECKED]:
+        parts.append(f"{counts[Verdict.UNCHECKED]} not machine-checked (argued in words)")
+    parts.append(f"{counts[Verdict.FAILED]} failed")
+    return ", ".join(parts)
+
+
+def _unicode_expr(expr: sp.Basic, full: bool = False) -> str:
+    shown = for_display(expr, full=full)
+    return textwrap.indent(sp.pretty(shown, use_unicode=True, wrap_line=False), "      ")
+
+
+def render(result: DerivedResult, checks: Iterable[StepCheck], fmt: str = "unicode") -> str:
+    """The explanation of ``result``: each step, its justification and its machine check."""
+    if fmt not in FORMATS:
+        raise InvalidArgumentError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    checks = list(checks)
+    return {"unicode": _render_unicode, "markdown": _render_markdown, "latex": _render_latex}[fmt](
+        result, checks
+    )
+
+
+def _printed(result: DerivedResult):
+    return PRINTED[result.printed] if result.printed else None
+
+
+def _render_unicode(result: DerivedResult, checks: list[StepCheck]) -> str:
+    lines = [
+        f"{result.title}  [{result.name}]",
+        f"  {result.reference} · {result.regime.value}",
+        "  assumptions:",
+        *(f"    - {a}" for a in result.assumptions),
+        "",
+    ]
+    for c in checks:
+        lines += [
+            f"  Step {c.number}. {c.step.why}",
+            _unicode_expr(c.step.expr),
+            f"    {c.line}",
+            "",
+        ]
+    lines += ["  Result:", _unicode_expr(result.expr)]
+    if (printed := _printed(result)) is not None:
+        lines += [f"  As printed in the paper ({printed.equation}):", _unicode_expr(printed.expr)]
+        if printed.erratum:
+            lines.append(f"  Known erratum: {printed.erratum}")
+    lines += ["", f"  {summary_line(checks)}."]
+    return "\n".join(lines) + "\n"
+
+
+def _render_markdown(result: DerivedResult, checks: list[StepCheck]) -> str:
+    def math(expr: sp.Basic) -> str:
+        return "$$" + expression_to_latex(expr) + "$$"
+
+    lines = [
+        f"## {result.title} (`{result.name}`)",
+        "",
+        f"*{result.reference}* · {result.regime.value}",
+        "",
+        "**Assumptions.**",
+        "",
+        *(f"- {a}" for a in result.assumptions),
+        "",
+    ]
+    for c in checks:
+        lines += [
+            f"**Step {c.number}.** {c.step.why}",
+            "",
+            math(c.step.expr),
+            "",
+            f"> {c.line}",
+            "",
+        ]
+    lines += ["**Result.**", "", math(result.expr), ""]
+    if (printed := _printed(result)) is not None:
+        lines += [f"As printed in the paper ({printed.equation}):", "", math(printed.expr), ""]
+        if printed.erratum:
+            lines += [f"**Known erratum.** {printed.erratum}", ""]
+    lines.append(f"*{summary_line(checks)}.*")
+    return "\n".join(lines) + "\n"
+
+
+def _render_latex(result: DerivedResult, checks: list[StepCheck]) -> str:
+    return result_fragment(result, checks=checks)
 
 
 def tally(checks: Iterable[StepCheck]) -> dict[Verdict, int]:

@@ -78,7 +78,10 @@ _MATH_SYMBOLS = {
     "Ẇ": r"\dot{W}",
     "ẇ": r"\dot{w}",
     "ṙ": r"\dot{r}",
+    "↦": r"\mapsto",
+    "✓": r"\checkmark",
 }
+_TEXT_DASHES = {"–": "--", "—": "---"}
 _SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵏⁿ", "0123456789+-kn", strict=True)), "ᵀ": r"\top "}
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ₗₛₜₙₖ", "0123456789+-lstnk", strict=True))
 _TEXT_ESCAPES = {
@@ -168,6 +171,8 @@ def _math_tokens(
 def text_to_latex(text: str, unknown: set[str] | None = None) -> str:
     """Unicode prose to LaTeX text mode; mathematical characters go into ``$...$``."""
     unknown = set() if unknown is None else unknown
+    for dash, latex in _TEXT_DASHES.items():
+        text = text.replace(dash, latex)
     out = []
     for is_math, token in _math_tokens(text, unknown):
         if is_math or token in "<>|":
@@ -191,10 +196,52 @@ def expression_to_latex(expr: sp.Basic, unknown: set[str] | None = None) -> str:
     return math_to_latex(sp.latex(shown), unknown)
 
 
-def result_fragment(result: DerivedResult, unknown: set[str] | None = None) -> str:
-    """The LaTeX fragment of one result: header, assumptions, derivation steps, result."""
+def equation_label(reference: str) -> str:
+    """The paper's label for a result: its equation number (``8``, ``C.1``) or its statement.
+
+    ``"Thm 3.6, eq. 8"`` gives ``"8"``; ``"Thm 3.5 (Yun et al. 2021; ...)"`` gives ``"Thm 3.5"``.
+    """
+    if match := re.search(r"\beqs?\.\s*([0-9A-Z][0-9A-Za-z.]*(?:[-–][0-9A-Za-z.]+)?)", reference):
+        return match.group(1).rstrip(".").replace("–", "-")
+    return re.split(r"[,;(]", reference, maxsplit=1)[0].strip()
+
+
+def _check_lines(checks, unknown: set[str]) -> dict[int, str]:
+    marks = {"confirmed": r"$\checkmark$", "failed": r"$\times$ \textbf{FAILED:}"}
+    lines = {}
+    for check in checks or ():
+        mark = marks.get(check.verdict.value, r"$\circ$")
+        lines[check.number] = rf"{mark} \textit{{{text_to_latex(check.detail, unknown)}}}"
+    return lines
+
+
+def _boxed(title: str, text: str) -> str:
+    return (
+        r"\par\smallskip\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}{"
+        rf"\textbf{{{title}}} {text}}}}}\par\smallskip"
+    )
+
+
+def result_fragment(
+    result: DerivedResult,
+    unknown: set[str] | None = None,
+    *,
+    checks=None,
+    paper_check=None,
+    numbered: bool = False,
+) -> str:
+    """The LaTeX fragment of one result: header, assumptions, derivation steps, result.
+
+    Args:
+        result: the record.
+        unknown: collects characters without a LaTeX translation.
+        checks: the step checks of :mod:`derivations.explain` (one line under each step).
+        paper_check: the comparison with the printed formula (:mod:`derivations.consistency`).
+        numbered: number the result with the paper's label (:func:`equation_label`).
+    """
     unknown = set() if unknown is None else unknown
     t = lambda s: text_to_latex(s, unknown)  # noqa: E731
+    check_lines = _check_lines(checks, unknown)
     lines = [
         rf"\subsection{{{t(result.title)}}}\label{{res:{result.name}}}",
         rf"\noindent\textbf{{Name:}} \texttt{{{t(result.name)}}}\quad "
@@ -208,28 +255,45 @@ def result_fragment(result: DerivedResult, unknown: set[str] | None = None) -> s
         r"\paragraph{Derivation.}",
         r"\begin{enumerate}",
     ]
-    for step in result.steps:
+    for number, step in enumerate(result.steps, start=1):
         lines += [
             rf"  \item {t(step.why)}",
             r"  \begin{dmath*}",
             "  " + expression_to_latex(step.expr, unknown),
             r"  \end{dmath*}",
         ]
+        if number in check_lines:
+            lines.append(r"  \noindent{\small " + check_lines[number] + "}")
+    lines += [r"\end{enumerate}", r"\paragraph{Result.}"]
+    if numbered:
+        label = t(equation_label(result.reference))
+        lines.append(rf"\begin{{dmath}}[number={{{label}}}]")
+    else:
+        lines.append(r"\begin{dmath*}")
     lines += [
-        r"\end{enumerate}",
-        r"\paragraph{Result.}",
-        r"\begin{dmath*}",
         expression_to_latex(result.expr, unknown),
-        r"\end{dmath*}",
+        r"\end{dmath}" if numbered else r"\end{dmath*}",
     ]
     if result.printed:
         printed = PRINTED[result.printed]
         lines.append(rf"\noindent Compared with the paper's {t(printed.equation)} (as printed):")
         lines += [r"\begin{dmath*}", expression_to_latex(printed.expr, unknown), r"\end{dmath*}"]
+        if paper_check is not None:
+            verdict = {
+                "PASS": "the derived result equals the printed formula (PASS)",
+                "EXPECTED-DEVIATION": "the derived result differs from the printed formula and "
+                "equals its documented correction (EXPECTED-DEVIATION: the erratum is confirmed)",
+                "FAIL": "the derived result equals neither the printed formula nor a documented "
+                "correction (FAIL)",
+            }[paper_check.outcome]
+            lines.append(rf"\par\noindent\textit{{Symbolic check:}} {verdict}.")
         if printed.erratum:
-            lines.append(rf"\noindent\textbf{{Erratum.}} {t(printed.erratum)}")
+            lines.append(_boxed("Known erratum.", t(printed.erratum)))
     if result.notes:
-        lines.append(rf"\paragraph{{Notes.}} {t(result.notes)}")
+        if "rratum" in result.notes or "correction" in result.notes.lower():
+            lines.append(_boxed("Erratum / correction note.", t(result.notes)))
+        else:
+            lines.append(rf"\paragraph{{Notes.}} {t(result.notes)}")
     return "\n".join(lines) + "\n"
 
 
@@ -265,22 +329,106 @@ def export(results: Iterable[DerivedResult], folder: Path) -> tuple[Path, set[st
     return main, unknown
 
 
+_NOTES_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage[margin=2.2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{breqn}
+\usepackage{hyperref}
+\setcounter{secnumdepth}{2}
+\title{Features are fate: lecture notes on the derivations\\
+\large every result re-derived and every step re-checked with SymPy}
+\author{generated by \texttt{python -m derivations export --latex DIR --pdf}}
+\date{}
+\begin{document}
+\maketitle
+\noindent These notes follow Tahir, Ganguli and Rotskoff, \emph{Features are fate: a theory of
+transfer learning in high-dimensional regression} (ICML 2025, arXiv:2410.08194), result by result
+in the order of the paper. Every expression was produced by SymPy from the model, not typed in.
+Each result is numbered with the paper's equation number (or, where the paper prints no equation,
+the statement it belongs to).
+
+\paragraph{How to read a step.} Under every step, one line says how SymPy confirms it from what
+came before: $\checkmark$ means the check was re-executed and passed (an equality
+\texttt{simplify(step$_k$ - step$_{k-1}$) = 0}, or the stated limit, integral, derivative,
+substitution, solution or ODE solution recomputed and compared); $\circ$ means the step rests on
+an argument SymPy cannot run (a modelling premise, rotation invariance, a concentration argument),
+and the reason is given; $\times$ would mark a failed check. Boxes mark the paper's known errata
+(SPEC \S 8).
+
+\paragraph{Notation.} Inputs $x \sim N(0, I_d)$; target labels $y = \beta_t^\top x + \varepsilon$
+with $\varepsilon \sim N(0, \sigma^2)$; source and target teachers are unit vectors at angle
+$\theta$, $\beta_s^\top \beta_t = \cos\theta$; $\gamma = n/d$ target samples per dimension
+($\gamma_s$, $\sigma_s$ for a finite source); $P = X^+X$ projects on the row space of the target
+data; $T = \mathbb{E} R_{\mathrm{sc}} - \mathbb{E} R_{\mathrm{transfer}}$ is the transferability
+(positive: transfer helps).
+"""
+
+
+def lecture_notes(
+    sections,
+    folder: Path,
+    *,
+    checks=None,
+    paper_checks=None,
+    summary: str = "",
+    name: str = "lecture_notes",
+) -> tuple[Path, set[str]]:
+    """Write the lecture notes: ONE standalone ``.tex`` document with every derivation.
+
+    Args:
+        sections: ``(title, introduction, results)`` triples in the order of the paper.
+        folder: output folder (created).
+        checks: result name → its step checks (:func:`derivations.explain.checked`).
+        paper_checks: result name → its comparison with the printed formula.
+        summary: a sentence on the step checks of the whole document (printed after the intro).
+        name: the file name without ``.tex``.
+
+    Returns:
+        The ``.tex`` file and the characters that had no LaTeX translation.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    unknown: set[str] = set()
+    checks = checks or {}
+    paper_checks = paper_checks or {}
+    body = [_NOTES_PREAMBLE]
+    if summary:
+        body.append(rf"\paragraph{{Step checks.}} {text_to_latex(summary, unknown)}")
+    body.append(r"\tableofcontents")
+    for title, introduction, results in sections:
+        body.append(rf"\section{{{text_to_latex(title, unknown)}}}")
+        if introduction:
+            body.append(text_to_latex(introduction, unknown) + "\n")
+        for result in results:
+            body.append(
+                result_fragment(
+                    result,
+                    unknown,
+                    checks=checks.get(result.name),
+                    paper_check=paper_checks.get(result.name),
+                    numbered=True,
+                )
+            )
+    body.append(r"\end{document}")
+    path = folder / f"{name}.tex"
+    path.write_text("\n".join(body) + "\n")
+    return path, unknown
+
+
 def compile_pdf(main: Path) -> Path:
-    """Run pdflatex twice (for the table of contents); raise RuntimeError with the log tail."""
-    pdflatex = shutil.which("pdflatex")
+    """Build the PDF with latexmk if present, else pdflatex twice; RuntimeError with the log."""
+    latexmk, pdflatex = shutil.which("latexmk"), shutil.which("pdflatex")
     if pdflatex is None:
         raise RuntimeError(
             "pdflatex not found; install TeX Live (Debian: apt-get install texlive-latex-base "
             "texlive-latex-recommended texlive-latex-extra)"
         )
-    for _ in range(2):
-        run = subprocess.run(
-            [pdflatex, "-interaction=nonstopmode", "-halt-on-error", main.name],
-            cwd=main.parent,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    if latexmk is not None:
+        commands = [[latexmk, "-pdf", "-interaction=nonstopmode", "-halt-on-error", main.name]]
+    else:  # twice, for the table of contents
+        commands = [[pdflatex, "-interaction=nonstopmode", "-halt-on-error", main.name]] * 2
+    for command in commands:
+        run = subprocess.run(command, cwd=main.parent, capture_output=True, text=True, check=False)
         if run.returncode != 0:
-            raise RuntimeError("pdflatex failed:\n" + run.stdout[-3000:])
+            raise RuntimeError(f"{Path(command[0]).name} failed:\n" + run.stdout[-3000:])
     return main.with_suffix(".pdf")
