@@ -1,0 +1,93 @@
+"""Figure 4 (dataset similarity): its tables against independent oracles, the store, the drawing.
+
+Oracles typed from SPEC §3 (tests only): D_KL = (1 − cos θ)/σ², T_lt = eq. 11 at γ = 0.5, eq. 15,
+and the numbers SPEC §3.4 quotes (+0.54, −0.46, +0.54 at θ = 0, π/2, π; KL up to 50).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from fate_numeric.store import ResultStore
+from paper_figures import fig4_similarity as fig4
+from paper_figures.core import Context, MissingSimulationError
+
+SIGMA, GAMMA = 0.2, 0.5
+
+
+def eq11(theta):
+    return (1 - GAMMA) + GAMMA * SIGMA**2 / (1 - GAMMA) - np.sin(theta) ** 2
+
+
+def eq15(theta):
+    return (1 - GAMMA) * (2 * np.cos(theta) - 1)
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    store = ResultStore(tmp_path_factory.mktemp("fig4-store"))
+    ctx = Context("quick", store, simulate=True, theory_points=41)
+    return fig4.data(ctx), store
+
+
+def test_kl_sweep_spans_zero_to_pi(tables):
+    data, _ = tables
+    sweep = data["kl_sweep"]
+    np.testing.assert_allclose(sweep["kl"], (1 - np.cos(sweep["theta"])) / SIGMA**2, rtol=1e-12)
+    np.testing.assert_allclose(sweep["t_lt"], eq11(sweep["theta"]), atol=1e-12)
+    np.testing.assert_allclose(sweep["t_ft"], eq15(sweep["theta"]), atol=1e-12)
+    assert sweep["theta"][0] == 0 and sweep["theta"][-1] == pytest.approx(math.pi)
+    assert sweep["kl"].max() == pytest.approx(50.0)
+    assert np.all(np.diff(sweep["kl"]) > 0)  # KL is monotone in θ ...
+    assert np.any(np.diff(sweep["t_lt"]) > 0) and np.any(np.diff(sweep["t_lt"]) < 0)  # ... T is not
+    marked = data["kl_marked"]
+    at = dict(zip(np.round(marked["theta"], 6), marked["t_lt"], strict=True))
+    assert at[0.0] == pytest.approx(0.54)
+    assert at[round(math.pi / 2, 6)] == pytest.approx(-0.46)
+    assert at[round(math.pi, 6)] == pytest.approx(0.54)
+
+
+def test_w1_tables(tables):
+    data, _ = tables
+    high, high_floor = data["w1_paper_dimension"], data["w1_paper_dimension_same_law"]
+    low, low_floor = data["w1_low_dimension"], data["w1_low_dimension_same_law"]
+    assert set(high["d"]) == {500} and set(low["d"]) == {2} and set(high["n"]) == {250}
+    np.testing.assert_allclose(high["t_lt"], eq11(high["theta"]), atol=1e-12)
+    np.testing.assert_allclose(
+        low["w1_population_upper"],
+        math.sqrt(2 / math.pi) * np.sqrt(2 - 2 * np.cos(low["theta"])),
+        rtol=1e-12,
+    )
+    assert np.all(high["w1_std"] > 0) and np.all(low["w1_std"] > 0)
+    np.testing.assert_allclose(high["w1_se"], high["w1_std"] / np.sqrt(high["seeds"]))
+    # At d = 500 the sampling floor dominates: every estimate lies within 1 % of the same-law one.
+    assert np.all(np.abs(high["w1_mean"] / high_floor["mean"][0] - 1) < 0.01)
+    # At d = 2, W₁ resolves θ: far above the floor at θ = π, and increasing from θ = 0 to π.
+    assert low["w1_mean"][-1] > low_floor["mean"][0] + 5 * low_floor["std"][0]
+    assert low["w1_mean"][-1] > low["w1_mean"][len(low) // 2] > low["w1_mean"][0]
+    # ... while T_lt is equal at θ = 0 and π: the distance does not predict the transfer.
+    assert low["t_lt"][0] == pytest.approx(low["t_lt"][-1])
+
+
+def test_w1_results_come_back_from_the_store(tables):
+    data, store = tables
+    again = fig4.data(Context("quick", store, simulate=False, theory_points=41))
+    np.testing.assert_array_equal(
+        again["w1_low_dimension"]["w1_mean"], data["w1_low_dimension"]["w1_mean"]
+    )
+
+
+def test_missing_results_name_the_command(tmp_path):
+    ctx = Context("quick", ResultStore(tmp_path), simulate=False, theory_points=11)
+    with pytest.raises(MissingSimulationError, match="python -m paper_figures figure4"):
+        fig4.data(ctx)
+
+
+def test_draw_has_three_panels(tables):
+    data, _ = tables
+    figure = fig4.draw(data)
+    assert len(figure.axes) == 3
+    assert "KL" in figure.axes[0].get_title()
