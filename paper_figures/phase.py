@@ -38,8 +38,11 @@ RESIDUAL_NOTE = (
     f"Residual maps show (simulated mean − theory)/√(SE² + ε²) with ε = {RESIDUAL_FLOOR:g} "
     "(the simulations' resolution, as verify's floors); grey cells are not compared: the "
     "theory is infinite there (|n − d| <= 1, σ > 0) or the run did not converge (training "
-    f"loss > {CONVERGED_LOSS:g} where its minimum is 0). Experimental cells are drawn around "
-    "their (θ, γ) centres, not by grid index as in the notebook."
+    f"loss > {CONVERGED_LOSS:g} where its minimum is 0, or unregularised scratch training "
+    "used its whole step budget). SE is the sample standard error; the per-instance risks are "
+    "skewed (χ²-like), so with few instances residuals of 2–3 occur more often than a normal "
+    "law suggests, mostly where the sample missed the tail. Experimental cells are drawn "
+    "around their (θ, γ) centres, not by grid index as in the notebook."
 )
 
 

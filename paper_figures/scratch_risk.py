@@ -10,6 +10,7 @@ from paper_figures.tables import GAMMA_RANGE, scratch_table
 
 NOISES = (0.0, 0.2)
 CURVE_POINTS = 1000
+Y_LIMITS = (-0.1, 1.1)  # the notebook's
 
 
 def data(ctx: Context) -> dict[str, Table]:
@@ -58,8 +59,18 @@ def draw(tables: Tables) -> MplFigure:
                 markersize=7,
                 label="not converged in 10⁴ steps",
             )
+        top = Y_LIMITS[1]
+        for gamma, mean in zip(simulated["gamma"], simulated["mean"], strict=True):
+            if mean > top:
+                ax.annotate(
+                    f"mean {mean:.3g}",
+                    xy=(gamma, top),
+                    xytext=(gamma + 0.08, top - 0.12),
+                    arrowprops={"arrowstyle": "->", "linewidth": 0.8},
+                    fontsize=7,
+                )
         ax.set_xlim(0, 2.05)
-        ax.set_ylim(-0.1, 1.1)
+        ax.set_ylim(*Y_LIMITS)
         ax.set_xlabel(r"$\gamma = n/d$")
         ax.set_ylabel(r"$\mathcal{R}_{sc}$")
         ax.set_title(rf"scratch training, $\sigma$ = {sigma:g}")
