@@ -35,6 +35,7 @@ import functools
 
 import sympy as sp
 
+from derivations import record as check
 from derivations.record import DerivedResult, Regime, Step
 from derivations.symbols import (
     alpha_g,
@@ -52,10 +53,11 @@ from derivations.symbols import (
     y_label,
 )
 
-_SIGMA = sp.Symbol("sigma_pos", positive=True)  # σ > 0 while integrating (KL needs σ > 0)
+_SIGMA = sp.Symbol("sigma", positive=True)  # σ > 0 in the integrals (KL needs σ > 0)
 _SCALE = sp.Symbol("s", positive=True)  # standard deviation of a centred Gaussian label
 _Z = sp.Symbol("z", real=True)  # standard Gaussian variable
 _M = sp.Symbol("M", nonnegative=True)  # sup norm of a judge
+_MEAN_SQUARE = sp.Symbol("E_x[(f - g)^2]", nonnegative=True)
 _A = sp.Symbol("alpha", positive=True)  # unknown of the construction's inequality
 
 _JOINT = "p_f(x, y) = p(x) N(y; f(x), σ²): shared input law, Gaussian label noise, σ > 0"
@@ -91,18 +93,25 @@ def kl_conditional() -> DerivedResult:
         expr=_positive_sigma(value),
         steps=(
             Step(
-                sp.Eq(sp.Function("p_f")(y_label), _positive_sigma(p_f)),
+                sp.Eq(sp.Function("p_f")(y_label), p_f),
                 "label density at fixed x; p(x) is common to p_f and p_g and cancels in the ratio",
+                check.unchecked("the model p_f(x, y) = p(x) N(y; f(x), σ²), σ > 0"),
             ),
             Step(
-                sp.Eq(sp.Symbol("log(p_f/p_g)"), _positive_sigma(log_ratio)),
+                sp.Eq(sp.Symbol("log(p_f/p_g)"), log_ratio),
                 "log density ratio, expanded",
+                check.equal(source=sp.Eq(sp.Symbol("log(p_f/p_g)"), sp.log(p_f / p_g))),
             ),
             Step(
-                sp.Eq(sp.Symbol("KL_x"), _positive_sigma(integral)),
+                sp.Eq(sp.Symbol("KL_x"), integral),
                 "KL = ∫ p_f log(p_f/p_g) dy",
+                check.unchecked("definition of the Kullback-Leibler divergence"),
             ),
-            Step(sp.Eq(sp.Symbol("KL_x"), _positive_sigma(value)), "SymPy's Gaussian integral"),
+            Step(
+                sp.Eq(sp.Symbol("KL_x"), value),
+                "SymPy's Gaussian integral",
+                check.integral(y_label, -sp.oo, sp.oo, source=p_f * log_ratio),
+            ),
         ),
         notes="Undefined at σ = 0 (the laws are singular).",
         variables=(f_val, g_val, sigma),
@@ -126,10 +135,15 @@ def kl_label_noise() -> DerivedResult:
         steps=(
             Step(sp.Eq(sp.Symbol("KL_x"), conditional), "conditional KL (kl_conditional)"),
             Step(
-                sp.Eq(sp.Symbol("D_KL"), coefficient * sp.Symbol("E_x[(f - g)^2]")),
+                sp.Eq(sp.Symbol("D_KL"), coefficient * _MEAN_SQUARE),
                 "D_KL = E_x KL_x (chain rule: the x-marginals are equal)",
+                check.unchecked("chain rule of the KL divergence with equal input laws"),
             ),
-            Step(sp.Eq(sp.Symbol("D_KL"), value), "E_x (f − g)² = ‖f − g‖²_{L2(p)} = Δ²"),
+            Step(
+                sp.Eq(sp.Symbol("D_KL"), value),
+                "E_x (f − g)² = ‖f − g‖²_{L2(p)} = Δ²",
+                check.substitution({_MEAN_SQUARE: dist2}, source=coefficient * _MEAN_SQUARE),
+            ),
         ),
         printed="eq35_kl_label_noise",
         notes="Undefined at σ = 0; grows without bound with ‖f − g‖.",
@@ -166,11 +180,17 @@ def kl_family() -> DerivedResult:
             Step(
                 sp.Eq(sp.Symbol("Δ²"), distance),
                 "E_x((β_s − β_t)ᵀx)² = (β_s − β_t)ᵀ E[xxᵀ] (β_s − β_t), E[xxᵀ] = I",
+                check.equal(source=(difference.T * difference)[0]),
             ),
-            Step(sp.Eq(sp.Symbol("D_KL"), value), "kl_label_noise at Δ² = 2 − 2cos θ"),
+            Step(
+                sp.Eq(sp.Symbol("D_KL"), value),
+                "kl_label_noise at Δ² = 2 − 2cos θ",
+                check.substitution({dist2: distance}, source=kl_label_noise().expr),
+            ),
             Step(
                 sp.Eq(sp.Symbol("D_KL(θ = π)"), largest),
                 "increasing on [0, π]; largest for β_t = −β_s (50 at σ = 0.2)",
+                check.substitution({theta: sp.pi}, source=value),
             ),
         ),
         notes="One value per θ ∈ [0, π]; independent of γ, d and of the transfer procedure.",
@@ -194,8 +214,13 @@ def kl_negated_target() -> DerivedResult:
             Step(
                 sp.Eq(sp.Symbol("‖f - g‖²"), distance),
                 "f − g = (1 + α) f",
+                check.equal(source=((1 + alpha_g) * norm_f) ** 2),
             ),
-            Step(sp.Eq(sp.Symbol("D_KL"), value), "kl_label_noise"),
+            Step(
+                sp.Eq(sp.Symbol("D_KL"), value),
+                "kl_label_noise",
+                check.substitution({dist2: distance}, source=kl_label_noise().expr),
+            ),
         ),
         variables=(alpha_g, norm_f, sigma),
     )
@@ -218,10 +243,15 @@ def kl_construction_alpha() -> DerivedResult:
         assumptions=(_JOINT, "g = −α f, α > 0", "δ > 0"),
         expr=root,
         steps=(
-            Step(sp.Eq(sp.Symbol("D_KL"), exact), "kl_negated_target"),
+            Step(
+                sp.Eq(sp.Symbol("D_KL"), exact),
+                "kl_negated_target",
+                check.substitution({alpha_g: _A}, source=kl_negated_target().expr),
+            ),
             Step(
                 sp.Eq(sp.Symbol("D_KL - α²‖f‖²/(2σ²)"), gap),
                 "> 0 for α > 0: D_KL > α²‖f‖²/(2σ²) (the proof's bound)",
+                check.equal(source=exact - dropped),
             ),
             Step(
                 sp.Eq(_A, root),
@@ -286,10 +316,15 @@ def cosine_judge_conditional() -> DerivedResult:
         assumptions=(_JOINT,),
         expr=_positive_sigma(value),
         steps=(
-            Step(sp.Eq(sp.Symbol("E[cos y | x]"), _positive_sigma(integral)), "definition"),
             Step(
-                sp.Eq(sp.Symbol("E[cos y | x]"), _positive_sigma(value)),
+                sp.Eq(sp.Symbol("E[cos y | x]"), integral),
+                "definition",
+                check.unchecked("definition of the conditional mean"),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("E[cos y | x]"), value),
                 "Gaussian characteristic function",
+                check.integral(y_label, -sp.oo, sp.oo, source=integral.function),
             ),
         ),
         variables=(f_val, sigma),
@@ -337,9 +372,8 @@ def dudley_cosine_bound() -> DerivedResult:
 @functools.cache
 def dudley_cosine_scaled() -> DerivedResult:
     """Along g = c f (unit f = βᵀx): the cosine bound ½e^{−σ²/2}|e^{−1/2} − e^{−c²/2}|."""
-    mean_cos = sp.simplify(
-        sp.integrate(sp.cos(c_g * _Z) * _gaussian(0, 1, _Z), (_Z, -sp.oo, sp.oo))
-    )
+    characteristic = sp.cos(c_g * _Z) * _gaussian(0, 1, _Z)
+    mean_cos = sp.simplify(sp.integrate(characteristic, (_Z, -sp.oo, sp.oo)))
     value = dudley_cosine_bound().expr.subs({cos_f: mean_cos.subs(c_g, 1), cos_g: mean_cos})
     negated = value.subs(c_g, -1)
     limit = sp.limit(value, c_g, sp.oo)
@@ -354,13 +388,26 @@ def dudley_cosine_scaled() -> DerivedResult:
             Step(
                 sp.Eq(sp.Symbol("E_x cos(c βᵀx)"), mean_cos),
                 "βᵀx ~ N(0, 1): Gaussian characteristic function",
+                check.integral(_Z, -sp.oo, sp.oo, source=characteristic),
             ),
-            Step(sp.Eq(sp.Symbol("bound(c)"), value), "dudley_cosine_bound"),
+            Step(
+                sp.Eq(sp.Symbol("bound(c)"), value),
+                "dudley_cosine_bound",
+                check.substitution(
+                    {cos_f: mean_cos.subs(c_g, 1), cos_g: mean_cos},
+                    source=dudley_cosine_bound().expr,
+                ),
+            ),
             Step(
                 sp.Eq(sp.Symbol("bound(−1)"), negated),
                 "g = −f (the KL construction with α = 1): cos is even, the judge sees nothing",
+                check.substitution({c_g: -1}, source=value),
             ),
-            Step(sp.Eq(sp.Symbol("bound(∞)"), limit), "c → ∞: bounded, it does not grow"),
+            Step(
+                sp.Eq(sp.Symbol("bound(∞)"), limit),
+                "c → ∞: bounded, it does not grow",
+                check.limit(c_g, sp.oo, source=value),
+            ),
         ),
         printed="thmA2_dudley_line29",
         notes=(
@@ -393,7 +440,11 @@ def dudley_ceiling() -> DerivedResult:
                 sp.Eq(sp.Symbol("|E_P h - E_Q h|"), largest),
                 "≤ 2M for any probability laws P, Q and |h| ≤ M",
             ),
-            Step(sp.Eq(sp.Symbol("sup"), on_ball), "M = ‖h‖_∞ ≤ 1 − ‖h‖_L on the ball"),
+            Step(
+                sp.Eq(sp.Symbol("sup"), on_ball),
+                "M = ‖h‖_∞ ≤ 1 − ‖h‖_L on the ball",
+                check.substitution({_M: 1 - lipschitz}, source=largest),
+            ),
             Step(sp.Eq(sp.Symbol("γ_β"), value), "largest at ‖h‖_L = 0"),
         ),
         notes="Hence 'γ_β(p_f, p_g) ≥ δ for every δ' is false for δ > 2 (the paper's Dudley half).",
@@ -429,6 +480,7 @@ def dudley_tent_bound() -> DerivedResult:
             Step(
                 sp.Eq(sp.Symbol("‖h‖_∞ + ‖h‖_L"), judge_norm),
                 "h(y) = a(1 − 2min(|y|/K, 1)): ‖h‖_∞ = a, slope 2a/K; a = K/(K + 2) fills the ball",
+                check.equal(source=height + 2 * height / k_cut),
             ),
             Step(
                 sp.Eq(sp.Symbol("m(s)"), _tent_mean(_SCALE)),
@@ -458,8 +510,16 @@ def dudley_tent_limit() -> DerivedResult:
         expr=value,
         steps=(
             Step(sp.Eq(sp.Symbol("γ_β"), bound), "dudley_tent_bound"),
-            Step(sp.Eq(sp.Symbol("lim_{c→∞}"), far), "SymPy limit: m(s_g) → 1"),
-            Step(sp.Eq(sp.Symbol("lim_{K→∞}"), value), "SymPy limit: a → 1, m(s_f) → 0"),
+            Step(
+                sp.Eq(sp.Symbol("lim_{c→∞}"), far),
+                "SymPy limit: m(s_g) → 1",
+                check.limit(c_g, sp.oo, source=bound),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("lim_{K→∞}"), value),
+                "SymPy limit: a → 1, m(s_f) → 0",
+                check.limit(k_cut, sp.oo, source=far),
+            ),
         ),
         notes=(
             "With dudley_ceiling: sup over g ∈ Φ of γ_β(p_f, p_g) is 2, approached, never exceeded."
@@ -471,7 +531,8 @@ def dudley_tent_limit() -> DerivedResult:
 @functools.cache
 def w1_scaled_bounds() -> DerivedResult:
     """Along g = c f: √(2/π)|√(c²+σ²) − √(1+σ²)| ≤ W₁(p_f, p_g) ≤ √(2/π)|c − 1|."""
-    mean_abs = sp.integrate(sp.Abs(_Z) * _gaussian(0, 1, _Z), (_Z, -sp.oo, sp.oo))
+    half_normal = sp.Abs(_Z) * _gaussian(0, 1, _Z)
+    mean_abs = sp.integrate(half_normal, (_Z, -sp.oo, sp.oo))
     scale_f, scale_g = sp.sqrt(1 + sigma**2), sp.sqrt(c_g**2 + sigma**2)
     lower = mean_abs * sp.Abs(scale_g - scale_f)
     upper = mean_abs * sp.Abs(c_g - 1)
@@ -487,7 +548,11 @@ def w1_scaled_bounds() -> DerivedResult:
         ),
         expr=sp.Tuple(lower, upper),
         steps=(
-            Step(sp.Eq(sp.Symbol("E|Z|"), mean_abs), "Z ~ N(0, 1)"),
+            Step(
+                sp.Eq(sp.Symbol("E|Z|"), mean_abs),
+                "Z ~ N(0, 1)",
+                check.integral(_Z, -sp.oo, sp.oo, source=half_normal),
+            ),
             Step(
                 sp.Eq(sp.Symbol("W₁(N(0,s_f²), N(0,s_g²))"), lower),
                 "(x, y) ↦ y is 1-Lipschitz, so W₁ ≥ W₁ of the label laws; in 1-D the quantile "
@@ -518,7 +583,11 @@ def w1_scaled_growth() -> DerivedResult:
         expr=slopes[0],
         steps=(
             Step(sp.Tuple(lower, upper), "w1_scaled_bounds"),
-            Step(slopes, "SymPy limits of both bounds divided by c, c → ∞"),
+            Step(
+                slopes,
+                "SymPy limits of both bounds divided by c, c → ∞",
+                check.limit(c_g, sp.oo, source=sp.Tuple(lower / c_g, upper / c_g)),
+            ),
         ),
         variables=(),
     )
@@ -540,7 +609,11 @@ def w1_family_upper() -> DerivedResult:
         assumptions=(_JOINT, _FAMILY, "W₁ with the Euclidean metric on (x, y)"),
         expr=value,
         steps=(
-            Step(sp.Eq(sp.Symbol("‖β_s - β_t‖"), norm), "in the basis (β_s, ν)"),
+            Step(
+                sp.Eq(sp.Symbol("‖β_s - β_t‖"), norm),
+                "in the basis (β_s, ν)",
+                check.equal(source=sp.sqrt((difference.T * difference)[0])),
+            ),
             Step(
                 sp.Eq(sp.Symbol("W₁"), value),
                 "shared (x, ε): the labels differ by (β_s − β_t)ᵀx ~ N(0, ‖β_s − β_t‖²)",
