@@ -4,11 +4,13 @@ The registry and the run context live in :mod:`verify.claims.core`; each family 
 module that registers its claims on import, in the order of the paper:
 
 - :mod:`verify.claims.linear` — the deep linear theory (Sections 2–3, Apps. C, G; SPEC §2, §7, §8).
+- :mod:`verify.claims.relu` — two-layer ReLU networks (Sec. 4, App. E, Fig. 3; SPEC §4).
 - :mod:`verify.claims.similarity` — dataset similarity does not predict transfer (App. A, SPEC §3).
 """
 
 from verify.claims import (
     linear,  # noqa: F401  (registers the claims)
+    relu,  # noqa: F401  (after linear: Sec. 4, App. E)
     similarity,  # noqa: F401  (after linear: App. A)
 )
 from verify.claims.core import CLAIMS, Claim, Context, SkipTier, claim, paper_check, select
