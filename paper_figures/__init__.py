@@ -55,8 +55,11 @@ A module ``paper_figures/figN_topic.py`` then ends with::
 
 (or ``FIGURES = (...)`` for several) and is registered by one line in
 :data:`paper_figures.registry.MODULES`. Tests check the tables (against the evaluators and the
-stored simulations), not pixels; ``tests/paper_figures`` shows how to run a figure on a tiny
-profile.
+stored simulations), not pixels; ``tests/paper_figures/conftest.py`` provides a tiny profile
+(``ctx`` fixture: d = 20, 8 instances, store filled once per session). The smoke test
+``tests/paper_figures/test_figure_render.py`` renders *every* registered figure on that profile
+with simulation switched on, so a figure's data step must stay cheap when ``ctx.grid.d`` is
+small.
 """
 
 from paper_figures.core import Context, Figure, FigureError, MissingSimulationError, Table

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from fate_numeric.store import ResultStore
+from fate_numeric.sweeps import cells_of
 from paper_figures.__main__ import main
 from paper_figures.core import Context, MissingSimulationError, Table
 from paper_figures.registry import MODULES, figures, select
@@ -118,3 +119,15 @@ def test_list_describes_every_figure(capsys):
     listing = capsys.readouterr().out
     for figure in figures():
         assert figure.name in listing and figure.reference in listing
+
+
+def test_sweep_simulates_missing_cells_or_names_the_command(tiny_profile, tmp_path):
+    store = ResultStore(tmp_path / "store")
+    off = Context("quick", store, simulate=False)
+    with pytest.raises(MissingSimulationError, match="sweep phase_diagram --profile quick"):
+        off.sweep("phase_diagram")
+    on = Context("quick", store, simulate=True)
+    cells = on.sweep("phase_diagram")
+    assert len(cells) == len(cells_of("phase_diagram", "quick"))
+    assert off.missing_sweeps(["phase_diagram", "scratch"]) == ["scratch"]
+    assert len(off.sweep("phase_diagram")) == len(cells)  # now from the store
