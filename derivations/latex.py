@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derivations.display import for_display
 from derivations.paper import PRINTED
+from derivations.piecewise import branches
 from derivations.record import DerivedResult
 
 _GREEK_NAMES = (
@@ -82,6 +84,7 @@ _MATH_SYMBOLS = {
     "✓": r"\checkmark",
 }
 _TEXT_DASHES = {"–": "--", "—": "---"}
+_TEXT_ACCENTED = {"ö": r"\"o", "ü": r"\"u", "é": r"\'e", "è": r"\`e", "ä": r"\"a"}
 _SUPERSCRIPTS = {**dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵏⁿ", "0123456789+-kn", strict=True)), "ᵀ": r"\top "}
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ₗₛₜₙₖ", "0123456789+-lstnk", strict=True))
 _TEXT_ESCAPES = {
@@ -159,6 +162,8 @@ def _math_tokens(
             continue
         if char in _MATH_SYMBOLS:
             tokens.append((True, _MATH_SYMBOLS[char] + " "))
+        elif char in _TEXT_ACCENTED:
+            tokens.append((False, "{" + _TEXT_ACCENTED[char] + "}"))
         elif ord(char) < 128:
             tokens.append((False, char))
         else:
@@ -194,6 +199,149 @@ def expression_to_latex(expr: sp.Basic, unknown: set[str] | None = None) -> str:
     if isinstance(shown, sp.Symbol) and shown.name.startswith("["):
         return r"\text{" + text_to_latex(shown.name, unknown) + "}"
     return math_to_latex(sp.latex(shown), unknown)
+
+
+#: Rows wider than this (in characters of SymPy's 2-D pretty print) are broken across lines.
+ROW_WIDTH = 64
+
+
+def _width(expr: sp.Basic) -> int:
+    """Approximate typeset width of ``expr``: the widest line of its 2-D pretty print."""
+    text = sp.pretty(expr, use_unicode=True, wrap_line=False)
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _latex(expr: sp.Basic, unknown: set[str]) -> str:
+    return math_to_latex(sp.latex(expr), unknown)
+
+
+def _wrapped(term: sp.Basic, unknown: set[str]) -> str:
+    latex = _latex(term, unknown)
+    return rf"\left({latex}\right)" if isinstance(term, sp.Add) else latex
+
+
+def _split_sum(expr: sp.Add, unknown: set[str]) -> list[str]:
+    rows, current, width = [], "", 0
+    for term in expr.as_ordered_terms():
+        negative = term.could_extract_minus_sign()
+        shown = -term if negative else term
+        piece_width = _width(shown) + 3
+        if current and width + piece_width > ROW_WIDTH:
+            rows.append(current)
+            current, width = "", 0
+        if not current and not rows:
+            current = ("-" if negative else "") + _wrapped(shown, unknown)
+        else:
+            current += (" - " if negative else " + ") + _wrapped(shown, unknown)
+        width += piece_width
+    rows.append(current)
+    return rows
+
+
+def _split_product(expr: sp.Mul, unknown: set[str]) -> list[str]:
+    rows: list[str] = []
+    for factor in expr.as_ordered_factors():
+        if factor.is_Add and _width(factor) > ROW_WIDTH:
+            inner = _split_sum(factor, unknown)
+            rows += [r"\Big(" + inner[0], *inner[1:-1], inner[-1] + r"\Big)"]
+        else:
+            rows.append(_wrapped(factor, unknown))
+    joined = [rows[0]]
+    for row in rows[1:]:
+        joined.append(row if row.startswith((" +", " -")) else r"\cdot " + row)
+    return joined
+
+
+def _split(expr: sp.Basic, unknown: set[str]) -> list[str]:
+    """LaTeX of ``expr`` as rows about :data:`ROW_WIDTH` wide: a long sum breaks between its
+    terms, a long product between its factors."""
+    if _width(expr) <= ROW_WIDTH:
+        return [_latex(expr, unknown)]
+    if isinstance(expr, sp.Add):
+        return _split_sum(expr, unknown)
+    if isinstance(expr, sp.Mul) and len(expr.as_ordered_factors()) > 1:
+        return _split_product(expr, unknown)
+    if isinstance(expr, AppliedUndef) and expr.args:
+        rows = [_latex(expr.func(sp.Symbol("x")), unknown).split("{\\left(")[0] + r"\Big("]
+        for index, argument in enumerate(expr.args):
+            pieces = _split(argument, unknown)
+            pieces[-1] += r"\Big)" if index == len(expr.args) - 1 else ","
+            rows += pieces
+        return [rows[0] + rows[1], *rows[2:]]
+    return [_latex(expr, unknown)]
+
+
+def _rows(expr: sp.Basic, unknown: set[str]) -> list[str]:
+    """Rows of an ``aligned`` block (each with one ``&``) for a tuple, equation, piecewise, sum."""
+    if isinstance(expr, sp.Tuple):
+        rows = []
+        for index, item in enumerate(expr, start=1):
+            inner = _rows(item, unknown)
+            rows.append(rf"&\text{{({index})}}\quad " + inner[0].replace("&", "", 1))
+            rows += [r"&\qquad " + r.replace("&", "", 1) for r in inner[1:]]
+        return rows
+    if isinstance(expr, sp.Equality):
+        inner = _rows(expr.rhs, unknown)
+        if _width(expr.lhs) <= ROW_WIDTH // 2:
+            return [_latex(expr.lhs, unknown) + " &= " + inner[0].replace("&", "", 1), *inner[1:]]
+        left = _split(expr.lhs, unknown)  # a long left side: its rows, then "= right side"
+        rows = ["&" + left[0], *(r"&\quad " + p for p in left[1:])]
+        return [*rows, "&= " + inner[0].replace("&", "", 1), *inner[1:]]
+    if isinstance(expr, sp.Piecewise):
+        rows = []
+        for branch_expr, condition in branches(expr):
+            pieces = _split(branch_expr, unknown)
+            if condition == sp.true:
+                where = r"\qquad\text{otherwise}"
+            else:
+                where = r"\qquad\text{if } " + _latex(condition, unknown)
+            pieces[-1] += where
+            rows.append(r"&\bullet\; " + pieces[0])
+            rows += [r"&\qquad " + p for p in pieces[1:]]
+        return rows
+    pieces = _split(expr, unknown)
+    return ["&" + pieces[0], *(r"&\quad " + p for p in pieces[1:])]
+
+
+def math_block(expr: sp.Basic, unknown: set[str] | None = None, label: str | None = None) -> str:
+    """A displayed equation for ``expr`` that fits the page.
+
+    Expressions up to :data:`ROW_WIDTH` wide (and long ones breqn can break, such as matrices)
+    use breqn's ``dmath``; tuples, piecewise results, equations and long sums are laid out as
+    rows of an ``aligned`` block: one row per component or branch (marked by a bullet, with its
+    condition), long sums broken between terms. ``label`` numbers the equation.
+    """
+    unknown = set() if unknown is None else unknown
+    shown = for_display(expr)
+    if isinstance(shown, sp.Symbol) and shown.name.startswith("["):
+        return _display(r"\text{" + text_to_latex(shown.name, unknown) + "}", label, breqn=True)
+    has_matrix = isinstance(shown, sp.MatrixBase) or (
+        isinstance(shown, sp.Tuple) and any(isinstance(x, sp.MatrixBase) for x in shown)
+    )
+    if has_matrix:  # breqn cannot break a matrix: shrink it to the line width if wider
+        body = _latex(shown, unknown)
+        if _width(shown) > ROW_WIDTH:
+            body = (
+                r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}"
+                rf"{{$\displaystyle {body}$}}"
+            )
+            return _display(body, label, breqn=False)
+        return _display(body, label, breqn=True)
+    composite = isinstance(shown, sp.Tuple | sp.Piecewise | sp.Equality)
+    if not (composite or _width(shown) > ROW_WIDTH):
+        return _display(_latex(shown, unknown), label, breqn=True)
+    body = "\\begin{aligned}\n" + " \\\\\n".join(_rows(shown, unknown)) + "\n\\end{aligned}"
+    return _display(body, label, breqn=False)
+
+
+def _display(body: str, label: str | None, breqn: bool) -> str:
+    if breqn:
+        opening = rf"\begin{{dmath}}[number={{{label}}}]" if label else r"\begin{dmath*}"
+        closing = r"\end{dmath}" if label else r"\end{dmath*}"
+    else:
+        opening = r"\begin{equation*}"
+        closing = (rf"\tag{{{label}}}" + "\n" if label else "") + r"\end{equation*}"
+    return f"{opening}\n{body}\n{closing}"
 
 
 def equation_label(reference: str) -> str:
@@ -256,28 +404,15 @@ def result_fragment(
         r"\begin{enumerate}",
     ]
     for number, step in enumerate(result.steps, start=1):
-        lines += [
-            rf"  \item {t(step.why)}",
-            r"  \begin{dmath*}",
-            "  " + expression_to_latex(step.expr, unknown),
-            r"  \end{dmath*}",
-        ]
+        lines += [rf"  \item {t(step.why)}", math_block(step.expr, unknown)]
         if number in check_lines:
             lines.append(r"  \noindent{\small " + check_lines[number] + "}")
-    lines += [r"\end{enumerate}", r"\paragraph{Result.}"]
-    if numbered:
-        label = t(equation_label(result.reference))
-        lines.append(rf"\begin{{dmath}}[number={{{label}}}]")
-    else:
-        lines.append(r"\begin{dmath*}")
-    lines += [
-        expression_to_latex(result.expr, unknown),
-        r"\end{dmath}" if numbered else r"\end{dmath*}",
-    ]
+    label = t(equation_label(result.reference)) if numbered else None
+    lines += [r"\end{enumerate}", r"\paragraph{Result.}", math_block(result.expr, unknown, label)]
     if result.printed:
         printed = PRINTED[result.printed]
         lines.append(rf"\noindent Compared with the paper's {t(printed.equation)} (as printed):")
-        lines += [r"\begin{dmath*}", expression_to_latex(printed.expr, unknown), r"\end{dmath*}"]
+        lines.append(math_block(printed.expr, unknown))
         if paper_check is not None:
             verdict = {
                 "PASS": "the derived result equals the printed formula (PASS)",
@@ -302,6 +437,7 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage{breqn}
+\usepackage{graphicx}
 \usepackage{hyperref}
 \title{Features are fate: the derivations\\\large re-derived with SymPy}
 \author{generated by \texttt{python -m derivations export}}
@@ -334,7 +470,8 @@ _NOTES_PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage{breqn}
-\usepackage{hyperref}
+\usepackage{graphicx}
+\usepackage[hidelinks]{hyperref}
 \setcounter{secnumdepth}{2}
 \title{Features are fate: lecture notes on the derivations\\
 \large every result re-derived and every step re-checked with SymPy}
@@ -354,7 +491,8 @@ came before: $\checkmark$ means the check was re-executed and passed (an equalit
 substitution, solution or ODE solution recomputed and compared); $\circ$ means the step rests on
 an argument SymPy cannot run (a modelling premise, rotation invariance, a concentration argument),
 and the reason is given; $\times$ would mark a failed check. Boxes mark the paper's known errata
-(SPEC \S 8).
+(SPEC \S 8). A piecewise result is a list of branches marked $\bullet$, read in order: the
+first branch whose condition holds applies (``otherwise'' catches what is left).
 
 \paragraph{Notation.} Inputs $x \sim N(0, I_d)$; target labels $y = \beta_t^\top x + \varepsilon$
 with $\varepsilon \sim N(0, \sigma^2)$; source and target teachers are unit vectors at angle
