@@ -9,7 +9,9 @@ their centres (the notebook labelled them by grid index, SPEC §8.1.5).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap, TwoSlopeNorm
@@ -32,6 +34,19 @@ def theta_axis(ax: Axes, label: bool = True) -> None:
     ax.set_xticklabels(["0", r"$\pi/8$", r"$\pi/4$", r"$3\pi/8$", r"$\pi/2$"])
     if label:
         ax.set_xlabel(r"$\theta$")
+
+
+def angle_label(theta: float) -> str:
+    """θ as a multiple of π/8 in mathtext where it is one (e.g. ``$3\\pi/8$``), else in radians."""
+    eighths = theta / (math.pi / 8)
+    k = round(eighths)
+    if not math.isclose(eighths, k, abs_tol=1e-9):
+        return f"{theta:.3f}"
+    fraction = Fraction(k, 8)
+    top = "" if fraction.numerator == 1 else str(fraction.numerator)
+    if fraction.denominator == 1:
+        return rf"${top}\pi$" if k else "0"
+    return rf"${top}\pi/{fraction.denominator}$"
 
 
 def edges(centres: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -173,11 +188,10 @@ def slices(
     """Theory curves T(γ) at each θ (colour per θ, line style per curve), simulated mean ± std
     (filled markers) and the finite-size expectation at the simulated cells (open markers)."""
     styles = styles or {}
-    labels = [r"$\pi/8$", r"$\pi/4$", r"$3\pi/8$"]
-    colours = ax._get_lines.get_next_color
+    cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, theta in enumerate(thetas):
-        colour = colours()
-        name = labels[k] if k < len(labels) else f"{theta:.3f}"
+        colour = cycle[k % len(cycle)]
+        name = angle_label(theta)
         for curve in dict.fromkeys(curves["curve"]):
             rows = curves.where((curves["curve"] == curve) & np.isclose(curves["theta"], theta))
             ax.plot(rows["gamma"], rows["value"], styles.get(curve, "-"), color=colour)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from paper_figures.core import FigureError, Table, midpoints
+from paper_figures.plots import angle_label
 
 
 def test_csv_round_trip_is_exact(tmp_path):
@@ -55,3 +56,11 @@ def test_midpoints_avoid_the_ends_and_gamma_one():
     gammas = midpoints(0.0, 2.0, 400)
     assert gammas.min() > 0 and gammas.max() < 2 and not np.any(gammas == 1.0)
     assert np.allclose(np.diff(gammas), 2.0 / 400)
+
+
+def test_angle_labels():
+    assert angle_label(0.0) == "0"
+    assert angle_label(np.pi / 8) == r"$\pi/8$"
+    assert angle_label(3 * np.pi / 8) == r"$3\pi/8$"
+    assert angle_label(np.pi / 2) == r"$\pi/2$"
+    assert angle_label(0.3) == "0.300"
