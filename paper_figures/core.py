@@ -52,8 +52,8 @@ class Table:
 
     Columns are one-dimensional numpy arrays, numeric (stored as float64 or int64) or text. A
     two-dimensional map is stored in long form (one row per grid point, e.g. ``theta, gamma,
-    value``) and rebuilt with :meth:`grid`. Floats are written with 17 significant digits, so
-    :meth:`read_csv` gives back exactly the numbers that were plotted.
+    value``) and rebuilt with :meth:`grid`. Floats are written by ``repr`` (the shortest text that
+    reads back as the same float), so :meth:`read_csv` gives back exactly the plotted numbers.
     """
 
     def __init__(self, columns: Mapping[str, Any] | None = None, **kwargs: Any):
@@ -130,7 +130,7 @@ class Table:
             writer = csv.writer(handle)
             writer.writerow(self.columns)
             formatted = [
-                [format(v, ".17g") for v in col] if col.dtype.kind == "f" else col.astype(str)
+                [repr(v) for v in col.tolist()] if col.dtype.kind == "f" else col.astype(str)
                 for col in self.columns.values()
             ]
             writer.writerows(zip(*formatted, strict=True))
@@ -227,7 +227,7 @@ class Context:
                 f"unknown profile {self.profile!r}; the profiles are {', '.join(PROFILES)}"
             )
         if self.theory_points is None:
-            self.theory_points = 200 if self.profile == "quick" else 400
+            self.theory_points = 200 if self.profile == "quick" else 300
 
     @property
     def grid(self) -> Profile:
