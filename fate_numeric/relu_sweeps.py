@@ -186,10 +186,17 @@ def chunks(cells: Sequence[ReluCell], budget_bytes: int) -> list[list[ReluCell]]
     return out
 
 
-def _target_teacher(cell: ReluCell, device: torch.device) -> relu.TwoLayer:
+def target_teacher(cell: ReluCell, device: torch.device) -> relu.TwoLayer:
+    """The target teacher of a cell (drawn from its teacher configuration)."""
     return relu.make_teacher(
         cell.d, cell.teacher_width, generator(_seed(cell.teacher_config()), device)
     )
+
+
+def pretraining_start(cell: ReluCell, device: torch.device) -> relu.TwoLayer:
+    """The student a cell's pretraining starts from (one network)."""
+    gen = generator(_seed(cell.pretraining_config()), device)
+    return relu.initial_student(1, cell.d, cell.width, cell.init_output, gen)
 
 
 def _tile(net: relu.TwoLayer, copies: int) -> relu.TwoLayer:
@@ -224,7 +231,8 @@ class _Pretrained:
     arrays: dict[str, np.ndarray]
 
 
-def _pretraining_entry(cell: ReluCell) -> dict:
+def pretraining_entry(cell: ReluCell) -> dict:
+    """The store key of the pretraining a transfer cell uses (its network and diagnostics)."""
     return {"kind": "relu-pretraining", **cell.pretraining_config()}
 
 
@@ -252,8 +260,8 @@ def pretrain(cells: Sequence[ReluCell], device: torch.device, store=None) -> dic
     results: dict[str, _Pretrained] = {}
     if store is not None:
         for key, cell in firsts.items():
-            if store.has(_pretraining_entry(cell)):
-                arrays = dict(store.load(_pretraining_entry(cell)).arrays)
+            if store.has(pretraining_entry(cell)):
+                arrays = dict(store.load(pretraining_entry(cell)).arrays)
                 weights = torch.as_tensor(arrays.pop("weights"), device=device)
                 out = torch.as_tensor(arrays.pop("out"), device=device)
                 net = relu.TwoLayer(weights, out, 1.0 / cell.width)
@@ -264,11 +272,10 @@ def pretrain(cells: Sequence[ReluCell], device: torch.device, store=None) -> dic
     teachers, sources, starts = [], [], []
     for key in missing:
         cell = firsts[key]
-        target = _target_teacher(cell, device)
+        target = target_teacher(cell, device)
         teachers.append(target)
         sources.append(relu.source_teacher(target, cell.removed))
-        gen = generator(_seed(cell.pretraining_config()), device)
-        starts.append(relu.initial_student(1, cell.d, cell.width, cell.init_output, gen))
+        starts.append(pretraining_start(cell, device))
     trained = relu.gradient_descent(
         _stack(starts), firsts[missing[0]].schedule, teacher=_stack(sources)
     )
@@ -280,7 +287,7 @@ def pretrain(cells: Sequence[ReluCell], device: torch.device, store=None) -> dic
         arrays["pretrain_steps"] = trained.steps[position : position + 1].cpu().numpy()
         if store is not None:
             stored = {**arrays, "weights": net.weights.cpu().numpy(), "out": net.out.cpu().numpy()}
-            store.save(_pretraining_entry(cell), stored, {"device": str(device)})
+            store.save(pretraining_entry(cell), stored, {"device": str(device)})
         results[key] = _Pretrained(net, arrays)
     return results
 
@@ -297,7 +304,7 @@ def run_relu_cells(
     if len(compatible(cells)) != 1:
         raise InvalidArgumentError("run_relu_cells needs compatible cells; use compatible()")
     first = cells[0]
-    teacher = _target_teacher(first, device)
+    teacher = target_teacher(first, device)
     outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
     data = [_target_data(cell, teacher, device) for cell in cells]
     targets = _tile(teacher, sum(cell.instances for cell in cells))

@@ -14,6 +14,7 @@ from paper_figures.core import Figure, FigureError
 MODULES: tuple[str, ...] = (
     "paper_figures.fig1_linear_transfer",
     "paper_figures.fig2_fine_tuning",
+    "paper_figures.fig3_relu",
     "paper_figures.fig4_similarity",
     "paper_figures.fig5_weight_decay",
     "paper_figures.fig7_noiseless",

@@ -241,6 +241,10 @@ def test_profiles():
     assert len(cells) == 4 * 5 and all(dataclasses.asdict(c)["max_steps"] == 20_000 for c in cells)
     with pytest.raises(InvalidArgumentError):
         relu_sweeps.relu_cells_of("relu_transfer", "quick")
+    for profile in ("paper", "paper_d500"):  # every paper cell fits one 80 GB GPU's budget
+        for name in relu_sweeps.RELU_SWEEPS:
+            batches = relu_sweeps.chunks(relu_sweeps.relu_cells_of(name, profile), 48 * 2**30)
+            assert sum(len(b) for b in batches) == len(relu_sweeps.relu_cells_of(name, profile))
 
 
 # ---- analysis -----------------------------------------------------------------------------------

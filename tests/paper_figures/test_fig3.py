@@ -1,0 +1,89 @@
+"""Figure 3 (ReLU): its tables against the stored simulations and independent recomputations."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from fate_numeric import relu_sweeps
+from fate_numeric.relu_sweeps import ReluProfile, relu_cells_of
+from fate_numeric.store import ResultStore
+from paper_figures import fig3_relu as fig3
+from paper_figures.core import Context, MissingSimulationError
+
+TINY = ReluProfile("quick", 6, 20, 8, 4, (6, 12, 24), (0.25, 0.75), 1.0, 1500)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(relu_sweeps.RELU_PROFILES, "quick", TINY)
+        store = ResultStore(tmp_path_factory.mktemp("fig3-store"))
+        ctx = Context("quick", store, simulate=True, theory_points=20)
+        yield fig3.data(ctx), store
+
+
+def _stored(store, name):
+    return {(c.removed, c.n): store.load(c.config()).arrays for c in relu_cells_of(name, "quick")}
+
+
+def test_scratch_and_phase_tables_are_the_stored_risks(built):
+    tables, store = built
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(relu_sweeps.RELU_PROFILES, "quick", TINY)
+        scratch = _stored(store, "relu_scratch")
+        transfer = _stored(store, "relu_linear_transfer")
+    table = tables["scratch"]
+    np.testing.assert_allclose(
+        table["mean"], [scratch[(0.0, n)]["risk"].mean() for n in table["n"]]
+    )
+    phase = tables["phase"]
+    for removed, n, value in zip(phase["removed"], phase["n"], phase["transfer"], strict=True):
+        expected = np.mean(scratch[(0.0, n)]["risk"] - transfer[(removed, n)]["risk"])
+        assert value == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert len(phase) == len(TINY.removed) * len(TINY.sample_sizes)
+
+
+def test_out_of_span_and_boundary(built):
+    tables, _ = built
+    span, fit, boundary = tables["out_of_span"], tables["fit"], tables["boundary"]
+    np.testing.assert_allclose(
+        span["fraction_source"], span["out_of_span_source"] / span["target_norm"]
+    )
+    assert np.all((span["fraction_source"] >= 0) & (span["fraction_source"] <= 1))
+    a, nu = fit["amplitude"][0], fit["exponent"][0]
+    np.testing.assert_allclose(
+        boundary["predicted_source"], (a / span["out_of_span_source"]) ** (1 / nu), rtol=1e-12
+    )
+    assert fit["exponent_low"][0] <= nu <= fit["exponent_high"][0]
+    assert fit["paper_exponent"][0] == pytest.approx(1.18)
+    law = tables["power_law"]
+    np.testing.assert_allclose(law["fitted"], a * law["n"] ** (-nu), rtol=1e-12)
+
+
+def test_kernel_tables_are_double_centred_and_symmetric(built):
+    tables, _ = built
+    kernels = tables["kernels"]
+    count = int(kernels["i"].max()) + 1
+    for column in ("initial", "trained", "teacher"):
+        matrix = kernels[column].reshape(count, count)
+        np.testing.assert_allclose(matrix, matrix.T, atol=1e-12)
+        np.testing.assert_allclose(matrix.sum(axis=0), 0, atol=1e-10)
+    alignment = tables["kernel_alignment"]
+    assert alignment["shown"].sum() == 1 and np.all(alignment["trained"] <= 1 + 1e-12)
+
+
+def test_draw_makes_six_panels(built):
+    tables, _ = built
+    figure = fig3.draw(tables)
+    assert len([ax for ax in figure.axes if ax.get_title()]) == 6
+    plt.close(figure)
+
+
+def test_missing_simulations_are_named(tmp_path):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(relu_sweeps.RELU_PROFILES, "quick", TINY)
+        ctx = Context("quick", ResultStore(tmp_path), simulate=False)
+        with pytest.raises(MissingSimulationError, match="relu_scratch"):
+            fig3.data(ctx)
