@@ -61,12 +61,9 @@ def test_every_record_is_complete():
 
 @pytest.mark.parametrize(("f", "g", "s"), [(0.3, -1.1, 0.2), (2.0, 2.5, 1.3), (0.0, 0.0, 0.7)])
 def test_conditional_kl_against_quadrature(f, g, s):
-    integrand = lambda y: (
-        stats.norm.pdf(y, f, s)
-        * (  # noqa: E731
-            stats.norm.logpdf(y, f, s) - stats.norm.logpdf(y, g, s)
-        )
-    )
+    def integrand(y):
+        return stats.norm.pdf(y, f, s) * (stats.norm.logpdf(y, f, s) - stats.norm.logpdf(y, g, s))
+
     expected, _ = integrate.quad(integrand, f - 40 * s, f + 40 * s, epsabs=1e-13)
     assert value(sim.kl_conditional(), f=f, g=g, sigma=s) == pytest.approx(expected, abs=1e-10)
 
