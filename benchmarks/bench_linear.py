@@ -8,7 +8,9 @@ Runs, in one process on one device:
    ratio, the difference of the results, and the fast path's achieved memory bandwidth as a
    fraction of the device's peak;
 2. every named sweep at the chosen profile into a temporary store (the whole paper profile on a
-   GPU), with the total time.
+   GPU), with the total time, in the chosen ``--precision`` (float64 by default; float32 halves
+   the memory traffic — ``benchmarks/precision_agreement.py`` measures whether the results agree
+   to the precision the figures need).
 
 ``python benchmarks/bench_linear.py --profile paper --device cuda`` on a GPU;
 ``python benchmarks/bench_linear.py --profile quick --steps 500`` on a CPU (the autograd cell is
@@ -18,6 +20,7 @@ then shortened to ``--steps`` and both paths run the same number of steps).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import statistics
@@ -34,7 +37,7 @@ from fate_numeric.linear import (
     initial_network,
     reference_gradient_descent,
 )
-from fate_numeric.numerics import describe_device, generator, resolve_device
+from fate_numeric.numerics import PRECISIONS, describe_device, generator, resolve_device
 from fate_numeric.store import ResultStore
 from fate_numeric.sweeps import SWEEPS, cells_of, run_sweep
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
@@ -67,12 +70,19 @@ def _timed(function, device: torch.device, repeats: int) -> tuple[float, object]
 
 
 def cell_benchmark(
-    device: torch.device, d: int, n: int, instances: int, steps: int, repeats: int
+    device: torch.device,
+    d: int,
+    n: int,
+    instances: int,
+    steps: int,
+    repeats: int,
+    dtype: torch.dtype = torch.float64,
 ) -> dict:
     gen = generator(0, device)
     teachers = make_teachers(d, math.pi / 4, gen)
     x, y = gaussian_data(instances, n, teachers.target, 0.2, gen)
-    start = initial_network(2, d, 0.1, gen).tile(instances)
+    x, y = x.to(dtype), y.to(dtype)
+    start = initial_network(2, d, 0.1, gen).tile(instances).cast(dtype)
     stats = Statistics.from_data(x, y)
     schedule = Schedule(0.01, steps)
     fast_time, fast = _timed(
@@ -84,11 +94,12 @@ def cell_benchmark(
         lambda: reference_gradient_descent(start, x, y, 0.01, steps), device, 1
     )
     difference = float((fast.network.hidden[0] - slow.hidden[0]).norm() / slow.hidden[0].norm())
-    bytes_moved = 5 * 8 * d * d * instances * steps  # S, W_1 twice, W_1 read+write per step
+    # S, W_1 twice, W_1 read+write per step
+    bytes_moved = 5 * dtype.itemsize * d * d * instances * steps
     bandwidth = bytes_moved / fast_time
     peak = _peak(device)
     return {
-        "cell": {"d": d, "n": n, "instances": instances, "steps": steps},
+        "cell": {"d": d, "n": n, "instances": instances, "steps": steps, "dtype": str(dtype)},
         "autograd_seconds": round(slow_time, 3),
         "fast_seconds_median": round(fast_time, 4),
         "speed_ratio": round(slow_time / fast_time, 1),
@@ -104,6 +115,7 @@ def main() -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--steps", type=int, default=5000, help="steps of the benchmarked cell")
     parser.add_argument("--repeats", type=int, default=3, help="repeats of the fast path (median)")
+    parser.add_argument("--precision", choices=tuple(PRECISIONS), default="float64")
     parser.add_argument("--skip-sweeps", action="store_true")
     args = parser.parse_args()
     device = resolve_device(args.device)
@@ -113,8 +125,9 @@ def main() -> int:
         "torch": torch.__version__,
         "profile": args.profile,
     }
+    report["precision"] = args.precision
     report["cell_benchmark"] = cell_benchmark(
-        device, d, round(1.8 * d), 20, args.steps, args.repeats
+        device, d, round(1.8 * d), 20, args.steps, args.repeats, PRECISIONS[args.precision]
     )
     print(json.dumps(report["cell_benchmark"]), file=sys.stderr)
     if not args.skip_sweeps:
@@ -122,7 +135,10 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as folder:
             store = ResultStore(folder)
             for name in SWEEPS:
-                cells = cells_of(name, args.profile)
+                cells = [
+                    dataclasses.replace(cell, precision=args.precision)
+                    for cell in cells_of(name, args.profile)
+                ]
                 start = time.perf_counter()
                 run_sweep(cells, store, device)
                 _synchronise(device)

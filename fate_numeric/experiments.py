@@ -42,7 +42,7 @@ from fate_numeric.linear import (
     initial_network,
     linear_transfer,
 )
-from fate_numeric.numerics import generator
+from fate_numeric.numerics import generator, precision_dtype
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
 
 PROCEDURES = ("scratch", "fine_tuning", "linear_transfer")
@@ -75,6 +75,7 @@ class Cell:
     pretrain_epochs: int | None = None
     seed: int = 0
     record_every: int | None = None
+    precision: str = "float64"
 
     def __post_init__(self) -> None:
         if self.procedure not in PROCEDURES:
@@ -106,6 +107,7 @@ class Cell:
             raise InvalidArgumentError(f"n_source must be an integer >= 1; got {self.n_source!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise InvalidArgumentError(f"seed must be an integer >= 0; got {self.seed!r}")
+        precision_dtype(self.precision)  # validates the name
         if self.record_every is not None and (
             not isinstance(self.record_every, int) or self.record_every < 1
         ):
@@ -143,18 +145,22 @@ class Cell:
     def config(self) -> dict:
         """The full configuration as plain JSON data (the store key).
 
-        Recording a time course (``record_every``) changes what is stored, not what is drawn or
-        trained: it appears in the key only when set, and never in the seeds of the draws.
+        Recording a time course (``record_every``) and training in float32 (``precision``)
+        change what is stored, not what is drawn: they appear in the key only when they differ
+        from the defaults, and never in the seeds of the draws.
         """
         data = self._simulation_config()
         if self.record_every is not None:
             data["record_every"] = self.record_every
+        if self.precision != "float64":
+            data["precision"] = self.precision
         return data
 
     def _simulation_config(self) -> dict:
-        """The configuration without the recording option (seeds the draws of scratch cells)."""
+        """The configuration without recording and precision (seeds the draws of scratch cells)."""
         data = dataclasses.asdict(self)
         data.pop("record_every")
+        data.pop("precision")
         data["ridges"] = list(self.ridges)
         data["schedule"] = _unrecorded(self.schedule)
         if self.procedure != "scratch":
@@ -215,6 +221,7 @@ def _batch_key(cell: Cell) -> tuple:
         cell.instances if cell.n_source is not None else None,  # per-instance pretraining
         cell.authors_jitter,
         cell.rank_rtol,
+        cell.precision,
     )
 
 
@@ -302,11 +309,14 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
         [torch.full((c,), cell.weight_decay) for cell, c in zip(cells, counts, strict=True)]
     )
 
+    dtype = precision_dtype(first.precision)
     if first.procedure == "scratch":
         drawn = [_draw_scratch(cell, device) for cell in cells]
         start = _stack([net.tile(c) for (_, net, _), c in zip(drawn, counts, strict=True)])
+        start = start.cast(dtype)
         targets = torch.cat([t.expand(c, -1) for (t, _, _), c in zip(drawn, counts, strict=True)])
-        objective = _objective([stats for _, _, stats in drawn])
+        targets = targets.to(dtype)
+        objective = _objective([stats.cast(dtype) for _, _, stats in drawn])
         trained = gradient_descent(
             start, objective, first.schedule, targets, group_of_instance, weight_decays=decays
         )
@@ -326,7 +336,7 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
     unique = list(dict.fromkeys(keys))
     first_cell = {key: cells[keys.index(key)] for key in unique}
     pretraining = {key: _draw_pretraining(first_cell[key], device) for key in unique}
-    trained = _pretrain(first, [pretraining[key] for key in unique], device)
+    trained = _pretrain(first, [pretraining[key] for key in unique], device, dtype)
     block = {key: position for position, key in enumerate(unique)}
     per_key = 1 if first.n_source is None else first.instances
     index = torch.cat(
@@ -351,9 +361,9 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
 
     targets = torch.cat(
         [pretraining[key].target.expand(c, -1) for key, c in zip(keys, counts, strict=True)]
-    )
+    ).to(dtype)
     target_stats = [
-        _draw_target(cell, pretraining[key].target, device)
+        _draw_target(cell, pretraining[key].target, device).cast(dtype)
         for cell, key in zip(cells, keys, strict=True)
     ]
     if first.procedure == "fine_tuning":
@@ -383,25 +393,27 @@ def run_cells(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.
             feature_map[rows],
             stats,
             cell.ridges,
-            pretraining[key].target,
+            pretraining[key].target.to(dtype),
             cell.rank_rtol,
             cell.authors_jitter,
         )
-        output["generalisation"] = errors.cpu().numpy()
+        output["generalisation"] = errors.to(torch.float64).cpu().numpy()
         offset += cell.instances
     return outputs
 
 
-def _pretrain(first: Cell, drawn: Sequence[_Pretraining], device: torch.device) -> Training:
+def _pretrain(
+    first: Cell, drawn: Sequence[_Pretraining], device: torch.device, dtype: torch.dtype
+) -> Training:
     """Pretrain every distinct key at once: one network each on the population loss, or one per
     instance on its own source data (finite source), with early stopping per key."""
     if first.n_source is None:
-        starts = _stack([draw.start for draw in drawn])
-        objective = Population(torch.stack([draw.source for draw in drawn]))
+        starts = _stack([draw.start for draw in drawn]).cast(dtype)
+        objective = Population(torch.stack([draw.source for draw in drawn]).to(dtype))
         groups = torch.arange(len(drawn), device=device)
     else:
-        starts = _stack([draw.start.tile(first.instances) for draw in drawn])
-        objective = _objective([draw.source_stats for draw in drawn])
+        starts = _stack([draw.start.tile(first.instances) for draw in drawn]).cast(dtype)
+        objective = _objective([draw.source_stats.cast(dtype) for draw in drawn])
         groups = torch.arange(len(drawn), device=device).repeat_interleave(first.instances)
     return gradient_descent(
         starts, objective, first.pretrain_schedule, groups=groups, track_drift=False
@@ -438,15 +450,22 @@ def _split(
             continue
         pieces = torch.split(values.detach(), list(counts))
         for output, piece in zip(outputs, pieces, strict=True):
+            if piece.is_floating_point():  # stored in float64 whatever the training precision
+                piece = piece.to(torch.float64)
             output[name] = piece.cpu().numpy()
 
 
 def bytes_per_instance(cell: Cell) -> int:
-    """Peak memory of one instance in :func:`run_cells` (float64), for chunking."""
+    """Peak memory of one instance in :func:`run_cells`, for chunking.
+
+    The data are drawn in float64; S, the layers and their copies live in the cell's precision.
+    """
     d = cell.d
+    itemsize = precision_dtype(cell.precision).itemsize
     matrices = 2 + cell.depth + (1 if cell.n_source is not None else 0)  # S, layers, copies
     data = cell.n * d + (cell.n_source or 0) * d  # transient X while drawing
-    return 8 * (matrices * d * d + data + 16 * d)
+    drawn_gram = 0 if itemsize == 8 else d * d  # the float64 S before it is rounded
+    return itemsize * matrices * d * d + 8 * (drawn_gram + data + 16 * d)
 
 
 def chunks(cells: Sequence[Cell], budget_bytes: int) -> list[list[Cell]]:

@@ -89,6 +89,10 @@ class Network:
     def clone(self) -> Network:
         return Network(tuple(w.clone() for w in self.hidden), self.readout.clone())
 
+    def cast(self, dtype: torch.dtype) -> Network:
+        """The networks in another floating-point precision."""
+        return Network(tuple(w.to(dtype) for w in self.hidden), self.readout.to(dtype))
+
     def imbalances(self) -> list[torch.Tensor]:
         """D_l = W_lᵀW_l − W_{l+1}W_{l+1}ᵀ for l = 1..L−1 (conserved by gradient flow, eq. 36)."""
         layers = [*self.hidden, self.readout.unsqueeze(-1)]
@@ -141,7 +145,7 @@ class Population:
         return 2 * residual, (residual * residual).sum(-1)
 
     def floor(self, batch: int) -> torch.Tensor:
-        return torch.zeros(batch, dtype=DTYPE, device=self.beta.device)
+        return torch.zeros(batch, dtype=self.beta.dtype, device=self.beta.device)
 
     def select(self, rows: torch.Tensor) -> Population:
         return self if self.beta.ndim == 1 else Population(self.beta[rows])
@@ -279,7 +283,7 @@ def gradient_descent(
     """
     net = network.clone()
     batch = net.batch
-    device = net.readout.device
+    device, dtype = net.readout.device, net.readout.dtype
     groups = torch.zeros(batch, dtype=torch.long, device=device) if groups is None else groups
     group_count = int(groups.max().item()) + 1
     steps_taken = torch.zeros(batch, dtype=torch.long, device=device)
@@ -287,9 +291,9 @@ def gradient_descent(
     record_steps, record_loss, record_error = [], [], []
     lr = schedule.lr
     if weight_decays is None:
-        decay = torch.full((batch,), schedule.weight_decay, dtype=DTYPE, device=device)
+        decay = torch.full((batch,), schedule.weight_decay, dtype=dtype, device=device)
     else:
-        decay = weight_decays.to(dtype=DTYPE, device=device)
+        decay = weight_decays.to(dtype=dtype, device=device)
     if target is not None:
         target = target.expand(batch, -1)
 
@@ -314,7 +318,7 @@ def gradient_descent(
                 error = ((beta_hat - work_target) ** 2).sum(-1)
                 record_error.append(_scatter(error, index, active, batch))
         factors, readout_grad = layer_gradients(work, r)
-        step = lr * active.to(DTYPE)
+        step = lr * active.to(dtype)
         for layer, (left, right) in zip(work.hidden, factors, strict=True):
             if decaying:
                 layer.mul_((1 - step * work_decay)[:, None, None])
@@ -444,7 +448,7 @@ def linear_transfer(
         else:
             strength = 1e-5 if lam == 0 else lam
             d = feature_map.shape[-1]
-            eye = torch.eye(d, dtype=DTYPE, device=gram.device)
+            eye = torch.eye(d, dtype=gram.dtype, device=gram.device)
             system = feature_map.transpose(-1, -2) @ gram @ feature_map + strength * eye
             rhs = torch.einsum("bji,bj->bi", feature_map, cross)
             readout = torch.linalg.solve(system, rhs.unsqueeze(-1)).squeeze(-1)

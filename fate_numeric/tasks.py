@@ -102,6 +102,10 @@ class Statistics:
             n=sizes.pop() if len(sizes) == 1 else None,
         )
 
+    def cast(self, dtype: torch.dtype) -> Statistics:
+        """The statistics in another floating-point precision."""
+        return Statistics(self.gram.to(dtype), self.cross.to(dtype), self.energy.to(dtype), self.n)
+
     def loss(self, beta_hat: torch.Tensor) -> torch.Tensor:
         """The authors' training loss (1/n)‖Xβ̂ − y‖² for each data set, from the statistics."""
         s_beta = torch.einsum("bij,bj->bi", self.gram, beta_hat)

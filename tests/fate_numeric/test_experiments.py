@@ -85,6 +85,7 @@ def test_memory_budget_refuses_a_cell_that_cannot_fit():
         ({"ridges": (-1.0,)}, "ridges"),
         ({"instances": 0}, "instances"),
         ({"record_every": 0}, "record_every"),
+        ({"precision": "float16"}, "precision"),
     ],
 )
 def test_bad_cells_are_refused(kwargs, argument):
@@ -131,6 +132,21 @@ def test_recording_a_time_course_changes_nothing_else(procedure):
     assert np.all(b["history_train_loss"][:, -1] < b["history_train_loss"][:, 0])
     if procedure == "fine_tuning":  # population pretraining: its loss falls to the tolerance
         assert b["pretrain_history_train_loss"][0, 0] == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("procedure", ["scratch", "fine_tuning", "linear_transfer"])
+def test_float32_training_sees_the_same_draws_and_agrees_to_figure_precision(procedure):
+    double = Cell(procedure, d=16, n=8, theta=0.6, sigma=0.2, instances=6, epochs=400)
+    single = dataclasses.replace(double, precision="float32")
+    assert "precision" not in double.config()  # store keys of float64 results unchanged
+    assert single.config() != double.config()
+    (a,), (b,) = run_cells([double], CPU), run_cells([single], CPU)
+    assert b["generalisation"].dtype == np.float64  # stored in float64 whatever the training
+    # same data and networks: per instance the results differ by float32 rounding only, far
+    # below the spread over instances that the figures' error bars show
+    spread = a["generalisation"].std()
+    assert np.max(np.abs(a["generalisation"] - b["generalisation"])) < 1e-4 * spread
+    assert not np.array_equal(a["generalisation"], b["generalisation"])
 
 
 def test_simulate_command_reports_the_time_course(capsys):
