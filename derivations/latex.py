@@ -295,9 +295,12 @@ def _rows(expr: sp.Basic, unknown: set[str]) -> list[str]:
                 where = r"\qquad\text{otherwise}"
             else:
                 where = r"\qquad\text{if } " + _latex(condition, unknown)
-            pieces[-1] += where
             rows.append(r"&\bullet\; " + pieces[0])
             rows += [r"&\qquad " + p for p in pieces[1:]]
+            if _width(branch_expr) + _width(condition) + 8 > ROW_WIDTH and condition != sp.true:
+                rows.append(r"&\qquad " + where)  # a long condition gets its own row
+            else:
+                rows[-1] += where
         return rows
     pieces = _split(expr, unknown)
     return ["&" + pieces[0], *(r"&\quad " + p for p in pieces[1:])]

@@ -93,3 +93,5 @@ def test_lecture_notes_compile(notes, tmp_path):
     log = copy.with_suffix(".log").read_text(errors="replace")
     pages = re.search(r"Output written on .*\((\d+) pages", log)
     assert pages and int(pages.group(1)) > 20
+    overfull = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
+    assert max(overfull, default=0.0) < 20, f"lines wider than the page by {max(overfull)} pt"
