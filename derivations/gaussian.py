@@ -104,6 +104,10 @@ def inverse_wishart_trace() -> DerivedResult:
                 result,
                 "n < d: XXᵀ ~ Wishart_n(d, I); n > d: XᵀX ~ Wishart_d(n, I); "
                 "the mean is infinite when |n − d| ≤ 1",
+                check.unchecked(
+                    "which Gram matrix is Wishart and where its mean is finite, in words; each "
+                    "branch is step 2 with (p, N) = (n, d) or (d, n)"
+                ),
             ),
         ),
         variables=(n, d),

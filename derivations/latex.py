@@ -333,8 +333,42 @@ def math_block(expr: sp.Basic, unknown: set[str] | None = None, label: str | Non
     composite = isinstance(shown, sp.Tuple | sp.Piecewise | sp.Equality)
     if not (composite or _width(shown) > ROW_WIDTH):
         return _display(_latex(shown, unknown), label, breqn=True)
-    body = "\\begin{aligned}\n" + " \\\\\n".join(_rows(shown, unknown)) + "\n\\end{aligned}"
+    reduced, names = _named_subexpressions(shown) if _width(shown) > ROW_WIDTH else (shown, [])
+    rows = _rows(reduced, unknown)
+    for symbol, value in names:
+        pieces = _split(value, unknown)
+        rows.append(r"&\text{where } " + _latex(symbol, unknown) + " = " + pieces[0])
+        rows += [r"&\qquad " + p for p in pieces[1:]]
+    body = "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
     return _display(body, label, breqn=False)
+
+
+#: A repeated subexpression at least this wide gets a name (κ₁, κ₂, ...) in a long display.
+NAMED_WIDTH = 16
+
+
+def _named_subexpressions(expr: sp.Basic) -> tuple[sp.Basic, list[tuple[sp.Symbol, sp.Basic]]]:
+    """``expr`` with its large repeated subexpressions named κ₁, κ₂, ... (common-subexpression
+    elimination), and the definitions; small repeats are put back in place."""
+    if not isinstance(expr, sp.Expr | sp.Tuple | sp.Equality) or expr.atoms(AppliedUndef):
+        return expr, []
+    try:
+        replacements, (reduced,) = sp.cse(expr, symbols=sp.numbered_symbols("_cse"))
+    except (TypeError, ValueError, NotImplementedError):
+        return expr, []
+    small: dict[sp.Symbol, sp.Basic] = {}
+    named: list[tuple[sp.Symbol, sp.Basic]] = []
+    for symbol, value in replacements:
+        value = value.xreplace(small)
+        if _width(value) >= NAMED_WIDTH:
+            named.append((symbol, value))
+        else:
+            small[symbol] = value
+    reduced = reduced.xreplace(small)
+    renamed = {old: sp.Symbol(f"kappa_{k}") for k, (old, _) in enumerate(named, start=1)}
+    reduced = reduced.xreplace(renamed)
+    named = [(renamed[old], value.xreplace(small).xreplace(renamed)) for old, value in named]
+    return reduced, named
 
 
 def _display(body: str, label: str | None, breqn: bool) -> str:

@@ -84,6 +84,12 @@ def gaussian_expectation(expr: sp.Expr, variances: dict[sp.Symbol, sp.Expr]) -> 
     return total
 
 
+def _squared_distance_in_basis(coefficient: sp.Expr) -> sp.Expr:
+    """‖b β_s − β_t‖² written out with β_s = (1, 0), β_t = (cos θ, sin θ) (a step check)."""
+    difference = sp.Matrix([coefficient - _COS, -_SIN])
+    return difference.dot(difference)
+
+
 def coefficient_risk(coefficient: sp.Expr) -> sp.Expr:
     """‖b β_s − β_t‖² for the predictor b β_s, computed in the orthonormal basis (β_s, ν)."""
     beta_s = sp.Matrix([1, 0])
@@ -155,19 +161,26 @@ def lt_risk() -> DerivedResult:
             Step(
                 sp.Eq(sp.Symbol("R_lt"), risk_given_b),
                 "‖bβ_s − β_t‖² in the orthonormal basis (β_s, ν)",
+                check.equal(source=_squared_distance_in_basis(_B)),
             ),
             Step(
                 sp.Eq(sp.Symbol("Cov(u)_ij"), variance_u * sp.KroneckerDelta(i, j)),
                 "u = sin θ w + ε: independent centred Gaussian coordinates",
+                check.unchecked("w and ε independent with unit and σ² variances (the data model)"),
             ),
             Step(
                 sp.Eq(sp.Symbol("E[(zᵀu)² | z]"), second_moment),
                 "Σ_ij z_i z_j Cov(u_i, u_j) = (sin²θ + σ²)‖z‖²: given z, zᵀu/‖z‖² ~ "
                 "N(0, (sin²θ + σ²)/‖z‖²)",
+                check.unchecked(
+                    "a SymPy Sum over i, j ≤ n with a Kronecker delta, evaluated when the record "
+                    "is built (symbolic n)"
+                ),
             ),
             Step(
                 sp.Eq(sp.Symbol("E[R | z]"), conditional),
                 "average of (b − cos θ)² = (zᵀu)²/q² over u at fixed z",
+                check.substitution({_ZU**2: second_moment}, source=sp.expand(risk_in_zu)),
             ),
             Step(
                 sp.Eq(sp.Symbol("E[1/q]"), inverse_mean),
@@ -302,10 +315,14 @@ def lt_negative_interval() -> DerivedResult:
             Step(
                 sp.Tuple(sp.Eq(sp.Symbol("Q(0)"), at_zero), sp.Eq(sp.Symbol("Q(1)"), at_one)),
                 "Q ≥ 0 at both ends of (0, 1); the product of the roots is cos²θ ≥ 0",
+                check.identity(
+                    sp.Tuple(at_zero - quadratic.subs(gamma, 0), at_one - quadratic.subs(gamma, 1))
+                ),
             ),
             Step(
                 sp.Eq(_VERTEX - 1, vertex_below_one),
                 "≤ 0: the vertex lies below 1 since cos²θ ≤ 1",
+                check.equal(source=-sp.Poly(quadratic, gamma).all_coeffs()[1] / 2 - 1),
             ),
             Step(
                 sp.Eq(sp.Symbol("Disc Q"), discriminant),
@@ -316,6 +333,7 @@ def lt_negative_interval() -> DerivedResult:
                 sp.Eq(2 * (_VERTEX - _COS), vertex_above_cos),
                 "> 0 for σ < 1 − cos θ: the vertex lies in (0, 1), so γ₋, γ₊ lie in [0, 1]; for "
                 "σ > 1 + cos θ both roots are ≤ 0 and in between Disc ≤ 0: no negative transfer",
+                check.equal(source=2 * vertex - 2 * _COS),
             ),
             Step(result, "T_lt < 0 exactly for γ ∈ (γ₋, γ₊); empty (nan) unless 1 − cos θ > σ"),
         ),
@@ -370,6 +388,7 @@ def lt_negative_threshold_angle() -> DerivedResult:
                 sp.Eq(critical_factor, 0),
                 "the only factor of Disc Q with a zero for 0 ≤ θ ≤ π/2 (σ < 1): the factors "
                 "1 + cos θ ± σ stay positive and cos θ − 1 − σ negative",
+                check.unchecked("the choice of the factor (signs on 0 ≤ θ ≤ π/2), in words"),
             ),
             Step(
                 sp.Tuple(*solutions),
@@ -383,7 +402,11 @@ def lt_negative_threshold_angle() -> DerivedResult:
                     {_COS: 1 - sigma}, source=-sp.Poly(quadratic, gamma).all_coeffs()[1] / 2
                 ),
             ),
-            Step(sp.Eq(sp.Symbol("θ*"), angle), "negative transfer for some γ < 1 iff θ > θ*"),
+            Step(
+                sp.Eq(sp.Symbol("θ*"), angle),
+                "negative transfer for some γ < 1 iff θ > θ*",
+                check.unchecked("the sign argument of lt_negative_interval; θ* is solution 2"),
+            ),
         ),
         notes=(
             "36.87 degrees at σ = 0.2. For σ ≥ 1 there is no negative transfer below interpolation."
@@ -461,7 +484,11 @@ def lt_anomalous_band() -> DerivedResult:
                 "γ > 1 threshold 1 + σ²/sin²θ at θ = π/2",
                 check.solutions(gamma, source=t_over.subs(orthogonal)),
             ),
-            Step(result, "T_lt > 0 exactly on (1 − σ², 1 + σ²) (+∞ at γ = 1 for σ > 0)"),
+            Step(
+                result,
+                "T_lt > 0 exactly on (1 − σ², 1 + σ²) (+∞ at γ = 1 for σ > 0)",
+                check.unchecked("the signs of T_lt between the two thresholds, in words"),
+            ),
         ),
         notes=(
             "Transfer from an orthogonal source (nothing useful learnt) still beats scratch near "
@@ -508,7 +535,11 @@ def lt_transferability_noiseless() -> DerivedResult:
                 "its roots: T_lt < 0 for cos²θ < γ < 1",
                 check.solutions(gamma, source=factored),
             ),
-            Step(result, "the γ = 1 value equals the γ > 1 branch: no anomalous band"),
+            Step(
+                result,
+                "the γ = 1 value equals the γ > 1 branch: no anomalous band",
+                check.identity(at_one - over),
+            ),
         ),
         notes="Negative transfer for every θ > 0 above interpolation (scratch is exact there).",
         variables=(theta, gamma),

@@ -193,7 +193,11 @@ def moments() -> DerivedResult:
                 "expansion of m at z = 1/w → ∞",
                 check.series(w, 0, 4, source=stieltjes().expr.subs(z, 1 / w)),
             ),
-            Step(sp.Tuple(first, second), "m(z) = −Σ_k E[x^k] z^{−k−1}: read off E[x] and E[x²]"),
+            Step(
+                sp.Tuple(first, second),
+                "m(z) = −Σ_k E[x^k] z^{−k−1}: read off E[x] and E[x²]",
+                check.unchecked("reading moments off the coefficients of w² and w³, in words"),
+            ),
         ),
         variables=(ratio,),
     )

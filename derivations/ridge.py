@@ -130,7 +130,13 @@ def ridge_lt_risk() -> DerivedResult:
                 "SymPy limit n → ∞",
                 check.limit(n, sp.oo, source=finite),
             ),
-            Step(sp.Eq(sp.Symbol("R_lt^λ"), risk_of_b), "‖b_λβ_s − β_t‖² in the basis (β_s, ν)"),
+            Step(
+                sp.Eq(sp.Symbol("R_lt^λ"), risk_of_b),
+                "‖b_λβ_s − β_t‖² in the basis (β_s, ν)",
+                check.equal(
+                    source=(sp.Symbol("b_λ") - _COS) ** 2 + sp.sin(theta) ** 2,
+                ),
+            ),
             Step(
                 sp.Eq(sp.Symbol("R_lt^λ"), raw),
                 "insert the limit of b_λ",

@@ -29,6 +29,10 @@ _ASSUMPTIONS = (
     "scratch training ends at the minimum-norm solution X⁺y (Thm 3.5, α → 0)",
 )
 _LIMIT = "n, d → ∞ with n/d → γ"
+_AT_ONE = (
+    "the γ = 1 value is the common one-sided limit taken by value_at_one when the record is "
+    "built; the γ ≠ 1 branches are the previous steps"
+)
 
 
 def value_at_one(under: sp.Expr, over: sp.Expr) -> sp.Expr:
@@ -121,6 +125,7 @@ def risk_finite() -> DerivedResult:
                 risk,
                 "bias (scratch_bias_finite) + σ² × inverse_wishart_trace; for |n − d| ≤ 1 "
                 "the variance is infinite unless σ = 0",
+                check.equal(source=bias + sigma**2 * trace),
             ),
         ),
         variables=(n, d, sigma),
@@ -158,7 +163,11 @@ def variance() -> DerivedResult:
                 "γ > 1: σ² tr(XᵀX)⁻¹ = σ² (d/n) · (1/d) tr(XᵀX/n)⁻¹ with c = 1/γ",
                 check.substitution({ratio: 1 / gamma}, source=sigma**2 / gamma * mean_inverse),
             ),
-            Step(result, "at γ = 1: the one-sided limits (infinite for σ > 0)"),
+            Step(
+                result,
+                "at γ = 1: the one-sided limits (infinite for σ > 0)",
+                check.unchecked(_AT_ONE),
+            ),
         ),
         variables=(gamma, sigma),
     )
@@ -225,7 +234,11 @@ def risk() -> DerivedResult:
                 sp.Eq(under, bias_under + var_under),
                 "the same as bias (1 − γ) plus the Marchenko-Pastur variance σ²γ/(1 − γ)",
             ),
-            Step(result, "at γ = 1 the one-sided limits: infinite for σ > 0, 0 for σ = 0"),
+            Step(
+                result,
+                "at γ = 1 the one-sided limits: infinite for σ > 0, 0 for σ = 0",
+                check.unchecked(_AT_ONE),
+            ),
         ),
         printed="eq8_scratch_risk",
         variables=(gamma, sigma),
