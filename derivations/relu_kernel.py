@@ -32,7 +32,15 @@ import functools
 
 import sympy as sp
 
-from derivations.record import DerivedResult, Regime, Step
+from derivations.record import (
+    DerivedResult,
+    Regime,
+    Step,
+    derivative,
+    identity,
+    substitution,
+    unchecked,
+)
 from derivations.symbols import phi_angle, u_cos
 
 _GAUSSIAN = "x ~ N(0, I_d) (Assumption 3.1)"
@@ -77,14 +85,23 @@ def relu_kernel() -> DerivedResult:
                 "rotation invariance: (wᵀx, vᵀx) = (r cos a, r cos(a − φ)) with (r, a) polar "
                 "coordinates of a 2-d standard Gaussian; both relu's are positive exactly for "
                 "a ∈ (φ − π/2, π/2) when 0 < φ <= π",
+                unchecked("rotation invariance of N(0, I_d) and the wedge where both factors > 0"),
             ),
             Step(sp.Eq(radial_integral, radial), "Gamma integral ∫ r³ e^{−r²/2} dr = 2"),
             Step(
                 sp.Eq(angular_integral, angular),
                 "cos a cos(a − φ) = [cos(2a − φ) + cos φ]/2 integrated over the wedge",
             ),
-            Step(sp.Eq(name, in_angle), "product of the radial and angular integrals"),
-            Step(sp.Eq(name, kernel), "φ = arccos u, sin(arccos u) = √(1 − u²)"),
+            Step(
+                sp.Eq(name, in_angle),
+                "product of the radial and angular integrals",
+                identity(in_angle - radial * angular),
+            ),
+            Step(
+                sp.Eq(name, kernel),
+                "φ = arccos u, sin(arccos u) = √(1 − u²)",
+                substitution({phi_angle: sp.acos(u_cos)}, source=in_angle),
+            ),
         ),
         printed="eq167_arccos_kernel",
         notes="κ(1) = 1/2 = E relu(g)², κ(0) = 1/(2π) = (E relu(g))², κ(−1) = 0.",
@@ -96,8 +113,8 @@ def relu_kernel() -> DerivedResult:
 def relu_kernel_slope() -> DerivedResult:
     """κ'(u) = (π − arccos u)/(2π), finite on [−1, 1] (used by population-loss gradients)."""
     kernel = relu_kernel().expr
-    derivative = sp.diff(kernel, u_cos)
-    slope = sp.simplify(derivative)
+    unsimplified = sp.Derivative(kernel, u_cos).doit()
+    slope = sp.simplify(unsimplified)
     name = sp.Symbol("kappa'")
     return DerivedResult(
         name="relu_kernel_slope",
@@ -107,10 +124,15 @@ def relu_kernel_slope() -> DerivedResult:
         assumptions=(_GAUSSIAN, "w, v unit vectors with wᵀv = u ∈ (−1, 1)"),
         expr=slope,
         steps=(
-            Step(sp.Eq(name, derivative), "differentiate relu_kernel in u"),
+            Step(
+                sp.Eq(name, sp.Derivative(kernel, u_cos)),
+                "differentiate relu_kernel in u",
+                unchecked("definition of κ'(u)"),
+            ),
             Step(
                 sp.Eq(name, slope),
                 "the √(1 − u²) terms cancel: κ'(u) = (π − arccos u)/(2π), bounded on [−1, 1]",
+                derivative(u_cos, source=kernel),
             ),
         ),
         notes="Equals P(wᵀx > 0, vᵀx > 0) = (π − φ)/(2π): the zeroth-order arc-cosine kernel.",
@@ -145,7 +167,9 @@ def relu_out_of_span_norm() -> DerivedResult:
     normal = [sp.diff(expanded, a) for a in (a1, a2)]
     solution = sp.solve(normal, [a1, a2], dict=True)[0]
     at_optimum = sp.factor(sp.simplify(expanded.subs(solution)))
-    matrix_form = sp.factor(sp.simplify(NORM_SYMBOL - (overlap.T * gram.inv() * overlap)[0]))
+    quadratic_form = (overlap.T * gram.inv() * overlap)[0]
+    matrix_form = sp.factor(sp.simplify(NORM_SYMBOL - quadratic_form))
+    stationary = sp.Tuple(*[sp.simplify(g.subs(solution)) for g in normal])
     return DerivedResult(
         name="relu_out_of_span_norm",
         title="Squared norm of the part of a function outside a feature span",
@@ -161,17 +185,28 @@ def relu_out_of_span_norm() -> DerivedResult:
             Step(
                 sp.Eq(residual, expanded),
                 "R(a) = ‖f − a_1φ_1 − a_2φ_2‖², expanded with the Gram matrix and the overlaps",
+                unchecked("bilinearity of the L₂(p) inner product"),
             ),
             Step(
                 sp.Tuple(*[sp.Eq(g, 0) for g in normal]),
                 "stationarity of the quadratic: the normal equations G a = k",
+                unchecked("∂R/∂a_j of step 1, as computed by SymPy's diff"),
             ),
             Step(
                 sp.Tuple(*[sp.Eq(a, solution[a]) for a in (a1, a2)]),
-                "their solution a = G⁻¹k (det G ≠ 0)",
+                "their solution a = G⁻¹k (det G ≠ 0): it satisfies both normal equations",
+                identity(stationary),
             ),
-            Step(sp.Eq(residual, at_optimum), "R at the minimiser"),
-            Step(sp.Eq(at_optimum, matrix_form), "which is F − kᵀG⁻¹k"),
+            Step(
+                sp.Eq(residual, at_optimum),
+                "R at the minimiser",
+                substitution(solution, source=expanded),
+            ),
+            Step(
+                sp.Eq(residual, NORM_SYMBOL - sp.UnevaluatedExpr(quadratic_form)),
+                "which is F − kᵀG⁻¹k",
+                identity(at_optimum - matrix_form),
+            ),
         ),
         notes=(
             "The paper's basis and normalisation are uncertain (SPEC §4, §8.2 item 6); the "
