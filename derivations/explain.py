@@ -245,7 +245,7 @@ def parts(expr: sp.Basic) -> list[sp.Basic]:
 def _describe(method: str) -> str:
     return {
         "simplify": "simplify(difference) = 0",
-        "identical": "identical expressions",
+        "identical": "the same expression",
         "probe": f"simplify inconclusive; equal at {PROBE_POINTS} random points to "
         f"{PROBE_DIGITS - 8} digits",
     }.get(method, method)
@@ -282,6 +282,8 @@ def _compare_outcome(step: Step, outcome: sp.Basic, label: str, number: int, sou
         elif not isinstance(target.rhs, sp.Number):
             result = same(outcome.rhs, target.rhs)  # the sides named differently
     if result.equal is True:
+        if label == "rewriting":
+            return Verdict.CONFIRMED, f"equal to {source_name}: {_describe(result.method)}"
         return (
             Verdict.CONFIRMED,
             f"{label} of {source_name} re-executed: {_describe(result.method)}",
@@ -306,7 +308,11 @@ def run_check(check: Check, step: Step, previous: Step | None, number: int) -> t
             else _zeros_like(check.source),
         )
         if result.equal is True:
-            return Verdict.CONFIRMED, f"identity: the stated expression {_describe(result.method)}"
+            how = {
+                "identical": "is 0 (SymPy's automatic simplification)",
+                "simplify": "simplifies to 0",
+            }.get(result.method, f"vanishes: {_describe(result.method)}")
+            return Verdict.CONFIRMED, f"identity: the stated expression {how}"
         return Verdict.FAILED, "identity: the stated expression does not simplify to zero"
     source = _input(check, previous)
     source_name = f"step {number - 1}" if check.source is None else "the stated input"

@@ -43,6 +43,19 @@ class Check:
     def __post_init__(self) -> None:
         if self.kind not in CHECK_KINDS:
             raise ValueError(f"unknown check kind {self.kind!r}; known: {', '.join(CHECK_KINDS)}")
+        # Immutable SymPy objects only, so that the check survives the srepr cache round trip.
+        object.__setattr__(self, "source", _immutable(self.source))
+        object.__setattr__(self, "params", tuple(_immutable(p) for p in self.params))
+
+
+def _immutable(value):
+    if value is None:
+        return None
+    if isinstance(value, sp.MatrixBase):
+        return sp.ImmutableMatrix(value)
+    if isinstance(value, tuple | list):
+        return sp.Tuple(*(_immutable(v) for v in value))
+    return sp.sympify(value)
 
 
 #: The vocabulary of step checks (what each one re-executes is described in derivations.explain).

@@ -48,7 +48,7 @@ def test_every_record_translates_to_latex():
 
 def test_export_writes_one_file_per_result(tmp_path, capsys):
     assert main(["export", "--latex", str(tmp_path)]) == 0
-    names = {p.stem for p in tmp_path.glob("*.tex")} - {"main"}
+    names = {p.stem for p in tmp_path.glob("*.tex")} - {"main", "lecture_notes"}
     assert names == set(all_results())
     main_tex = (tmp_path / "main.tex").read_text()
     assert all(rf"\input{{{name}}}" in main_tex for name in names)
