@@ -66,7 +66,9 @@ def step_costs(profile_name: str, device: torch.device, steps: int) -> dict:
         teacher.scale,
     )
     students = relu.initial_student(len(profile.removed), d, m, 1e-3, gen)
-    population = _time_steps(lambda: relu._population_step(students, sources), steps, device)
+    population = _time_steps(
+        lambda: relu.population_loss_and_gradients(students, sources), steps, device
+    )
     flops = 6 * batch * n * m * d
     return {
         "empirical_step_ms": round(1e3 * empirical, 3),

@@ -253,11 +253,6 @@ def empirical_loss_and_gradients(
     return loss, grad_weights, grad_out
 
 
-def population_loss(net: TwoLayer, teacher: TwoLayer) -> torch.Tensor:
-    """E_x (f(x) − f_teacher(x))² per network (differentiable in the network's weights)."""
-    return population_risk(net, teacher)
-
-
 @dataclass(frozen=True)
 class Trained:
     """Networks after gradient descent, their final training loss and steps taken."""
@@ -267,10 +262,11 @@ class Trained:
     steps: torch.Tensor
 
 
-def _population_step(net: TwoLayer, teacher: TwoLayer) -> tuple[torch.Tensor, ...]:
+def population_loss_and_gradients(net: TwoLayer, teacher: TwoLayer) -> tuple[torch.Tensor, ...]:
+    """E_x (f − f_teacher)² per network and its gradients (autograd through the kernel)."""
     weights = net.weights.detach().requires_grad_(True)
     out = net.out.detach().requires_grad_(True)
-    loss = population_loss(TwoLayer(weights, out, net.scale), teacher)
+    loss = population_risk(TwoLayer(weights, out, net.scale), teacher)
     grad_weights, grad_out = torch.autograd.grad(loss.sum(), (weights, out))
     return loss.detach(), grad_weights, grad_out
 
@@ -303,7 +299,7 @@ def gradient_descent(
         if part_data is not None:
             loss, grad_weights, grad_out = empirical_loss_and_gradients(net, part_data)
         else:
-            loss, grad_weights, grad_out = _population_step(net, part_teacher)
+            loss, grad_weights, grad_out = population_loss_and_gradients(net, part_teacher)
         last = step == schedule.max_steps
         if step % schedule.check_every == 0 or last:
             done = (loss <= schedule.tol) | last

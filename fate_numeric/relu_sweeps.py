@@ -331,12 +331,6 @@ def run_relu_cells(
     keys = [json.dumps(cell.pretraining_config(), sort_keys=True) for cell in cells]
     for output, key in zip(outputs, keys, strict=True):
         output.update(pretrained[key].arrays)
-    starts = _stack(
-        [
-            _tile(pretrained[key].network, cell.instances)
-            for cell, key in zip(cells, keys, strict=True)
-        ]
-    )
     if first.procedure == "linear_transfer":
         refits = [
             relu.refit_output_layer(
@@ -347,6 +341,12 @@ def run_relu_cells(
         risk = relu.population_risk(_stack(refits), targets)
         _split(outputs, cells, risk=risk)
         return outputs
+    starts = _stack(
+        [
+            _tile(pretrained[key].network, cell.instances)
+            for cell, key in zip(cells, keys, strict=True)
+        ]
+    )
     tuned = relu.gradient_descent(starts, first.schedule, data=relu.Empirical.padded(data))
     risk = relu.population_risk(tuned.network, targets)
     _split(outputs, cells, risk=risk, train_loss=tuned.loss, steps=tuned.steps)
@@ -419,6 +419,27 @@ def relu_profile(name: str) -> ReluProfile:
             f"unknown ReLU profile {name!r}; the profiles are {', '.join(RELU_PROFILES)}"
         )
     return RELU_PROFILES[name]
+
+
+def load_relu_sweep(
+    name: str,
+    profile: str,
+    seed: int,
+    store,
+    device: torch.device,
+    missing: Callable[[int, int], None] | None = None,
+) -> list[tuple[ReluCell, dict[str, np.ndarray]]]:
+    """The cells of a named ReLU sweep with their stored arrays, simulating missing cells first.
+
+    ``missing(count, total)``, when given, is called before anything is simulated (it may raise,
+    e.g. a figure run with simulations switched off)."""
+    cells = relu_cells_of(name, profile, seed=seed)
+    absent = sum(not store.has(c.config()) for c in cells)
+    if absent:
+        if missing is not None:
+            missing(absent, len(cells))
+        run_relu_sweep(cells, store, device)
+    return [(c, store.load(c.config()).arrays) for c in cells]
 
 
 def relu_cells_of(name: str, profile: str, seed: int = 0) -> list[ReluCell]:

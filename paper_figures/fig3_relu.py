@@ -33,10 +33,9 @@ from fate_numeric import relu, relu_analysis
 from fate_numeric.numerics import DTYPE, generator
 from fate_numeric.relu_sweeps import (
     ReluCell,
+    load_relu_sweep,
     pretraining_entry,
     pretraining_start,
-    relu_cells_of,
-    run_relu_sweep,
     target_teacher,
 )
 from paper_figures.core import Context, Figure, MissingSimulationError, Table
@@ -50,16 +49,18 @@ def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.nda
     """A ReLU sweep's cells and arrays from the store (simulated first when allowed)."""
     key = f"relu:{name}"
     if key not in ctx._sweeps:
-        cells = relu_cells_of(name, ctx.profile, seed=ctx.seed)
-        if any(not ctx.store.has(c.config()) for c in cells):
+
+        def missing(count: int, total: int) -> None:
             if not ctx.simulate:
-                command = ctx.sweep_command(name)
                 raise MissingSimulationError(
-                    f"cells of the ReLU sweep {name!r} ({ctx.profile} profile) are missing; run",
-                    [command],
+                    f"{count} of {total} cells of the ReLU sweep {name!r} ({ctx.profile} "
+                    "profile) are not in the store; run",
+                    [ctx.sweep_command(name)],
                 )
-            run_relu_sweep(cells, ctx.store, ctx.device)
-        ctx._sweeps[key] = [(c, ctx.store.load(c.config()).arrays) for c in cells]
+
+        ctx._sweeps[key] = load_relu_sweep(
+            name, ctx.profile, ctx.seed, ctx.store, ctx.device, missing
+        )
     return ctx._sweeps[key]
 
 

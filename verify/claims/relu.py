@@ -40,7 +40,7 @@ import torch
 from derivations.paper import PRINTED_NUMBERS
 from fate_numeric import relu_analysis
 from fate_numeric.numerics import DTYPE, generator
-from fate_numeric.relu_sweeps import ReluCell, relu_cells_of, run_relu_sweep
+from fate_numeric.relu_sweeps import ReluCell, load_relu_sweep
 from verify.claims.core import Context, Tier, claim, paper_check
 from verify.model import Check
 from verify.stats import K, exact_check, mean_check
@@ -53,9 +53,7 @@ def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.nda
     """The cells of a ReLU sweep at the run's profile and their arrays (simulated once, stored)."""
     key = f"relu:{name}"
     if key not in ctx._sweeps:
-        cells = relu_cells_of(name, ctx.profile, seed=ctx.seed)
-        run_relu_sweep(cells, ctx.store, ctx.device)
-        ctx._sweeps[key] = [(c, ctx.store.load(c.config()).arrays) for c in cells]
+        ctx._sweeps[key] = load_relu_sweep(name, ctx.profile, ctx.seed, ctx.store, ctx.device)
     return ctx._sweeps[key]
 
 
