@@ -382,12 +382,17 @@ def _display(body: str, label: str | None, breqn: bool) -> str:
 
 
 def equation_label(reference: str) -> str:
-    """The paper's label for a result: its equation number (``8``, ``C.1``) or its statement.
+    """The paper's label for a result: its equation number, or the statement it belongs to.
 
-    ``"Thm 3.6, eq. 8"`` gives ``"8"``; ``"Thm 3.5 (Yun et al. 2021; ...)"`` gives ``"Thm 3.5"``.
+    Parenthesised remarks are ignored: ``"Thm 3.6, eq. 8"`` gives ``"8"``, ``"Thm 3.9, eq. 15
+    corrected (SPEC 2.7)"`` gives ``"15 corrected"``, ``"Thm 3.7 (sign of eq. 11 for γ < 1)"``
+    gives ``"Thm 3.7"`` and ``"Lemma 3.3 (SPEC §2.1)"`` gives ``"Lemma 3.3"``; a long qualifier
+    shortens to ``"cf. 8"`` (``"eq. 8 vs its exact finite-size form"``).
     """
-    if match := re.search(r"\beqs?\.\s*([0-9A-Z][0-9A-Za-z.]*(?:[-–][0-9A-Za-z.]+)?)", reference):
-        return match.group(1).rstrip(".").replace("–", "-")
+    plain = re.sub(r"\([^)]*\)", "", reference)
+    if match := re.search(r"\beqs?\.\s*([^,;]+)", plain):
+        label = match.group(1).strip().replace("–", "-")
+        return label if len(label) <= 16 else "cf. " + label.split()[0]
     return re.split(r"[,;(]", reference, maxsplit=1)[0].strip()
 
 
