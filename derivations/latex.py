@@ -198,7 +198,7 @@ def expression_to_latex(expr: sp.Basic, unknown: set[str] | None = None) -> str:
     shown = for_display(expr)
     if isinstance(shown, sp.Symbol) and shown.name.startswith("["):
         return r"\text{" + text_to_latex(shown.name, unknown) + "}"
-    return math_to_latex(sp.latex(shown), unknown)
+    return _latex(shown, set() if unknown is None else unknown)
 
 
 #: Rows wider than this (in characters of SymPy's 2-D pretty print) are broken across lines.
@@ -211,8 +211,26 @@ def _width(expr: sp.Basic) -> int:
     return max((len(line) for line in text.splitlines()), default=0)
 
 
+_WORD = re.compile(r"(?<![\\A-Za-z{_^])([A-Za-z]{2,})")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(_[A-Za-z0-9]+)?")
+
+
+def _symbol_names(expr: sp.Basic, unknown: set[str]) -> dict[sp.Symbol, str]:
+    """LaTeX for symbols whose names are formulas in words (‖(I−P)β_t‖², ⟨a, b⟩, E tr(Gram⁻¹)).
+
+    SymPy would read every underscore in such a name as a subscript; here the name goes through
+    :func:`math_to_latex` instead, and words of two or more letters are set upright.
+    """
+    names = {}
+    for symbol in getattr(expr, "free_symbols", ()):
+        if isinstance(symbol, sp.Symbol) and not _PLAIN_NAME.fullmatch(symbol.name):
+            words = [math_to_latex(word, unknown).strip() for word in symbol.name.split(" ")]
+            names[symbol] = r"\ ".join(_WORD.sub(r"\\mathrm{\1}", w) for w in words if w)
+    return names
+
+
 def _latex(expr: sp.Basic, unknown: set[str]) -> str:
-    return math_to_latex(sp.latex(expr), unknown)
+    return math_to_latex(sp.latex(expr, symbol_names=_symbol_names(expr, unknown)), unknown)
 
 
 def _wrapped(term: sp.Basic, unknown: set[str]) -> str:
@@ -344,7 +362,7 @@ def math_block(expr: sp.Basic, unknown: set[str] | None = None, label: str | Non
 
 
 #: A repeated subexpression at least this wide gets a name (κ₁, κ₂, ...) in a long display.
-NAMED_WIDTH = 16
+NAMED_WIDTH = 24
 
 
 def _named_subexpressions(expr: sp.Basic) -> tuple[sp.Basic, list[tuple[sp.Symbol, sp.Basic]]]:
