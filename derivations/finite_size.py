@@ -31,6 +31,17 @@ epsilon = sp.Symbol("epsilon", positive=True)
 _ORDER = 3  # expand to O(ε³): the constant, first- and second-order terms
 
 
+def _evaluated(expr: sp.Basic) -> sp.Basic:
+    """``expr`` rebuilt bottom-up with evaluation, as the derivation cache will read it back.
+
+    ``factor`` may return a number times a sum, Mul(2, Add), that an evaluated Mul distributes;
+    rebuilding now keeps the record equal to its cached copy.
+    """
+    if not expr.args:
+        return expr
+    return expr.func(*(_evaluated(arg) for arg in expr.args))
+
+
 def _expand(
     exact: sp.Expr, mapping: dict, limit: sp.Expr, limit_name: str
 ) -> tuple[list[Step], tuple[sp.Expr, sp.Expr]]:
@@ -41,7 +52,7 @@ def _expand(
     """
     scaled = sp.simplify(exact.subs(mapping))
     series = sp.expand(scaled.series(epsilon, 0, _ORDER).removeO())
-    first, second = (sp.factor(sp.simplify(series.coeff(epsilon, k))) for k in (1, 2))
+    first, second = (_evaluated(sp.factor(series.coeff(epsilon, k))) for k in (1, 2))
     collected = limit + first * epsilon + second * epsilon**2
     steps = [
         Step(
