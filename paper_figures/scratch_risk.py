@@ -65,7 +65,7 @@ def draw(tables: Tables) -> MplFigure:
                 ax.annotate(
                     f"mean {mean:.3g}",
                     xy=(gamma, top),
-                    xytext=(gamma + 0.08, top - 0.12),
+                    xytext=(gamma - 0.55, top - 0.08),
                     arrowprops={"arrowstyle": "->", "linewidth": 0.8},
                     fontsize=7,
                 )
@@ -74,7 +74,7 @@ def draw(tables: Tables) -> MplFigure:
         ax.set_xlabel(r"$\gamma = n/d$")
         ax.set_ylabel(r"$\mathcal{R}_{sc}$")
         ax.set_title(rf"scratch training, $\sigma$ = {sigma:g}")
-        ax.legend(loc="upper right")
+        ax.legend(loc="lower left")
     return fig
 
 
