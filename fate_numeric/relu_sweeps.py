@@ -40,7 +40,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -49,7 +48,8 @@ import torch
 
 from derivations.errors import InvalidArgumentError
 from fate_numeric import relu
-from fate_numeric.numerics import generator, memory_budget
+from fate_numeric.numerics import generator
+from fate_numeric.sweeps import run_sweep
 
 PROCEDURES = ("scratch", "linear_transfer", "fine_tuning")
 
@@ -458,25 +458,15 @@ def run_relu_sweep(
     progress: Callable[[int, int], None] | None = None,
     budget_bytes: int | None = None,
 ) -> dict[str, int]:
-    """Run the cells not yet in ``store`` batch by batch, saving each as it ends (resumable)."""
-    pending = [cell for cell in cells if not store.has(cell.config())]
-    skipped = len(cells) - len(pending)
-    budget = budget_bytes or memory_budget(device)
-    done = skipped
-    if progress:
-        progress(done, len(cells))
-    for group in compatible(pending):
-        for batch in chunks(group, budget):
-            started = time.perf_counter()
-            results = run_relu_cells(batch, device, store)
-            seconds = time.perf_counter() - started
-            for cell, arrays in zip(batch, results, strict=True):
-                store.save(
-                    cell.config(),
-                    arrays,
-                    {"device": str(device), "batch_seconds": seconds, "batch_cells": len(batch)},
-                )
-            done += len(batch)
-            if progress:
-                progress(done, len(cells))
-    return {"total": len(cells), "skipped": skipped, "computed": len(pending)}
+    """Run the cells not yet in ``store`` batch by batch, saving each as it ends (resumable):
+    :func:`fate_numeric.sweeps.run_sweep` with the ReLU batching and runner."""
+    return run_sweep(
+        cells,
+        store,
+        device,
+        progress,
+        budget_bytes,
+        runner=lambda batch, device: run_relu_cells(batch, device, store),
+        partition=compatible,
+        split=chunks,
+    )

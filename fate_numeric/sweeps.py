@@ -138,16 +138,22 @@ def cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:
 
 
 def run_sweep(
-    cells: list[Cell],
+    cells: list,
     store,
     device: torch.device,
     progress: Callable[[int, int], None] | None = None,
     budget_bytes: int | None = None,
+    *,
+    runner: Callable = run_cells,
+    partition: Callable = compatible,
+    split: Callable = chunks,
 ) -> dict[str, int]:
     """Run the cells that are not in ``store`` yet, batch by batch, saving each cell as it ends.
 
     Returns counts: ``total``, ``skipped`` (already stored), ``computed``. ``progress(done, total)``
-    is called after each batch.
+    is called after each batch. The cells are the linear model's by default; another model passes
+    its own ``runner(batch, device)``, ``partition(cells)`` into batchable groups and
+    ``split(group, budget_bytes)`` into batches that fit the memory budget (the ReLU sweeps do).
     """
     pending = [cell for cell in cells if not store.has(cell.config())]
     skipped = len(cells) - len(pending)
@@ -155,10 +161,10 @@ def run_sweep(
     done = skipped
     if progress:
         progress(done, len(cells))
-    for group in compatible(pending):
-        for batch in chunks(group, budget):
+    for group in partition(pending):
+        for batch in split(group, budget):
             started = time.perf_counter()
-            results = run_cells(batch, device)
+            results = runner(batch, device)
             seconds = time.perf_counter() - started
             for cell, arrays in zip(batch, results, strict=True):
                 store.save(

@@ -46,7 +46,7 @@ def _cells() -> list[Cell]:
     ]
 
 
-def test_an_interrupted_sweep_resumes_without_redoing_cells(tmp_path, monkeypatch):
+def test_an_interrupted_sweep_resumes_without_redoing_cells(tmp_path):
     store = ResultStore(tmp_path)
     cells = _cells()
     budget = 2 * bytes_per_instance(cells[-1]) * 2  # two cells per batch
@@ -59,13 +59,11 @@ def test_an_interrupted_sweep_resumes_without_redoing_cells(tmp_path, monkeypatc
             raise KeyboardInterrupt
         return original(batch, device)
 
-    monkeypatch.setattr(sweeps, "run_cells", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        sweeps.run_sweep(cells, store, CPU, budget_bytes=budget)
+        sweeps.run_sweep(cells, store, CPU, budget_bytes=budget, runner=interrupted)
     stored = [c for c in cells if store.has(c.config())]
     assert len(stored) == 2
 
-    monkeypatch.setattr(sweeps, "run_cells", original)
     counts = sweeps.run_sweep(cells, store, CPU, budget_bytes=budget)
     assert counts == {"total": 5, "skipped": 2, "computed": 3}
     # the resumed sweep gives the same numbers as an uninterrupted one
