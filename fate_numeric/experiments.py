@@ -24,8 +24,9 @@ import dataclasses
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -225,11 +226,12 @@ def _batch_key(cell: Cell) -> tuple:
     )
 
 
-def compatible(cells: Sequence[Cell]) -> list[list[Cell]]:
-    """Partition ``cells`` into lists that :func:`run_cells` can batch together."""
-    groups: dict[tuple, list[Cell]] = {}
+def compatible(cells: Sequence, key: Callable[[Any], tuple] = _batch_key) -> list[list]:
+    """Partition ``cells`` into lists that :func:`run_cells` can batch together (cells with equal
+    ``key``; another model passes its own key), in the order of their first appearance."""
+    groups: dict[tuple, list] = {}
     for cell in cells:
-        groups.setdefault(_batch_key(cell), []).append(cell)
+        groups.setdefault(key(cell), []).append(cell)
     return list(groups.values())
 
 

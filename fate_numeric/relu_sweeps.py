@@ -47,7 +47,7 @@ import numpy as np
 import torch
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric import relu
+from fate_numeric import experiments, relu
 from fate_numeric.numerics import generator
 from fate_numeric.sweeps import run_sweep
 
@@ -151,10 +151,7 @@ def _batch_key(cell: ReluCell) -> tuple:
 
 def compatible(cells: Sequence[ReluCell]) -> list[list[ReluCell]]:
     """Partition cells into lists that :func:`run_relu_cells` can batch together."""
-    groups: dict[tuple, list[ReluCell]] = {}
-    for cell in cells:
-        groups.setdefault(_batch_key(cell), []).append(cell)
-    return list(groups.values())
+    return experiments.compatible(cells, key=_batch_key)
 
 
 def bytes_per_instance(cell: ReluCell) -> int:
