@@ -14,6 +14,8 @@
 * ``relu_kernel_slope``: κ'(u) = (π − arccos u)/(2π) = P(wᵀx > 0, vᵀx > 0) (the zeroth-order
   arc-cosine kernel); it is finite on [−1, 1] (unlike the derivatives of √(1 − u²) and arccos u
   taken separately), which the population-loss gradients of :mod:`fate_numeric.relu` use.
+* ``relu_mean``: E[relu(wᵀx)] = ‖w‖/√(2π), the constant part of a ReLU feature (removed before
+  kernels are compared, in the centred kernel alignment of :mod:`fate_numeric.relu`).
 * ``relu_out_of_span_norm``: the squared L₂(p) norm of the part of f outside the span of features
   φ_1..φ_p with Gram matrix G (G_jk = ⟨φ_j, φ_k⟩) and overlaps k_j = ⟨φ_j, f⟩ is
   ‖P⊥f‖² = ‖f‖² − kᵀG⁻¹k (App. E, eqs. 172–173 per [NOTES]): minimise ‖f − Σ a_j φ_j‖² over a,
@@ -38,10 +40,11 @@ from derivations.record import (
     Step,
     derivative,
     identity,
+    integral,
     substitution,
     unchecked,
 )
-from derivations.symbols import phi_angle, u_cos
+from derivations.symbols import phi_angle, u_cos, w_norm
 
 _GAUSSIAN = "x ~ N(0, I_d) (Assumption 3.1)"
 
@@ -140,6 +143,32 @@ def relu_kernel_slope() -> DerivedResult:
     )
 
 
+@functools.cache
+def relu_mean() -> DerivedResult:
+    """E[relu(wᵀx)] = ‖w‖/√(2π): a one-dimensional Gaussian integral."""
+    z = sp.Symbol("z", real=True)
+    integrand = w_norm * z * sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
+    value = sp.Integral(integrand, (z, 0, sp.oo)).doit()
+    mean = sp.Symbol("E relu(wᵀx)")
+    return DerivedResult(
+        name="relu_mean",
+        title="Mean of a ReLU feature",
+        reference="Sec. 4 (centring of the kernels compared in Fig. 3)",
+        regime=Regime.EXACT,
+        assumptions=(_GAUSSIAN,),
+        expr=value,
+        steps=(
+            Step(
+                sp.Eq(mean, sp.Integral(integrand, (z, 0, sp.oo))),
+                "wᵀx = ‖w‖z with z ~ N(0, 1), and relu(‖w‖z) = ‖w‖z for z > 0, 0 otherwise",
+                unchecked("rotation invariance of N(0, I_d) and positive homogeneity of relu"),
+            ),
+            Step(value, "the Gaussian integral", integral(z, 0, sp.oo, source=integrand)),
+        ),
+        variables=(w_norm,),
+    )
+
+
 #: Symbols of the two-feature instance of the projection (G symmetric, k, F = ‖f‖²).
 GRAM_SYMBOLS = sp.symbols("G_11 G_12 G_22", real=True)
 OVERLAP_SYMBOLS = sp.symbols("k_1 k_2", real=True)
@@ -219,4 +248,4 @@ def relu_out_of_span_norm() -> DerivedResult:
 
 def results() -> tuple[DerivedResult, ...]:
     """The records of this module, in order."""
-    return relu_kernel(), relu_kernel_slope(), relu_out_of_span_norm()
+    return relu_kernel(), relu_kernel_slope(), relu_mean(), relu_out_of_span_norm()

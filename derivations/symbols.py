@@ -46,6 +46,7 @@ q_chi = sp.Symbol("q", positive=True)  # value of a chi-square variable
 # --- ReLU networks (Section 4, Appendix E) -------------------------------------------------------
 u_cos = sp.Symbol("u", real=True)  # cosine of the angle between two first-layer weight vectors
 phi_angle = sp.Symbol("phi", positive=True)  # that angle, in (0, π]
+w_norm = sp.Symbol("w_norm", nonnegative=True)  # norm ‖w‖ of a first-layer weight vector
 
 # --- dataset similarity (Appendix A, Thm A.2) ----------------------------------------------------
 y_label = sp.Symbol("y", real=True)  # label of a joint sample (x, y)
@@ -90,6 +91,7 @@ PROBE_DOMAINS: dict[sp.Symbol, ProbeDomain] = {
     s_val: ProbeDomain(0.1, 3.0),
     u_cos: ProbeDomain(-1.0, 1.0),
     phi_angle: ProbeDomain(0.0, 3.141592653589793),
+    w_norm: ProbeDomain(0.0, 3.0),
     dist2: ProbeDomain(0.0, 10.0),
     norm_f: ProbeDomain(0.1, 5.0),
     alpha_g: ProbeDomain(0.01, 10.0),

@@ -47,7 +47,13 @@ from derivations.errors import InvalidArgumentError
 from fate_numeric import theory
 from fate_numeric.numerics import DTYPE
 
-_TORCH_FUNCTIONS = {"acos": torch.acos, "sqrt": torch.sqrt, "pi": math.pi}
+
+def _sqrt(value: torch.Tensor | float) -> torch.Tensor | float:
+    """√ of a tensor, or of a constant of the expression (such as √2)."""
+    return torch.sqrt(value) if isinstance(value, torch.Tensor) else math.sqrt(value)
+
+
+_TORCH_FUNCTIONS = {"acos": torch.acos, "sqrt": _sqrt, "pi": math.pi}
 
 
 @functools.cache
@@ -380,16 +386,18 @@ def kernel_alignment(a: torch.Tensor, b: torch.Tensor, centred: bool = True) -> 
     """Alignment ⟨K_a, K_b⟩/(‖K_a‖‖K_b‖) of the kernels K_a(x, x') = mean_i relu(a_iᵀx)relu(a_iᵀx')
     and K_b in L₂(p ⊗ p), exactly: ⟨K_a, K_b⟩ ∝ Σ_ij E[relu(a_iᵀx) relu(b_jᵀx)]².
 
-    ``centred`` removes the constant part of every feature first (E relu(wᵀx) = ‖w‖/√(2π)), so
-    the trivially shared mean does not inflate the alignment. Rows of ``a``/``b``: (p, d), (q, d).
+    ``centred`` removes the constant part of every feature first (E relu(wᵀx), the derived
+    ``relu_mean``), so the trivially shared mean does not inflate the alignment. Rows of
+    ``a``/``b``: (p, d), (q, d).
     """
 
     def gram(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
         value = kernel_matrix(p, q)
         if centred:
-            norms_p = torch.linalg.vector_norm(p, dim=-1)
-            norms_q = torch.linalg.vector_norm(q, dim=-1)
-            value = value - torch.outer(norms_p, norms_q) / (2 * math.pi)
+            mean = _torch_function("relu_mean")
+            means_p = mean(torch.linalg.vector_norm(p, dim=-1))
+            means_q = mean(torch.linalg.vector_norm(q, dim=-1))
+            value = value - torch.outer(means_p, means_q)
         return value
 
     cross = (gram(a, b) ** 2).sum()

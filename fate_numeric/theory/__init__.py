@@ -149,6 +149,12 @@ relu_kernel = Evaluator(
     "Arc-cosine kernel κ(u) = E[relu(wᵀx) relu(vᵀx)] for unit w, v with wᵀv = u, x ~ N(0, I) "
     "(Sec. 4, App. E eq. 167); multiply by ‖w‖‖v‖ for other norms.",
 )
+relu_mean = Evaluator(
+    "relu_mean",
+    "relu_mean",
+    (Parameter("w_norm", S.w_norm, NONNEGATIVE),),
+    "E[relu(wᵀx)] = ‖w‖/√(2π) for x ~ N(0, I): the constant part of a ReLU feature.",
+)
 relu_kernel_slope = Evaluator(
     "relu_kernel_slope",
     "relu_kernel_slope",
@@ -236,6 +242,7 @@ EVALUATORS: dict[str, Evaluator] = {
         pretrain_coefficient,
         relu_kernel,
         relu_kernel_slope,
+        relu_mean,
         kl_label_noise,
         kl_family,
         kl_negated_target,

@@ -13,7 +13,7 @@ import torch
 
 from derivations import relu_kernel as derived
 from derivations.errors import InvalidArgumentError
-from fate_numeric import relu, relu_analysis, relu_sweeps
+from fate_numeric import relu, relu_analysis, relu_sweeps, theory
 from fate_numeric.numerics import DTYPE, generator
 from fate_numeric.relu_sweeps import ReluCell
 from fate_numeric.store import ResultStore
@@ -288,3 +288,13 @@ def test_torch_kernel_is_the_lambdified_record():
     u = torch.linspace(-1, 1, 9, dtype=DTYPE)
     expected = sp.lambdify(derived.u_cos, derived.relu_kernel().expr, "numpy")(u.numpy())
     np.testing.assert_allclose(relu.unit_kernel(u).numpy(), expected, rtol=1e-14, atol=1e-16)
+
+
+def test_relu_mean_is_the_half_gaussian_first_moment():
+    """Oracle: E relu(‖w‖z) = ‖w‖ E[z; z > 0] = ‖w‖/√(2π), against sampled features."""
+    rng = np.random.default_rng(7)
+    w = np.array([1.5, -0.5, 2.0])
+    features = np.maximum(rng.standard_normal((400_000, 3)) @ w, 0.0)
+    standard_error = features.std() / np.sqrt(features.size)
+    assert abs(theory.relu_mean(np.linalg.norm(w)) - features.mean()) < 5 * standard_error
+    assert theory.relu_mean(1.0) == pytest.approx(1 / math.sqrt(2 * math.pi), rel=1e-15)
