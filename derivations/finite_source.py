@@ -44,8 +44,9 @@ from sympy import BlockMatrix, Identity, MatrixSymbol, ZeroMatrix, block_collaps
 from derivations import record as check
 from derivations import scratch
 from derivations.fine_tuning import null_space_excess_steps, plain
+from derivations.linear_transfer import lt_risk as lt_risk_exact
 from derivations.record import DerivedResult, Regime, Step
-from derivations.symbols import d, gamma, gamma_s, n_s, sigma, sigma_s, theta
+from derivations.symbols import d, gamma, gamma_s, n, n_s, sigma, sigma_s, theta
 
 # Local symbols (not shared): dimensions of row(X_s) and null(X_s), the components of β̂_s in the
 # orthonormal basis (β_s, ν, e), the two random scalars of the source fit, the readout coefficient
@@ -511,6 +512,59 @@ def lt_risk() -> DerivedResult:
     )
 
 
+_SIN2 = sp.Symbol("s", nonnegative=True)  # sin²φ, φ the angle between β_t and β̂_s
+
+
+@functools.cache
+def lt_risk_at_n() -> DerivedResult:
+    """E R_lt with n_t > 2 target samples from a finite noisy source: eq. 10 with sin²θ → R_∞."""
+    exact = lt_risk_exact().expr
+    conditional = exact.subs(sp.sin(theta) ** 2, _SIN2)
+    if theta in conditional.free_symbols:
+        raise AssertionError("eq. 10 is expected to depend on θ through sin²θ only")
+    limit = lt_risk().expr
+    result = sp.piecewise_fold(conditional.subs(_SIN2, limit))
+    return DerivedResult(
+        name="lt_risk_finite_source_n",
+        title="Linear-transfer risk from a finite noisy source at n_t target samples",
+        reference="App. C, finite-source linear transfer at finite n_t (derived here, not printed)",
+        regime=Regime.ASYMPTOTIC,
+        assumptions=(
+            *lt_risk().assumptions[:-1],
+            "n_t > 2 target samples, label noise σ, independent of the source data",
+            "d, n_s → ∞ with n_s/d → γ_s (the source side); exact in n_t given the source",
+        ),
+        expr=result,
+        steps=(
+            Step(exact, "lt_risk: eq. 10, the exact risk at n_t samples for a unit feature β_s"),
+            Step(
+                conditional,
+                "given the source data, the frozen feature is the direction of β̂_s, at angle φ "
+                "from β_t; the readout's scale absorbs ‖β̂_s‖, so eq. 10 holds with sin²θ → "
+                "s = sin²φ",
+                check.substitution({sp.sin(theta) ** 2: _SIN2}),
+            ),
+            Step(
+                sp.Eq(sp.Derivative(conditional, _SIN2, 2), 0),
+                "the conditional risk is affine in s, so its mean over the source data is its "
+                "value at E s",
+            ),
+            Step(
+                result,
+                "E sin²φ = 1 − E⟨β_t, β̂_s⟩²/‖β̂_s‖², which concentrates on "
+                "lt_risk_finite_source (the n_t → ∞ risk) as d → ∞",
+                check.substitution({_SIN2: limit}, source=conditional),
+            ),
+        ),
+        printed=None,
+        notes=(
+            "Not printed in the paper. Tends to lt_risk_finite_source as n_t → ∞ and to eq. 10 "
+            "as γ_s → ∞ (σ_s fixed)."
+        ),
+        variables=(theta, n, gamma_s, sigma_s, sigma),
+    )
+
+
 @functools.cache
 def lt_transferability() -> DerivedResult:
     """T_lt = E R_sc(γ, σ) − R_lt(θ, γ_s, σ_s) with a finite noisy source."""
@@ -553,5 +607,6 @@ def results() -> tuple[DerivedResult, ...]:
         ft_transferability(),
         break_even(),
         lt_risk(),
+        lt_risk_at_n(),
         lt_transferability(),
     )

@@ -121,6 +121,13 @@ lt_risk_finite_source = Evaluator(
     "Linear-transfer risk (n_t → oo) after finite-source pretraining (SPEC §2.8; not in the "
     "paper).",
 )
+lt_risk_finite_source_n = Evaluator(
+    "lt_risk_finite_source_n",
+    "lt_risk_finite_source_n",
+    (_theta, Parameter("n", S.n, INTEGER_ABOVE_TWO), _gamma_s, _sigma_s, _sigma),
+    "Linear-transfer risk at n > 2 target samples after finite-source pretraining: eq. 10 with "
+    "sin²θ replaced by the n_t → ∞ risk (not in the paper).",
+)
 scratch_risk_correction = Evaluator(
     "scratch_risk_correction",
     "scratch_risk_correction",
@@ -237,6 +244,7 @@ EVALUATORS: dict[str, Evaluator] = {
         ft_transferability_balanced,
         ft_transferability_finite_source,
         lt_risk_finite_source,
+        lt_risk_finite_source_n,
         scratch_risk_correction,
         lt_risk_correction,
         pretrain_coefficient,

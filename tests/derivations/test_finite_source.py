@@ -17,7 +17,7 @@ from sampling import min_norm, teachers
 from derivations import finite_source
 from derivations.compare import equivalent
 from derivations.paper import PRINTED
-from derivations.symbols import gamma, gamma_s, sigma, sigma_s, theta
+from derivations.symbols import gamma, gamma_s, n, sigma, sigma_s, theta
 
 NAMES = (
     "finite_source_overlap",
@@ -25,6 +25,7 @@ NAMES = (
     "ft_transferability_finite_source",
     "finite_source_break_even",
     "lt_risk_finite_source",
+    "lt_risk_finite_source_n",
     "lt_transferability_finite_source",
 )
 PRINTED_KEYS = {
@@ -57,6 +58,7 @@ def test_records_names_printed_and_variables():
     assert records["ft_transferability_finite_source"].variables == (theta, gamma, gamma_s, sigma_s)
     assert records["finite_source_break_even"].variables == (gamma_s, sigma_s)
     assert records["lt_risk_finite_source"].variables == (theta, gamma_s, sigma_s)
+    assert records["lt_risk_finite_source_n"].variables == (theta, n, gamma_s, sigma_s, sigma)
     assert records["lt_transferability_finite_source"].variables == (
         theta,
         gamma,
@@ -252,3 +254,30 @@ def test_monte_carlo_linear_transfer_limit(seed, source_samples):
     )
     error = risks.std(ddof=1) / math.sqrt(draws)
     assert abs(risks.mean() - derived) <= 5 * error + 0.01
+
+
+@pytest.mark.parametrize("source_samples", [200, 600])
+def test_linear_transfer_at_finite_target_size_given_the_source(seed, source_samples):
+    """The conditional step of lt_risk_finite_source_n, sampled at d = 400: for a fixed noisy
+    source fit β̂_s = X_s⁺y_s, the readout b = zᵀy/zᵀz of z = Xβ̂_s on n_t = 8 noisy target
+    samples has mean risk s + (s + σ²)/(n_t − 2), s = sin²φ of that β̂_s; within 5 standard
+    errors over 3000 target draws, which also resolve the finite-n_t term (against s alone)."""
+    rng = np.random.default_rng(seed)
+    dim, noise, samples, targets, angle = 400, 0.5, 8, 3000, math.pi / 6
+    record = _records()["lt_risk_finite_source_n"]
+    conditional = record.steps[1].expr
+    (sin2,) = (symbol for symbol in conditional.free_symbols if symbol.name == "s")
+    source, target = teachers(rng, dim, angle)
+    xs = rng.standard_normal((2, source_samples, dim))
+    estimates = min_norm(xs, xs @ source + noise * rng.standard_normal((2, source_samples)))
+    for estimate in estimates:
+        s_value = 1 - (estimate @ target) ** 2 / (estimate @ estimate)
+        x = rng.standard_normal((targets, samples, dim))
+        y = x @ target + noise * rng.standard_normal((targets, samples))
+        z = x @ estimate
+        readout = np.sum(z * y, axis=1) / np.sum(z * z, axis=1)
+        risks = np.sum((readout[:, None] * estimate - target) ** 2, axis=1)
+        predicted = float(conditional.subs({sin2: s_value, sigma: noise, n: samples}))
+        error = risks.std(ddof=1) / math.sqrt(targets)
+        assert abs(risks.mean() - predicted) <= 5 * error
+        assert abs(risks.mean() - s_value) > 5 * error  # the n_t term is resolved

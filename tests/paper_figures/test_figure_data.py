@@ -224,6 +224,12 @@ def test_finite_source_experiments_are_the_store(ctx, tables_of, ratio):
     )
     ft = tables["ft_experiment"]
     assert np.allclose(ft["expected"], eq22(ft["theta"], ft["gamma"], n_source / 20, 0.2))
+    lt = tables["lt_experiment"]
+    for row in range(len(lt)):
+        n, d, theta = int(lt["n"][row]), int(lt["d"][row]), lt["theta"][row]
+        floor = lt_limit_finite_source(theta, n_source / d, 0.2)  # the n_t → ∞ risk
+        at_n = floor + (floor + 0.2**2) / (n - 2)  # eq. 10 with sin²θ → that risk
+        assert lt["expected"][row] == pytest.approx(scratch_exact(n, d, 0.2) - at_n, rel=1e-10)
 
 
 def test_figure5_uses_the_best_decay(ctx, tables_of):

@@ -672,6 +672,30 @@ def _finite_source() -> dict[str, Tier]:
                         note="finite-d inverse-Wishart correction below 2e-3",
                     )
                 )
+        d, theta = 400, math.pi / 3
+        for ratio_s in (0.5, 1.5):
+            for n in (10, 50):
+                risks = montecarlo.finite_source_risks(
+                    theta,
+                    n,
+                    d,
+                    0.2,
+                    round(ratio_s * d),
+                    0.2,
+                    ctx.draws() // 2,
+                    procedure="linear_transfer",
+                    seed=ctx.seed,
+                )
+                checks.append(
+                    mean_check(
+                        f"linear transfer, γ_s={ratio_s:g}, θ=π/3, n={n}, d={d}",
+                        risks.transfer,
+                        ctx.theory.lt_risk_finite_source_n(theta, n, ratio_s, 0.2, 0.2),
+                        floor=3 / d,
+                        note="eq. 10 with sin²θ → the n_t → ∞ risk; finite-d correction of "
+                        "E sin²φ below 3/d",
+                    )
+                )
         return checks
 
     def simulation(ctx: Context) -> list[Check]:
