@@ -10,8 +10,9 @@ For each figure ``NAME`` the output folder receives ``NAME.pdf``, ``NAME.png``, 
 ``NAME.TABLE.csv`` per table of plotted numbers and ``NAME.caption.md`` (title, paper reference,
 caption, the decisions and uncertainties, provenance: profile, grid, seed, device); ``index.md``
 shows every figure made so far with its caption. Missing simulations are run through
-:mod:`fate_numeric` with a progress bar; with ``--no-simulate`` the command stops instead and
-prints the exact ``python -m fate_numeric sweep ...`` commands that fill the store.
+:mod:`fate_numeric` with a progress bar; with ``--no-simulate`` the figures that lack them are
+skipped (the others are drawn) and the command ends with exit status 3, printing the exact
+``python -m fate_numeric sweep ...`` commands that fill the store.
 
 Writing a figure module (the interface)
 ---------------------------------------

@@ -61,25 +61,37 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             simulate=not args.no_simulate,
         )
-        if args.no_simulate:
-            needed = dict.fromkeys(s for f in chosen for s in f.sweeps)
-            missing = ctx.missing_sweeps(needed)
-            if missing:
-                raise MissingSimulationError(
-                    f"the store {store.root} lacks cells of the sweep(s) {', '.join(missing)} "
-                    f"({args.profile} profile); fill it with",
-                    [ctx.sweep_command(name) for name in missing],
-                )
         started = time.perf_counter()
+        made_count, commands = 0, {}
         for figure in chosen:
-            print(f"{figure.name}: {figure.title} ...", file=sys.stderr, flush=True)
-            made = render(figure, ctx, out, describe_device(device))
+            try:
+                if args.no_simulate:
+                    absent = ctx.missing_sweeps(dict.fromkeys(figure.sweeps))
+                    if absent:
+                        raise MissingSimulationError(
+                            f"the store {store.root} lacks cells of {', '.join(absent)}",
+                            [ctx.sweep_command(name) for name in absent],
+                        )
+                print(f"{figure.name}: {figure.title} ...", file=sys.stderr, flush=True)
+                made = render(figure, ctx, out, describe_device(device))
+            except MissingSimulationError as missing:  # --no-simulate: the others still render
+                print(f"{figure.name}: skipped, {missing}", file=sys.stderr, flush=True)
+                commands.update(dict.fromkeys(missing.commands))
+                continue
+            made_count += 1
             print(f"  {len(made.files)} files in {made.seconds:.1f} s", file=sys.stderr, flush=True)
         index = write_index(out, [f.name for f in figures()])
         print(
-            f"{len(chosen)} figure(s) in {time.perf_counter() - started:.1f} s; index {index}",
+            f"{made_count} of {len(chosen)} figure(s) in {time.perf_counter() - started:.1f} s; "
+            f"index {index}",
             file=sys.stderr,
         )
+        if commands:
+            raise MissingSimulationError(
+                f"{len(chosen) - made_count} figure(s) need simulations that are not stored "
+                f"({args.profile} profile); produce them with",
+                commands,
+            )
         return 0
     except FigureError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -91,16 +91,18 @@ def test_cli_rejects_an_unwritable_output_folder(tmp_path, capsys):
 
 
 def test_no_simulate_names_the_sweep_commands(tiny_profile, tmp_path, capsys):
+    """Figures whose simulations are missing are skipped and their sweeps named; the others
+    (here the theory-only surfaces) are still drawn; the exit status says something is missing."""
     empty = tmp_path / "empty-store"
-    status = main(
-        ["figure1", "ridge", "--no-simulate", "--store", str(empty), "--out", str(tmp_path)]
-    )
+    arguments = ["figure1", "ridge", "surfaces", "--no-simulate", "--store", str(empty)]
+    status = main([*arguments, "--out", str(tmp_path)])
     assert status == 3
     error = capsys.readouterr().err
     for sweep in ("scratch", "phase_diagram"):
         assert f"python -m fate_numeric sweep {sweep} --profile quick --store {empty}" in error
     assert "finite_source" not in error
-    assert not list(tmp_path.glob("*.png"))
+    assert "1 of 3 figure(s)" in error
+    assert [path.name for path in tmp_path.glob("*.png")] == ["surfaces.png"]
 
 
 def test_context_stored_asks_or_computes(tmp_path, tiny_profile):
