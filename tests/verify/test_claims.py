@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import types
-
 import pytest
 import torch
+from altered_theory import replaced, scaled
 
 from derivations.paper import PLOTTED
 from fate_numeric import sweeps, theory
@@ -32,19 +31,6 @@ def tiny(monkeypatch):
 
 def _context(store, evaluators=theory) -> Context:
     return Context(profile="quick", device=CPU, seed=0, store=store, theory=evaluators)
-
-
-def _scaled(name: str, factor: float) -> types.SimpleNamespace:
-    """The theory evaluators with one of them multiplied by ``factor``."""
-    evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
-    original = evaluators[name]
-
-    def scaled(*args, **kwargs):
-        value = original(*args, **kwargs)
-        return tuple(factor * v for v in value) if isinstance(value, tuple) else factor * value
-
-    evaluators[name] = scaled
-    return types.SimpleNamespace(**evaluators)
 
 
 @pytest.mark.parametrize("claim_id", [c.id for c in CLAIMS])
@@ -80,28 +66,28 @@ def test_every_claim_holds_on_a_tiny_grid(claim_id, store, tiny):
 )
 def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator, store, tiny):
     (claim,) = select([claim_id])
-    result = run_claim(claim, _context(store, _scaled(evaluator, 1.1)))
+    result = run_claim(claim, _context(store, scaled(evaluator, 1.1)))
     assert result.outcome is Outcome.FAIL
 
 
 def test_an_unconfirmed_erratum_fails():
     """Were eq. 15 right (replaced by the corrected formula), the erratum claim would fail."""
-    evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
-    evaluators["ft_transferability"] = lambda theta, gamma: theory.ft_transferability_balanced(
-        theta, gamma, 1.0
+    evaluators = replaced(
+        ft_transferability=lambda theta, gamma: theory.ft_transferability_balanced(
+            theta, gamma, 1.0
+        )
     )
     (claim,) = select(["fine-tuning-scale"])
-    result = run_claim(claim, _context(None, types.SimpleNamespace(**evaluators)))
+    result = run_claim(claim, _context(None, evaluators))
     assert result.outcome is Outcome.FAIL
 
 
 def test_the_jitter_claim_fails_if_eq_10_predicted_the_notebooks_point():
     """Were the notebook's λ = 0 point what eq. 10 predicts, the erratum would not be confirmed."""
-    evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
     plotted = PLOTTED["ridge_figure_lambda0"].value
-    evaluators["lt_risk"] = lambda theta, n, sigma: plotted
+    evaluators = replaced(lt_risk=lambda theta, n, sigma: plotted)
     (claim,) = select(["lt-authors-jitter"])
-    result = run_claim(claim, _context(None, types.SimpleNamespace(**evaluators)))
+    result = run_claim(claim, _context(None, evaluators))
     montecarlo = next(t for t in result.tiers if t.tier == "montecarlo")
     assert montecarlo.outcome is Outcome.FAIL
 

@@ -4,10 +4,9 @@ the paper profile only (checked on a tiny grid standing in for the paper profile
 
 from __future__ import annotations
 
-import types
-
 import pytest
 import torch
+from altered_theory import scaled
 
 from fate_numeric import relu_sweeps, theory
 from fate_numeric.relu_sweeps import ReluProfile
@@ -51,11 +50,8 @@ def test_relu_claims_hold_at_the_quick_profile(claim_id, store):
 
 
 def test_a_scaled_kernel_evaluator_fails_the_kernel_claim(store):
-    evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
-    original = evaluators["relu_kernel"]
-    evaluators["relu_kernel"] = lambda *a, **k: 1.01 * original(*a, **k)
     (claim,) = select(["relu-kernel"])
-    result = run_claim(claim, _context(store, evaluators=types.SimpleNamespace(**evaluators)))
+    result = run_claim(claim, _context(store, evaluators=scaled("relu_kernel", 1.01)))
     outcomes = {t.tier: t.outcome for t in result.tiers}
     assert result.outcome is Outcome.FAIL and outcomes["precision"] is Outcome.FAIL
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import types
-
 import pytest
 import torch
+from altered_theory import replaced, scaled
 
 from fate_numeric import theory
 from verify.claims import Context, select
@@ -24,21 +23,6 @@ EXPECTED = {
 
 def _context(evaluators=theory) -> Context:
     return Context(profile="quick", device=CPU, seed=0, store=None, theory=evaluators)
-
-
-def _scaled(name: str, factor: float) -> types.SimpleNamespace:
-    """The evaluators with ``name`` multiplied by ``factor`` (component-wise for tuples)."""
-    evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
-    original = evaluators[name]
-
-    def scaled(*args, **kwargs):
-        value = original(*args, **kwargs)
-        if isinstance(value, tuple):
-            return tuple(factor * v for v in value)
-        return factor * value
-
-    evaluators[name] = scaled
-    return types.SimpleNamespace(**evaluators)
 
 
 @pytest.mark.parametrize("claim_id", list(EXPECTED))
@@ -71,7 +55,7 @@ def test_claim_outcome(claim_id):
 )
 def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator):
     (claim,) = select([claim_id])
-    result = run_claim(claim, _context(_scaled(evaluator, 1.1)))
+    result = run_claim(claim, _context(scaled(evaluator, 1.1)))
     assert result.outcome is Outcome.FAIL
     assert not any(t.detail.startswith("error") for t in result.tiers)
 
@@ -79,21 +63,20 @@ def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator):
 def test_kl_construction_scaled_down_fails():
     """An α 10 % too small would not reach δ = 1e8: the corrected constant is tight enough."""
     (claim,) = select(["kl-unbounded"])
-    result = run_claim(claim, _context(_scaled("kl_construction_alpha", 0.9)))
+    result = run_claim(claim, _context(scaled("kl_construction_alpha", 0.9)))
     assert result.outcome is Outcome.FAIL
 
 
 def test_a_sign_flip_of_the_transferability_fails_the_conclusion():
     (claim,) = select(["similarity-not-predictive"])
-    result = run_claim(claim, _context(_scaled("lt_transferability", -1.0)))
+    result = run_claim(claim, _context(scaled("lt_transferability", -1.0)))
     assert result.outcome is Outcome.FAIL
 
 
 def test_an_unconfirmed_dudley_erratum_fails():
     """Were the Dudley distance unbounded (the cosine judge giving the printed line 29), the
     erratum check would not be confirmed and the claim would fail."""
-    evaluators = {key: getattr(theory, key) for key in theory.EVALUATORS}
-    evaluators["dudley_cosine_scaled"] = lambda c, sigma: 1.0  # not 0 at g = −f
+    evaluators = replaced(dudley_cosine_scaled=lambda c, sigma: 1.0)  # not 0 at g = −f
     (claim,) = select(["dudley-bounded"])
-    result = run_claim(claim, _context(types.SimpleNamespace(**evaluators)))
+    result = run_claim(claim, _context(evaluators))
     assert result.outcome is Outcome.FAIL
