@@ -123,7 +123,9 @@ def test_recording_a_time_course_changes_nothing_else(procedure):
     assert "record_every" not in plain.config()  # store keys of existing results unchanged
     assert recorded.config() != plain.config()
     (a,), (b,) = run_cells([plain], CPU), run_cells([recorded], CPU)
-    np.testing.assert_array_equal(a["generalisation"], b["generalisation"])
+    # n < d: the plain cell trains in the span of its samples, the recorded one on the full
+    # statistics (the span path cannot record the generalisation error): equal to rounding
+    np.testing.assert_allclose(a["generalisation"], b["generalisation"], rtol=1e-12)
     assert "history_step" not in a
     np.testing.assert_array_equal(b["history_step"], np.arange(0, 250, 50))
     assert b["history_generalisation"].shape == (3, 5)
