@@ -7,12 +7,20 @@ Runs, in one process on one device:
    with the fast path (:func:`gradient_descent` on sufficient statistics); prints both times, their
    ratio, the difference of the results, and the fast path's achieved memory bandwidth as a
    fraction of the device's peak;
-2. every named sweep at the chosen profile into a temporary store (the whole paper profile on a
-   GPU), with the total time, in the chosen ``--precision`` (float64 by default; float32 halves
-   the memory traffic — ``benchmarks/precision_agreement.py`` measures whether the results agree
-   to the precision the figures need).
+2. the same cell at n = d/2 on the full statistics and in the span of the samples
+   (:mod:`fate_numeric.sample_span`, what the sweeps use for n ≤ 0.8d): both times and the ratio;
+3. the named sweeps at the chosen profile into a store (a temporary one, or ``--store DIR`` so
+   that a run cut by a time limit resumes: every finished batch is kept), in the chosen
+   ``--precision`` (float64 by default; float32 halves the memory traffic —
+   ``benchmarks/precision_agreement.py`` measures whether the results agree to the precision the
+   figures need). For each sweep: the wall time of the cells computed in this run, and the
+   memory traffic of their target-side gradient descent (steps actually taken × words a step
+   moves, L = 2) over that time, as a fraction of the device's peak — a lower bound, since
+   pretraining, drawing and solving also take time. ``--from-store`` prints, instead, the compute
+   time the store's metadata records for every cell of the sweeps (the sum over batches), which
+   adds up runs split across several calls.
 
-``python benchmarks/bench_linear.py --profile paper --device cuda`` on a GPU;
+``python benchmarks/bench_linear.py --profile paper --device cuda --precision float32`` on a GPU;
 ``python benchmarks/bench_linear.py --profile quick --steps 500`` on a CPU (the autograd cell is
 then shortened to ``--steps`` and both paths run the same number of steps).
 """
@@ -30,6 +38,7 @@ import time
 
 import torch
 
+from fate_numeric.experiments import Cell, trains_in_span
 from fate_numeric.linear import (
     Empirical,
     Schedule,
@@ -38,6 +47,7 @@ from fate_numeric.linear import (
     reference_gradient_descent,
 )
 from fate_numeric.numerics import PRECISIONS, describe_device, generator, resolve_device
+from fate_numeric.sample_span import SampleSpan, gradient_descent_in_span
 from fate_numeric.store import ResultStore
 from fate_numeric.sweeps import SWEEPS, cells_of, run_sweep
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
@@ -109,6 +119,110 @@ def cell_benchmark(
     }
 
 
+def span_benchmark(
+    device: torch.device, d: int, instances: int, steps: int, repeats: int, dtype: torch.dtype
+) -> dict:
+    """A fine-tuning-sized cell at n = d/2 on the full statistics and in the sample span."""
+    n = d // 2
+    gen = generator(1, device)
+    teachers = make_teachers(d, math.pi / 4, gen)
+    x, y = gaussian_data(instances, n, teachers.target, 0.2, gen)
+    start = initial_network(2, d, 0.1, gen).tile(instances).cast(dtype)
+    stats = Statistics.from_data(x, y).cast(dtype)
+    schedule = Schedule(0.01, steps)
+    target = teachers.target.to(dtype)
+    full_time, full = _timed(
+        lambda: gradient_descent(start, Empirical(stats), schedule, target, track_drift=False),
+        device,
+        repeats,
+    )
+    span_time, in_span = _timed(
+        lambda: gradient_descent_in_span(
+            start, SampleSpan.from_data(x, y).cast(dtype), schedule, target, track_drift=False
+        ),
+        device,
+        repeats,
+    )
+    difference = (in_span.generalisation - full.generalisation).abs() / full.generalisation
+    return {
+        "cell": {"d": d, "n": n, "instances": instances, "steps": steps, "dtype": str(dtype)},
+        "full_statistics_seconds_median": round(full_time, 4),
+        "sample_span_seconds_median": round(span_time, 4),
+        "speed_ratio": round(full_time / span_time, 2),
+        "words_per_step_ratio": round(5 * d * d / (4 * n * d + n * n), 2),
+        "largest_relative_difference_of_errors": float(difference.max()),
+    }
+
+
+def words_per_step(cell: Cell) -> int | None:
+    """Words one target-side gradient-descent step of a depth-2 instance reads and writes:
+    5d² on the full statistics (S, W_1 twice, W_1 read and written), 4nd + n² in the span."""
+    if cell.depth != 2 or cell.procedure == "linear_transfer":
+        return None
+    d, n = cell.d, cell.n
+    return 4 * n * d + n * n if trains_in_span(n, d, cell.record_every) else 5 * d * d
+
+
+def sweep_traffic_bytes(cells: list[Cell], store: ResultStore, itemsize: int) -> int:
+    """Memory traffic of the target-side gradient descent of stored cells (steps taken)."""
+    total = 0
+    for cell in cells:
+        words = words_per_step(cell)
+        if words is not None:
+            steps = store.load(cell.config()).arrays["steps"]
+            total += int(steps.sum()) * words * itemsize
+    return total
+
+
+def stored_seconds(cells: list[Cell], store: ResultStore) -> float:
+    """The compute time the store records for ``cells``: each cell's share of its batch."""
+    total = 0.0
+    for cell in cells:
+        extra = store.load(cell.config()).metadata["extra"]
+        total += extra["batch_seconds"] / extra["batch_cells"]
+    return total
+
+
+def run_sweeps(args, device: torch.device) -> dict:
+    folder = args.store or tempfile.mkdtemp(prefix="bench-linear-")
+    store = ResultStore(folder)
+    peak = _peak(device)
+    itemsize = PRECISIONS[args.precision].itemsize
+    report = {"store": str(folder)}
+    for name in args.sweeps:
+        cells = [
+            dataclasses.replace(cell, precision=args.precision)
+            for cell in cells_of(name, args.profile)
+        ]
+        if args.from_store:
+            missing = sum(not store.has(cell.config()) for cell in cells)
+            stored = [cell for cell in cells if store.has(cell.config())]
+            report[name] = {
+                "cells": len(cells),
+                "missing": missing,
+                "stored_compute_seconds": round(stored_seconds(stored, store), 1),
+            }
+            continue
+        pending = [cell for cell in cells if not store.has(cell.config())]
+        start = time.perf_counter()
+        counts = run_sweep(cells, store, device)
+        _synchronise(device)
+        seconds = time.perf_counter() - start
+        traffic = sweep_traffic_bytes(pending, store, itemsize)
+        bandwidth = traffic / seconds if seconds > 0 else 0.0
+        report[name] = {
+            **counts,
+            "seconds": round(seconds, 1),
+            "target_side_traffic_GB": round(traffic / 1e9, 1),
+            "bandwidth_GBps": round(bandwidth / 1e9, 1),
+            "fraction_of_peak_bandwidth": None if peak is None else round(bandwidth / peak, 3),
+        }
+        print(name, report[name], file=sys.stderr)
+    key = "stored_compute_seconds" if args.from_store else "seconds"
+    report["all_sweeps_seconds"] = round(sum(report[n][key] for n in args.sweeps), 1)
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=("quick", "paper"), default="quick")
@@ -117,6 +231,12 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="repeats of the fast path (median)")
     parser.add_argument("--precision", choices=tuple(PRECISIONS), default="float64")
     parser.add_argument("--skip-sweeps", action="store_true")
+    parser.add_argument("--skip-cells", action="store_true", help="only the sweeps")
+    parser.add_argument("--sweeps", nargs="+", choices=tuple(SWEEPS), default=list(SWEEPS))
+    parser.add_argument("--store", default=None, help="store folder (default: a temporary one)")
+    parser.add_argument(
+        "--from-store", action="store_true", help="report the stored compute time; run nothing"
+    )
     args = parser.parse_args()
     device = resolve_device(args.device)
     d = 500 if args.profile == "paper" else 100
@@ -124,31 +244,18 @@ def main() -> int:
         "device": describe_device(device),
         "torch": torch.__version__,
         "profile": args.profile,
+        "precision": args.precision,
     }
-    report["precision"] = args.precision
-    report["cell_benchmark"] = cell_benchmark(
-        device, d, round(1.8 * d), 20, args.steps, args.repeats, PRECISIONS[args.precision]
-    )
-    print(json.dumps(report["cell_benchmark"]), file=sys.stderr)
+    dtype = PRECISIONS[args.precision]
+    if not (args.skip_cells or args.from_store):
+        report["cell_benchmark"] = cell_benchmark(
+            device, d, round(1.8 * d), 20, args.steps, args.repeats, dtype
+        )
+        print(json.dumps(report["cell_benchmark"]), file=sys.stderr)
+        report["span_benchmark"] = span_benchmark(device, d, 20, args.steps, args.repeats, dtype)
+        print(json.dumps(report["span_benchmark"]), file=sys.stderr)
     if not args.skip_sweeps:
-        sweeps = {}
-        with tempfile.TemporaryDirectory() as folder:
-            store = ResultStore(folder)
-            for name in SWEEPS:
-                cells = [
-                    dataclasses.replace(cell, precision=args.precision)
-                    for cell in cells_of(name, args.profile)
-                ]
-                start = time.perf_counter()
-                run_sweep(cells, store, device)
-                _synchronise(device)
-                sweeps[name] = {
-                    "cells": len(cells),
-                    "seconds": round(time.perf_counter() - start, 1),
-                }
-                print(name, sweeps[name], file=sys.stderr)
-        report["sweeps"] = sweeps
-        report["all_sweeps_seconds"] = round(sum(s["seconds"] for s in sweeps.values()), 1)
+        report["sweeps"] = run_sweeps(args, device)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -305,6 +305,10 @@ def gradient_descent(
     work_target = target
     active = torch.ones(batch, dtype=torch.bool, device=device)
     decaying = bool((decay > 0).any())  # decided once: no device synchronisation per step
+    # One decay for every instance: while all instances train, the decay rides on the rank-one
+    # update (one pass over each layer instead of three).
+    shared_shrink = 1 - lr * float(decay[0]) if bool((decay == decay[0]).all()) else None
+    all_active = True
 
     for k in range(schedule.steps):
         if not bool(active.any()):
@@ -320,9 +324,13 @@ def gradient_descent(
         factors, readout_grad = layer_gradients(work, r)
         step = lr * active.to(dtype)
         for layer, (left, right) in zip(work.hidden, factors, strict=True):
-            if decaying:
+            shrink = 1.0
+            if decaying and all_active and shared_shrink is not None:
+                shrink = shared_shrink
+            elif decaying:
                 layer.mul_((1 - step * work_decay)[:, None, None])
-            layer.baddbmm_((step[:, None] * left).unsqueeze(2), right.unsqueeze(1), alpha=-1.0)
+            update = (step[:, None] * left).unsqueeze(2), right.unsqueeze(1)
+            layer.baddbmm_(*update, beta=shrink, alpha=-1.0)
         if decaying:
             work.readout.mul_((1 - step * work_decay)[:, None])
         work.readout.sub_(step[:, None] * readout_grad)
@@ -333,6 +341,7 @@ def gradient_descent(
             unconverged = torch.zeros(group_count, dtype=torch.long, device=device)
             unconverged.index_add_(0, work_groups, (~converged).to(torch.long))
             active &= unconverged[work_groups] > 0
+            all_active = bool(active.all())
             if int(active.sum()) <= 0.75 * len(index):  # compact the working set
                 _write_back(net, work, index)
                 keep = active.nonzero().squeeze(-1)

@@ -108,6 +108,28 @@ def test_early_stopping_is_per_group():
     assert int(run.steps.max()) < 3000 and int(run.steps.max()) % 10 == 1  # stops after a check
 
 
+
+def test_a_shared_weight_decay_gives_the_same_steps_before_and_after_a_group_stops():
+    """With one decay for all, the decay rides on the rank-one update while every instance
+    trains and is applied separately once a group has stopped: an instance's numbers do not
+    depend on which of the two ran, nor on the other instances of the batch."""
+    gen = generator(3, CPU)
+    teachers = make_teachers(10, 0.4, gen)
+    x, y = gaussian_data(2, 30, teachers.target, 0.1, gen)
+    stats = Statistics.from_data(x, y)
+    start = initial_network(2, 10, 0.3, gen).tile(2)
+    schedule = Schedule(0.05, 600, weight_decay=1e-3, tol=0.0, check_every=10)
+    early = Schedule(0.05, 600, weight_decay=1e-3, tol=1.0, check_every=10)  # stops at once
+    together = gradient_descent(start, Empirical(stats), schedule, groups=torch.tensor([0, 1]))
+    for row in range(2):
+        alone = gradient_descent(start.select([row]), Empirical(stats).select([row]), schedule)
+        assert _relative(together.network.hidden[0][row], alone.network.hidden[0][0]) < 1e-12
+    stopping = Empirical(stats, floors=torch.tensor([0.0, -2.0], dtype=torch.float64))
+    mixed = gradient_descent(start, stopping, early, groups=torch.tensor([0, 1]))
+    assert mixed.steps.tolist() == [1, 600]  # the first group stops after its first check
+    alone = gradient_descent(start.select([1]), Empirical(stats).select([1]), schedule)
+    assert _relative(mixed.network.hidden[0][1], alone.network.hidden[0][0]) < 1e-12
+
 def test_linear_transfer_on_a_rank_one_map_is_the_one_dimensional_regression(seed):
     gen = generator(seed, CPU)
     teachers = make_teachers(20, 0.6, gen)
