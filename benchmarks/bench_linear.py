@@ -174,6 +174,28 @@ def sweep_traffic_bytes(cells: list[Cell], store: ResultStore, itemsize: int) ->
     return total
 
 
+def modelled_traffic(args) -> dict:
+    """The memory traffic of the sweeps' target-side gradient descent if every instance takes
+    its maximal number of steps (an upper bound for early-stopped scratch training), and the
+    time it takes at the peak bandwidths of ``PEAK_BANDWIDTH``."""
+    itemsize = PRECISIONS[args.precision].itemsize
+    out = {}
+    for name in args.sweeps:
+        cells = cells_of(name, args.profile)
+        total = 0
+        for cell in cells:
+            words = words_per_step(cell)
+            if words is not None:
+                total += cell.instances * cell.schedule.steps * words * itemsize
+        out[name] = {"bytes": total}
+    total = sum(entry["bytes"] for entry in out.values())
+    out["all_sweeps_bytes"] = total
+    out["minutes_at_peak"] = {
+        device: round(total / peak / 60, 2) for device, peak in PEAK_BANDWIDTH.items()
+    }
+    return out
+
+
 def stored_seconds(cells: list[Cell], store: ResultStore) -> float:
     """The compute time the store records for ``cells``: each cell's share of its batch."""
     total = 0.0
@@ -189,6 +211,7 @@ def run_sweeps(args, device: torch.device) -> dict:
     peak = _peak(device)
     itemsize = PRECISIONS[args.precision].itemsize
     report = {"store": str(folder)}
+    began = time.perf_counter()
     for name in args.sweeps:
         cells = [
             dataclasses.replace(cell, precision=args.precision)
@@ -204,10 +227,14 @@ def run_sweeps(args, device: torch.device) -> dict:
             }
             continue
         pending = [cell for cell in cells if not store.has(cell.config())]
+        if args.stop_after is not None and time.perf_counter() - began > args.stop_after:
+            report[name] = {"not_started": len(pending)}
+            continue
         start = time.perf_counter()
-        counts = run_sweep(cells, store, device)
+        counts = run_sweep(cells, store, device, stop_after=args.stop_after)
         _synchronise(device)
         seconds = time.perf_counter() - start
+        pending = [cell for cell in pending if store.has(cell.config())]
         traffic = sweep_traffic_bytes(pending, store, itemsize)
         bandwidth = traffic / seconds if seconds > 0 else 0.0
         report[name] = {
@@ -219,7 +246,7 @@ def run_sweeps(args, device: torch.device) -> dict:
         }
         print(name, report[name], file=sys.stderr)
     key = "stored_compute_seconds" if args.from_store else "seconds"
-    report["all_sweeps_seconds"] = round(sum(report[n][key] for n in args.sweeps), 1)
+    report["all_sweeps_seconds"] = round(sum(report[n].get(key, 0) for n in args.sweeps), 1)
     return report
 
 
@@ -237,7 +264,29 @@ def main() -> int:
     parser.add_argument(
         "--from-store", action="store_true", help="report the stored compute time; run nothing"
     )
+    parser.add_argument(
+        "--model-only", action="store_true", help="print the traffic model of the sweeps only"
+    )
+    parser.add_argument(
+        "--stop-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="start no sweep batch after this many seconds of sweeping (rerun with --store)",
+    )
     args = parser.parse_args()
+    if args.model_only:
+        print(
+            json.dumps(
+                {
+                    "profile": args.profile,
+                    "precision": args.precision,
+                    "model": modelled_traffic(args),
+                },
+                indent=2,
+            )
+        )
+        return 0
     device = resolve_device(args.device)
     d = 500 if args.profile == "paper" else 100
     report = {

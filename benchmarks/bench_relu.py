@@ -88,11 +88,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fine-tuning", action="store_true", help="also the fine-tuning sweep")
     parser.add_argument("--store", default=None, help="store folder (default: a temporary one)")
     parser.add_argument("--skip-sweeps", action="store_true")
+    parser.add_argument("--skip-steps", action="store_true", help="only the sweeps")
+    parser.add_argument(
+        "--stop-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="start no batch of a sweep after this many seconds of it (rerun with --store)",
+    )
     args = parser.parse_args(argv)
     device = resolve_device(args.device)
     report = {"device": describe_device(device), "profile": args.profile}
-    report["steps"] = step_costs(args.profile, device, args.steps)
-    print(json.dumps(report["steps"]), file=sys.stderr)
+    if not args.skip_steps:
+        report["steps"] = step_costs(args.profile, device, args.steps)
+        print(json.dumps(report["steps"]), file=sys.stderr)
     if not args.skip_sweeps:
         folder = args.store or tempfile.mkdtemp(prefix="bench-relu-")
         store = ResultStore(folder)
@@ -102,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         report["sweeps_s"] = {}
         for name in names:
             start = time.perf_counter()
-            counts = run_relu_sweep(relu_cells_of(name, args.profile), store, device)
+            counts = run_relu_sweep(
+                relu_cells_of(name, args.profile), store, device, stop_after=args.stop_after
+            )
             _synchronise(device)
             report["sweeps_s"][name] = round(time.perf_counter() - start, 1)
             print(f"{name}: {counts} in {report['sweeps_s'][name]} s", file=sys.stderr)

@@ -135,7 +135,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     try:
-        counts = run_sweep(cells, store, device, progress)
+        counts = run_sweep(cells, store, device, progress, stop_after=args.stop_after)
     finally:
         bar.close()
     counts["seconds"] = round(time.perf_counter() - start, 2)
@@ -212,6 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--seed", type=int, default=0)
     sweep.add_argument("--device", default="auto")
     sweep.add_argument("--store", default=None, help="store folder (default: the user store)")
+    sweep.add_argument(
+        "--stop-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="start no batch after this many seconds (every started batch is saved; rerun to "
+        "carry on), for runs under a time limit",
+    )
     sweep.set_defaults(run=_sweep)
     return parser
 

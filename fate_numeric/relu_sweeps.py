@@ -454,6 +454,7 @@ def run_relu_sweep(
     device: torch.device,
     progress: Callable[[int, int], None] | None = None,
     budget_bytes: int | None = None,
+    stop_after: float | None = None,
 ) -> dict[str, int]:
     """Run the cells not yet in ``store`` batch by batch, saving each as it ends (resumable):
     :func:`fate_numeric.sweeps.run_sweep` with the ReLU batching and runner."""
@@ -466,4 +467,5 @@ def run_relu_sweep(
         runner=lambda batch, device: run_relu_cells(batch, device, store),
         partition=compatible,
         split=chunks,
+        stop_after=stop_after,
     )

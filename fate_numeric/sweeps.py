@@ -147,22 +147,37 @@ def run_sweep(
     runner: Callable = run_cells,
     partition: Callable = compatible,
     split: Callable = chunks,
+    stop_after: float | None = None,
 ) -> dict[str, int]:
     """Run the cells that are not in ``store`` yet, batch by batch, saving each cell as it ends.
 
-    Returns counts: ``total``, ``skipped`` (already stored), ``computed``. ``progress(done, total)``
-    is called after each batch. The cells are the linear model's by default; another model passes
-    its own ``runner(batch, device)``, ``partition(cells)`` into batchable groups and
-    ``split(group, budget_bytes)`` into batches that fit the memory budget (the ReLU sweeps do).
+    Returns counts: ``total``, ``skipped`` (already stored), ``computed`` and ``remaining`` (not
+    run because ``stop_after`` seconds had passed: no batch starts after that, so a run under a
+    time limit ends with every started batch saved, and a rerun carries on).
+    ``progress(done, total)`` is called after each batch. The cells are the linear model's by
+    default; another model passes its own ``runner(batch, device)``, ``partition(cells)`` into
+    batchable groups and ``split(group, budget_bytes)`` into batches that fit the memory budget
+    (the ReLU sweeps do).
     """
+    if stop_after is not None and not stop_after >= 0:
+        raise InvalidArgumentError(f"stop_after must be a number of seconds >= 0; got {stop_after}")
     pending = [cell for cell in cells if not store.has(cell.config())]
     skipped = len(cells) - len(pending)
     budget = budget_bytes or memory_budget(device)
     done = skipped
     if progress:
         progress(done, len(cells))
+    began = time.perf_counter()
     for group in partition(pending):
         for batch in split(group, budget):
+            if stop_after is not None and time.perf_counter() - began >= stop_after:
+                computed = done - skipped
+                return {
+                    "total": len(cells),
+                    "skipped": skipped,
+                    "computed": computed,
+                    "remaining": len(pending) - computed,
+                }
             started = time.perf_counter()
             results = runner(batch, device)
             seconds = time.perf_counter() - started
@@ -175,4 +190,4 @@ def run_sweep(
             done += len(batch)
             if progress:
                 progress(done, len(cells))
-    return {"total": len(cells), "skipped": skipped, "computed": len(pending)}
+    return {"total": len(cells), "skipped": skipped, "computed": len(pending), "remaining": 0}

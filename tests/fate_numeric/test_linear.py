@@ -108,7 +108,6 @@ def test_early_stopping_is_per_group():
     assert int(run.steps.max()) < 3000 and int(run.steps.max()) % 10 == 1  # stops after a check
 
 
-
 def test_a_shared_weight_decay_gives_the_same_steps_before_and_after_a_group_stops():
     """With one decay for all, the decay rides on the rank-one update while every instance
     trains and is applied separately once a group has stopped: an instance's numbers do not
@@ -129,6 +128,7 @@ def test_a_shared_weight_decay_gives_the_same_steps_before_and_after_a_group_sto
     assert mixed.steps.tolist() == [1, 600]  # the first group stops after its first check
     alone = gradient_descent(start.select([1]), Empirical(stats).select([1]), schedule)
     assert _relative(mixed.network.hidden[0][1], alone.network.hidden[0][0]) < 1e-12
+
 
 def test_linear_transfer_on_a_rank_one_map_is_the_one_dimensional_regression(seed):
     gen = generator(seed, CPU)

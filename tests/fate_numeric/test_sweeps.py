@@ -65,7 +65,7 @@ def test_an_interrupted_sweep_resumes_without_redoing_cells(tmp_path):
     assert len(stored) == 2
 
     counts = sweeps.run_sweep(cells, store, CPU, budget_bytes=budget)
-    assert counts == {"total": 5, "skipped": 2, "computed": 3}
+    assert counts == {"total": 5, "skipped": 2, "computed": 3, "remaining": 0}
     # the resumed sweep gives the same numbers as an uninterrupted one
     fresh = ResultStore(tmp_path / "fresh")
     sweeps.run_sweep(cells, fresh, CPU)
@@ -75,6 +75,27 @@ def test_an_interrupted_sweep_resumes_without_redoing_cells(tmp_path):
             fresh.load(cell.config()).arrays["generalisation"],
         )
     assert sweeps.run_sweep(cells, store, CPU)["computed"] == 0
+
+
+def test_a_sweep_under_a_time_limit_saves_what_it_started_and_carries_on(tmp_path, monkeypatch):
+    store = ResultStore(tmp_path)
+    cells = _cells()
+    budget = sum(bytes_per_instance(c) * c.instances for c in cells[:2])  # two cells a batch
+    first = sweeps.run_sweep(cells, store, CPU, budget_bytes=budget, stop_after=0.0)
+    assert first == {"total": 5, "skipped": 0, "computed": 0, "remaining": 5}
+
+    def clock() -> float:  # ten seconds pass with the first saved batch
+        return 10.0 if any(store.has(c.config()) for c in cells) else 0.0
+
+    monkeypatch.setattr(sweeps.time, "perf_counter", clock)
+    second = sweeps.run_sweep(cells, store, CPU, budget_bytes=budget, stop_after=5.0)
+    monkeypatch.undo()
+    assert second["computed"] == 2 and second["remaining"] == 3  # one batch, then time was up
+    assert sum(store.has(c.config()) for c in cells) == 2
+    third = sweeps.run_sweep(cells, store, CPU, budget_bytes=budget, stop_after=1e6)
+    assert third == {"total": 5, "skipped": 2, "computed": 3, "remaining": 0}
+    with pytest.raises(InvalidArgumentError, match="stop_after"):
+        sweeps.run_sweep(cells, store, CPU, stop_after=-1.0)
 
 
 def test_sweep_command_runs_then_resumes_from_the_store(tmp_path, capsys):
