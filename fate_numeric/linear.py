@@ -311,8 +311,6 @@ def gradient_descent(
     all_active = True
 
     for k in range(schedule.steps):
-        if not bool(active.any()):
-            break
         beta_hat = work.end_to_end()
         r, loss = work_objective.gradient_and_loss(beta_hat)
         if schedule.record_every is not None and k % schedule.record_every == 0:
@@ -341,7 +339,11 @@ def gradient_descent(
             unconverged = torch.zeros(group_count, dtype=torch.long, device=device)
             unconverged.index_add_(0, work_groups, (~converged).to(torch.long))
             active &= unconverged[work_groups] > 0
+            # ``active`` changes only here, so the device is asked about it only here: between
+            # checks the host queues steps without waiting for the device
             all_active = bool(active.all())
+            if not bool(active.any()):
+                break
             if int(active.sum()) <= 0.75 * len(index):  # compact the working set
                 _write_back(net, work, index)
                 keep = active.nonzero().squeeze(-1)
