@@ -251,18 +251,23 @@ def compatible(cells: Sequence, key: Callable[[Any], tuple] = _batch_key) -> lis
 
 @dataclass(frozen=True)
 class _Data:
-    """A cell's data sets: their statistics and, where the cell trains in the span of its
-    samples, that span (both drawn in float64, cast to the training precision by :meth:`cast`)."""
+    """A cell's data sets: where the cell trains in the span of its samples that span (with the
+    statistics in it), else the full statistics; computed in float64 from the draws and cast to
+    the training precision by :meth:`cast`."""
 
-    stats: Statistics
+    stats: Statistics | None
     span: SampleSpan | None
 
     @classmethod
     def of(cls, x: torch.Tensor, y: torch.Tensor, in_span: bool) -> _Data:
-        return cls(Statistics.from_data(x, y), SampleSpan.from_data(x, y) if in_span else None)
+        if in_span:
+            return cls(None, SampleSpan.from_data(x, y))
+        return cls(Statistics.from_data(x, y), None)
 
     def cast(self, dtype: torch.dtype) -> _Data:
-        return _Data(self.stats.cast(dtype), None if self.span is None else self.span.cast(dtype))
+        if self.span is not None:
+            return _Data(None, self.span.cast(dtype))
+        return _Data(self.stats.cast(dtype), None)
 
 
 @dataclass
@@ -335,7 +340,6 @@ def _descend(
     for rank, members in parts.items():
         rows = torch.cat([torch.arange(offsets[i], offsets[i + 1]) for i in members])
         rows = rows.to(start.readout.device)
-
         network = start if whole else start.select(rows)
         chosen = {
             name: tensor if whole or tensor is None else tensor[rows]
