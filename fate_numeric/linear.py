@@ -287,7 +287,6 @@ def gradient_descent(
     groups = torch.zeros(batch, dtype=torch.long, device=device) if groups is None else groups
     group_count = int(groups.max().item()) + 1
     steps_taken = torch.zeros(batch, dtype=torch.long, device=device)
-    start_imbalances = net.imbalances() if track_drift else None
     record_steps, record_loss, record_error = [], [], []
     lr = schedule.lr
     if weight_decays is None:
@@ -366,17 +365,21 @@ def gradient_descent(
         history["train_loss"] = torch.stack(record_loss)
         if record_error:
             history["generalisation"] = torch.stack(record_error)
-    drift = None
-    if start_imbalances is not None:
-        drift = torch.stack(
-            [
-                torch.linalg.matrix_norm(end - start)
-                for end, start in zip(net.imbalances(), start_imbalances, strict=True)
-            ],
-            dim=-1,
-        )
+    drift = imbalance_drift(network, net) if track_drift else None
     error = None if target is None else ((beta_hat - target) ** 2).sum(-1)
     return Training(net, steps_taken, final_loss, error, history, drift)
+
+
+def imbalance_drift(start: Network, end: Network) -> torch.Tensor:
+    """‖D_l(end) − D_l(start)‖_F for l = 1..L−1, shape (batch, L−1): how far gradient descent
+    moved the imbalances that gradient flow conserves (eq. 36)."""
+    return torch.stack(
+        [
+            torch.linalg.matrix_norm(after - before)
+            for after, before in zip(end.imbalances(), start.imbalances(), strict=True)
+        ],
+        dim=-1,
+    )
 
 
 def _write_back(net: Network, work: Network, index: torch.Tensor) -> None:

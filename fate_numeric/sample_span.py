@@ -32,7 +32,14 @@ from dataclasses import dataclass
 import torch
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric.linear import Empirical, Network, Schedule, Training, gradient_descent
+from fate_numeric.linear import (
+    Empirical,
+    Network,
+    Schedule,
+    Training,
+    gradient_descent,
+    imbalance_drift,
+)
 from fate_numeric.tasks import Statistics
 
 
@@ -151,15 +158,7 @@ def gradient_descent_in_span(
         decay = weight_decays.to(dtype=dtype, device=device)
     shrink = (1 - schedule.lr * decay) ** trained.steps.to(dtype)
     net = span.lift(trained.network, network, shrink)
-    drift = None
-    if track_drift:
-        drift = torch.stack(
-            [
-                torch.linalg.matrix_norm(end - start)
-                for end, start in zip(net.imbalances(), network.imbalances(), strict=True)
-            ],
-            dim=-1,
-        )
+    drift = imbalance_drift(network, net) if track_drift else None
     error = None
     if target is not None:
         error = ((net.end_to_end() - target.expand(batch, -1)) ** 2).sum(-1)
