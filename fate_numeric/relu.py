@@ -254,8 +254,10 @@ def empirical_loss_and_gradients(
     loss = (data.weights * residual**2).sum(-1)
     dout = 2 * data.weights * residual  # dL/df
     grad_out = net.scale * torch.einsum("bnm,bn->bm", hidden, dout)
-    back = (pre > 0).to(DTYPE) * dout.unsqueeze(-1) * (net.scale * net.out).unsqueeze(-2)
-    grad_weights = back.transpose(-1, -2) @ data.x
+    # ∂L/∂w_i = scale·out_i Σ_j dout_j 1[w_iᵀx_j > 0] x_j: the output weight is factored out of
+    # the sum, so only one (batch, N, m) tensor is formed for the backward pass
+    back = torch.where(pre > 0, dout.unsqueeze(-1), 0.0)
+    grad_weights = net.coefficients().unsqueeze(-1) * (back.transpose(-1, -2) @ data.x)
     return loss, grad_weights, grad_out
 
 

@@ -1,8 +1,9 @@
 """Grid cells of the ReLU experiments (Sec. 4, Fig. 3), batched, stored, resumable; profiles.
 
 A :class:`ReluCell` is one (procedure, d, n, μ) point with its instances; :func:`run_relu_cells`
-simulates compatible cells together (:mod:`fate_numeric.relu`): scratch students of every n in
-one padded gradient descent; one population pretraining per removed fraction μ shared by every n
+simulates compatible cells together (:mod:`fate_numeric.relu`): students of different n in
+padded gradient-descent programs whose padding wastes at most half the work again
+(:func:`size_groups`); one population pretraining per removed fraction μ shared by every n
 and procedure (as the authors' ``transfer.py`` shares one pretraining per angle); the linear
 transfer (closed form) and fine-tuning of every (μ, n) from it. Scratch, linear transfer and
 fine-tuning at the same n see the same target data sets (paired differences).
@@ -183,6 +184,60 @@ def chunks(cells: Sequence[ReluCell], budget_bytes: int) -> list[list[ReluCell]]
     return out
 
 
+#: Cells of different n share one padded program only while the padding wastes less than half
+#: of the work again (padded rows cost as much as real ones), or while the program is too small
+#: (in elements of the (batch, N, m) activations) to keep a GPU busy anyway.
+PADDING_WASTE = 1.5
+SMALL_PROGRAM = 2**22
+
+
+def size_groups(cells: Sequence[ReluCell]) -> list[list[int]]:
+    """Positions of ``cells`` grouped, in increasing n, into padded programs (see above)."""
+    order = sorted(range(len(cells)), key=lambda i: cells[i].n)
+    groups: list[list[int]] = []
+    for i in order:
+        if groups:
+            members = [*groups[-1], i]
+            rows = sum(cells[j].instances for j in members)
+            padded = rows * cells[i].n * cells[i].width
+            real = sum(cells[j].instances * cells[j].n * cells[j].width for j in members)
+            if padded <= max(SMALL_PROGRAM, PADDING_WASTE * real):
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    return groups
+
+
+def _empirical_descent(
+    cells: Sequence[ReluCell],
+    starts: Sequence[relu.TwoLayer],
+    data: Sequence[tuple[torch.Tensor, torch.Tensor]],
+) -> relu.Trained:
+    """Gradient descent of every cell's students on its data, in the programs of
+    :func:`size_groups`, put back in the order of ``cells``."""
+    schedule = cells[0].schedule
+    pieces: list[relu.Trained | None] = [None] * len(cells)
+    for group in size_groups(cells):
+        trained = relu.gradient_descent(
+            _stack([starts[i] for i in group]),
+            schedule,
+            data=relu.Empirical.padded([data[i] for i in group]),
+        )
+        offset = 0
+        for i in group:
+            rows = slice(offset, offset + cells[i].instances)
+            network = relu.TwoLayer(
+                trained.network.weights[rows], trained.network.out[rows], trained.network.scale
+            )
+            pieces[i] = relu.Trained(network, trained.loss[rows], trained.steps[rows])
+            offset += cells[i].instances
+    return relu.Trained(
+        _stack([piece.network for piece in pieces]),
+        torch.cat([piece.loss for piece in pieces]),
+        torch.cat([piece.steps for piece in pieces]),
+    )
+
+
 def target_teacher(cell: ReluCell, device: torch.device) -> relu.TwoLayer:
     """The target teacher of a cell (drawn from its teacher configuration)."""
     return relu.make_teacher(
@@ -317,9 +372,7 @@ def run_relu_cells(
             )
             for cell in cells
         ]
-        trained = relu.gradient_descent(
-            _stack(starts), first.schedule, data=relu.Empirical.padded(data)
-        )
+        trained = _empirical_descent(cells, starts, data)
         risk = relu.population_risk(trained.network, targets)
         _split(outputs, cells, risk=risk, train_loss=trained.loss, steps=trained.steps)
         return outputs
@@ -338,13 +391,9 @@ def run_relu_cells(
         risk = relu.population_risk(_stack(refits), targets)
         _split(outputs, cells, risk=risk)
         return outputs
-    starts = _stack(
-        [
-            _tile(pretrained[key].network, cell.instances)
-            for cell, key in zip(cells, keys, strict=True)
-        ]
-    )
-    tuned = relu.gradient_descent(starts, first.schedule, data=relu.Empirical.padded(data))
+    networks = [pretrained[key].network for key in keys]
+    starts = [_tile(net, cell.instances) for cell, net in zip(cells, networks, strict=True)]
+    tuned = _empirical_descent(cells, starts, data)
     risk = relu.population_risk(tuned.network, targets)
     _split(outputs, cells, risk=risk, train_loss=tuned.loss, steps=tuned.steps)
     return outputs

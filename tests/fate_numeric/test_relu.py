@@ -214,6 +214,41 @@ def test_cell_results_do_not_depend_on_batching():
         )
 
 
+def test_size_groups_bound_the_padding_and_cover_every_cell():
+    cells = relu_sweeps.relu_cells_of("relu_scratch", "paper")
+    groups = relu_sweeps.size_groups(cells)
+    assert sorted(i for group in groups for i in group) == list(range(len(cells)))
+
+    def work(members: list[int]) -> tuple[int, int]:  # padded and real activation elements
+        rows = sum(cells[i].instances for i in members)
+        padded = rows * max(cells[i].n for i in members) * cells[0].width
+        return padded, sum(cells[i].instances * cells[i].n * cells[0].width for i in members)
+
+    for group in groups:
+        padded, real = work(group)
+        assert padded <= max(relu_sweeps.SMALL_PROGRAM, relu_sweeps.PADDING_WASTE * real)
+    assert [cells[g[0]].n for g in groups] == sorted(cells[g[0]].n for g in groups)
+    one_program, real = work(list(range(len(cells))))
+    assert sum(work(group)[0] for group in groups) < 0.35 * one_program  # was 4× the real work
+    assert one_program > 3.9 * real
+
+
+@pytest.mark.parametrize("procedure", ["scratch", "fine_tuning"])
+def test_size_groups_give_the_numbers_of_one_padded_program(procedure, monkeypatch):
+    removed = 0.5 if procedure == "fine_tuning" else 0.0
+    cells = [ReluCell(procedure, n=n, removed=removed, **_TINY) for n in (3, 12, 48)]
+    monkeypatch.setattr(relu_sweeps, "SMALL_PROGRAM", 0)  # every n its own program
+    assert len(relu_sweeps.size_groups(cells)) == 3
+    grouped = relu_sweeps.run_relu_cells(cells, CPU)
+    monkeypatch.setattr(relu_sweeps, "PADDING_WASTE", math.inf)  # one padded program
+    assert len(relu_sweeps.size_groups(cells)) == 1
+    padded = relu_sweeps.run_relu_cells(cells, CPU)
+    for mine, theirs in zip(grouped, padded, strict=True):
+        np.testing.assert_array_equal(mine["steps"], theirs["steps"])
+        np.testing.assert_allclose(mine["risk"], theirs["risk"], rtol=1e-10)
+        np.testing.assert_allclose(mine["train_loss"], theirs["train_loss"], rtol=1e-8, atol=1e-15)
+
+
 def test_sweep_resumes_from_the_store(tmp_path):
     store = ResultStore(tmp_path)
     cells = [ReluCell("fine_tuning", n=6, removed=r, **_TINY) for r in (0.25, 0.5)]
