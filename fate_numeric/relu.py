@@ -19,8 +19,9 @@ Decisions (the paper's values are unknown to us, SPEC §4 / §8.3; each is a par
   (no test set): with K(A, B)_ij = ‖a_i‖‖b_j‖ κ(â_iᵀb̂_j),
   E(f − g)² = αᵀK(W,W)α − 2αᵀK(W,V)β + βᵀK(V,V)β, α = c/m, β = a/m*;
 * pretraining on the source uses that same exact population loss (infinite source data, the
-  analogue of the linear model's population pretraining; no samples are drawn), with gradients by
-  autograd through the kernel (whose slope κ'(u) = (π − arccos u)/(2π) is finite everywhere);
+  analogue of the linear model's population pretraining; no samples are drawn), with hand-written
+  gradients through the kernel's slope κ'(u) = (π − arccos u)/(2π), finite everywhere (checked
+  against autograd in the tests);
 * target-side training (scratch, fine-tuning) is on n samples, loss (1/n) Σ (f(x_j) − y_j)² (the
   authors' normalisation in the linear code), with hand-written gradients (checked against
   autograd in the tests); every instance stops on its own when its training loss reaches ``tol``
@@ -271,7 +272,53 @@ class Trained:
 
 
 def population_loss_and_gradients(net: TwoLayer, teacher: TwoLayer) -> tuple[torch.Tensor, ...]:
-    """E_x (f − f_teacher)² per network and its gradients (autograd through the kernel)."""
+    """E_x (f − f_teacher)² per network and its gradients in the first layer and the outputs.
+
+    With α = scale·out, β the teacher's coefficients, K(A, B)_ij = ‖a_i‖‖b_j‖κ(â_iᵀb̂_j):
+    ℒ = αᵀK(W,W)α − 2αᵀK(W,V)β + βᵀK(V,V)β, ∂ℒ/∂out = scale·2(K(W,W)α − K(W,V)β), and, from
+    ∂k(w, v)/∂w = ‖v‖[(κ(u) − uκ'(u)) ŵ + κ'(u) v̂] with u = ŵᵀv̂ (the kernel is symmetric, so
+    the diagonal of K(W,W) needs no special case),
+    ∂ℒ/∂w_i = 2α_i [Σ_j α_j ∂k(w_i, w_j)/∂w_i − Σ_a β_a ∂k(w_i, v_a)/∂w_i].
+    κ and κ' are the derived evaluators; :func:`reference_population_loss_and_gradients` (autograd
+    through the kernel) is the test oracle.
+    """
+    coefficients, teacher_coefficients = net.coefficients(), teacher.coefficients()
+    norms = torch.linalg.vector_norm(net.weights, dim=-1)
+    directions = net.weights / norms.unsqueeze(-1)
+    teacher_norms = torch.linalg.vector_norm(teacher.weights, dim=-1)
+    teacher_directions = teacher.weights / teacher_norms.unsqueeze(-1)
+
+    def pull(other_directions, other_weighting):  # (K α-like vector, radial part, tangent part)
+        u = (directions @ other_directions.transpose(-1, -2)).clamp(-1.0, 1.0)
+        kernel = _torch_function("relu_kernel")(u)
+        slope = _torch_function("relu_kernel_slope")(u)
+        weighted = other_weighting.unsqueeze(-2)  # (batch, 1, q): coefficient × norm of v_j
+        k_times = norms * torch.einsum("bij,bj->bi", kernel, other_weighting)
+        radial = ((kernel - u * slope) * weighted).sum(-1)
+        tangent = (slope * weighted) @ other_directions
+        return k_times, radial, tangent
+
+    self_k, self_radial, self_tangent = pull(directions, coefficients * norms)
+    cross_k, cross_radial, cross_tangent = pull(
+        teacher_directions, teacher_coefficients * teacher_norms
+    )
+    teacher_self = torch.einsum(
+        "bi,bij,bj->b",
+        teacher_coefficients,
+        kernel_matrix(teacher.weights, teacher.weights),
+        teacher_coefficients,
+    )
+    loss = (coefficients * (self_k - 2 * cross_k)).sum(-1) + teacher_self
+    grad_out = 2 * net.scale * (self_k - cross_k)
+    bracket = (self_radial - cross_radial).unsqueeze(-1) * directions + self_tangent - cross_tangent
+    grad_weights = 2 * coefficients.unsqueeze(-1) * bracket
+    return loss, grad_weights, grad_out
+
+
+def reference_population_loss_and_gradients(
+    net: TwoLayer, teacher: TwoLayer
+) -> tuple[torch.Tensor, ...]:
+    """The same by autograd through :func:`population_risk` (test oracle)."""
     weights = net.weights.detach().requires_grad_(True)
     out = net.out.detach().requires_grad_(True)
     loss = population_risk(TwoLayer(weights, out, net.scale), teacher)

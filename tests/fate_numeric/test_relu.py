@@ -147,6 +147,27 @@ def test_fast_gradients_equal_autograd(seed):
     assert torch.allclose(fast.network.out, reference.out, rtol=1e-10, atol=1e-13)
 
 
+def test_population_gradients_equal_autograd_through_the_kernel(seed):
+    """The hand-written population gradients against autograd, with student neurons equal and
+    opposite to teacher neurons (cosines exactly 1 and −1) and of varied norms."""
+    gen = generator(seed, CPU)
+    teacher = relu.make_teacher(6, 4, gen)
+    teachers = relu.TwoLayer(
+        teacher.weights.expand(3, -1, -1).clone(),
+        torch.randn(3, 4, generator=gen, dtype=DTYPE),
+        teacher.scale,
+    )
+    start = relu.initial_student(3, 6, 9, 0.5, gen)
+    weights = start.weights * (0.5 + torch.rand(3, 9, 1, generator=gen, dtype=DTYPE))
+    weights[:, 0] = 2.0 * teacher.weights[0, 1]
+    weights[:, 1] = -teacher.weights[0, 2]
+    student = relu.TwoLayer(weights, torch.randn(3, 9, generator=gen, dtype=DTYPE), start.scale)
+    mine = relu.population_loss_and_gradients(student, teachers)
+    theirs = relu.reference_population_loss_and_gradients(student, teachers)
+    for ours, reference in zip(mine, theirs, strict=True):
+        torch.testing.assert_close(ours, reference, rtol=1e-11, atol=1e-14)
+
+
 def test_batched_equals_unbatched(seed):
     """Padding to a common n, per-network early stopping and batching change nothing."""
     gen = generator(seed, CPU)
