@@ -9,6 +9,8 @@ Runs, in one process on one device:
    fraction of the device's peak;
 2. the same cell at n = d/2 on the full statistics and in the span of the samples
    (:mod:`fate_numeric.sample_span`, what the sweeps use for n ≤ 0.8d): both times and the ratio;
+   then the bandwidth of each operation of a step in the forms torch offers
+   (:func:`kernel_benchmark`), to choose the fastest on the device;
 3. the named sweeps at the chosen profile into a store (a temporary one, or ``--store DIR`` so
    that a run cut by a time limit resumes: every finished batch is kept), in the chosen
    ``--precision`` (float64 by default; float32 halves the memory traffic —
@@ -152,6 +154,46 @@ def span_benchmark(
         "words_per_step_ratio": round(5 * d * d / (4 * n * d + n * n), 2),
         "largest_relative_difference_of_errors": float(difference.max()),
     }
+
+
+def kernel_benchmark(
+    device: torch.device, d: int, batch: int, repeats: int, dtype: torch.dtype
+) -> dict:
+    """Bandwidth of the operations one step is made of, in the forms torch offers, on a batch of
+    d × d matrices: W v and Wᵀv as batched products (what the fast path uses) and as a product
+    with a broadcast vector summed over an axis, and the rank-one update W − u vᵀ by ``baddbmm_``
+    (what the fast path uses) and by ``addcmul_``. The fastest form on the device is the one a
+    step should use."""
+    gen = generator(2, device)
+    w = torch.randn(batch, d, d, generator=gen, dtype=torch.float64, device=device).to(dtype)
+    u = torch.randn(batch, d, generator=gen, dtype=torch.float64, device=device).to(dtype)
+    v = torch.randn(batch, d, generator=gen, dtype=torch.float64, device=device).to(dtype)
+    matrix_bytes = batch * d * d * dtype.itemsize
+    forms = {
+        "Wv bmm": (lambda: torch.einsum("bij,bj->bi", w, v), 1),
+        "Wv mul-sum": (lambda: (w * v.unsqueeze(1)).sum(-1), 1),
+        "WTv bmm": (lambda: torch.einsum("bji,bj->bi", w, v), 1),
+        "WTv mul-sum": (lambda: (w * v.unsqueeze(2)).sum(1), 1),
+        "rank-one baddbmm_": (
+            lambda: w.baddbmm_(u.unsqueeze(2), v.unsqueeze(1), alpha=-1e-30),
+            2,
+        ),
+        "rank-one addcmul_": (
+            lambda: w.addcmul_(u.unsqueeze(2), v.unsqueeze(1), value=-1e-30),
+            2,
+        ),
+    }
+    peak = _peak(device)
+    out = {"batch": batch, "d": d, "dtype": str(dtype)}
+    for name, (operation, passes) in forms.items():
+        seconds, _ = _timed(operation, device, repeats)
+        bandwidth = passes * matrix_bytes / seconds
+        out[name] = {
+            "ms": round(1e3 * seconds, 3),
+            "GBps": round(bandwidth / 1e9, 1),
+            "fraction_of_peak": None if peak is None else round(bandwidth / peak, 3),
+        }
+    return out
 
 
 def words_per_step(cell: Cell) -> int | None:
@@ -303,6 +345,9 @@ def main() -> int:
         print(json.dumps(report["cell_benchmark"]), file=sys.stderr)
         report["span_benchmark"] = span_benchmark(device, d, 20, args.steps, args.repeats, dtype)
         print(json.dumps(report["span_benchmark"]), file=sys.stderr)
+        batch = 2000 if device.type == "cuda" else 20  # a GPU batch of the paper sweeps
+        report["kernel_benchmark"] = kernel_benchmark(device, d, batch, 5, dtype)
+        print(json.dumps(report["kernel_benchmark"]), file=sys.stderr)
     if not args.skip_sweeps:
         report["sweeps"] = run_sweeps(args, device)
     print(json.dumps(report, indent=2))
