@@ -269,11 +269,12 @@ def run_sweeps(args, device: torch.device) -> dict:
             }
             continue
         pending = [cell for cell in cells if not store.has(cell.config())]
-        if args.stop_after is not None and time.perf_counter() - began > args.stop_after:
+        left = None if args.stop_after is None else args.stop_after - (time.perf_counter() - began)
+        if left is not None and left <= 0:
             report[name] = {"not_started": len(pending)}
             continue
         start = time.perf_counter()
-        counts = run_sweep(cells, store, device, stop_after=args.stop_after)
+        counts = run_sweep(cells, store, device, stop_after=left)
         _synchronise(device)
         seconds = time.perf_counter() - start
         pending = [cell for cell in pending if store.has(cell.config())]

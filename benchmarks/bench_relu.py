@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="start no batch of a sweep after this many seconds of it (rerun with --store)",
+        help="start no sweep batch after this many seconds of sweeping (rerun with --store)",
     )
     args = parser.parse_args(argv)
     device = resolve_device(args.device)
@@ -109,10 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.fine_tuning:
             names.append("relu_fine_tuning")
         report["sweeps_s"] = {}
+        began = time.perf_counter()
         for name in names:
             start = time.perf_counter()
+            left = None if args.stop_after is None else max(0.0, args.stop_after - start + began)
             counts = run_relu_sweep(
-                relu_cells_of(name, args.profile), store, device, stop_after=args.stop_after
+                relu_cells_of(name, args.profile), store, device, stop_after=left
             )
             _synchronise(device)
             report["sweeps_s"][name] = round(time.perf_counter() - start, 1)
