@@ -14,6 +14,10 @@
 * ``relu_kernel_slope``: κ'(u) = (π − arccos u)/(2π) = P(wᵀx > 0, vᵀx > 0) (the zeroth-order
   arc-cosine kernel); it is finite on [−1, 1] (unlike the derivatives of √(1 − u²) and arccos u
   taken separately), which the population-loss gradients of :mod:`fate_numeric.relu` use.
+* ``relu_kernel_radial``: the gradient of k(w, v) = ‖w‖‖v‖κ(ŵᵀv̂) in w is
+  ‖v‖[(κ(u) − uκ'(u)) ŵ + κ'(u) v̂] (the chain rule through ‖w‖ and u, for any differentiable
+  κ), and its radial coefficient κ(u) − uκ'(u) = √(1 − u²)/(2π); the population-loss gradients of
+  :mod:`fate_numeric.relu` are built from it and the slope.
 * ``relu_mean``: E[relu(wᵀx)] = ‖w‖/√(2π), the constant part of a ReLU feature (removed before
   kernels are compared, in the centred kernel alignment of :mod:`fate_numeric.relu`).
 * ``relu_out_of_span_norm``: the squared L₂(p) norm of the part of f outside the span of features
@@ -144,6 +148,57 @@ def relu_kernel_slope() -> DerivedResult:
 
 
 @functools.cache
+def relu_kernel_radial() -> DerivedResult:
+    """∂k(w, v)/∂w = ‖v‖[(κ − uκ')ŵ + κ'v̂] and the radial coefficient κ(u) − uκ'(u)."""
+    w = sp.Matrix(sp.symbols("w_1:4", real=True))
+    v = sp.Matrix(sp.symbols("v_1:4", real=True))
+    t = sp.Symbol("t", real=True)
+    f = sp.Function("kappa")
+    norm_w, norm_v = sp.sqrt((w.T * w)[0]), sp.sqrt((v.T * v)[0])
+    cosine = (w.T * v)[0] / (norm_w * norm_v)
+    pair_kernel = norm_w * norm_v * f(cosine)
+    gradient = sp.Matrix([sp.diff(pair_kernel, component) for component in w])
+    slope_at = sp.Derivative(f(t), t).subs(t, cosine)
+    claimed = norm_v * ((f(cosine) - cosine * slope_at) * w / norm_w + slope_at * v / norm_v)
+    at_u = sp.Derivative(f(u_cos), u_cos)
+    weight = sp.Symbol("w")
+    compact = sp.Symbol("‖v‖") * (
+        (f(u_cos) - u_cos * at_u) * sp.Symbol("ŵ") + at_u * sp.Symbol("v̂")
+    )
+    kernel, slope = relu_kernel().expr, relu_kernel_slope().expr
+    radial = sp.simplify(kernel - u_cos * slope)
+    name = sp.Symbol("rho")
+    return DerivedResult(
+        name="relu_kernel_radial",
+        title="Gradient of the ReLU kernel in a weight vector: its radial coefficient",
+        reference="Sec. 4, App. E (eq. 167 differentiated in w, for the population loss)",
+        regime=Regime.EXACT,
+        assumptions=(_GAUSSIAN, "w, v ≠ 0, u = ŵᵀv̂ ∈ (−1, 1)"),
+        expr=radial,
+        steps=(
+            Step(
+                sp.Eq(sp.Derivative(sp.Function("k")(weight), weight), compact, evaluate=False),
+                "chain rule through ‖w‖ (∂‖w‖/∂w = ŵ) and u (∂u/∂w = (v̂ − uŵ)/‖w‖), for any "
+                "differentiable κ; SymPy differentiates ‖w‖‖v‖κ(u) componentwise in d = 3",
+                identity(gradient - claimed),
+            ),
+            Step(
+                sp.Eq(name, kernel - u_cos * slope),
+                "the radial coefficient ρ(u) = κ(u) − uκ'(u) with the derived κ and κ'",
+                unchecked("definition of ρ"),
+            ),
+            Step(
+                sp.Eq(name, radial),
+                "the arccos terms cancel: ρ(u) = √(1 − u²)/(2π), so κ = ρ + uκ'",
+                identity(kernel - u_cos * slope - radial),
+            ),
+        ),
+        notes="ρ(±1) = 0: a neuron parallel to another feels only the tangential part.",
+        variables=(u_cos,),
+    )
+
+
+@functools.cache
 def relu_mean() -> DerivedResult:
     """E[relu(wᵀx)] = ‖w‖/√(2π): a one-dimensional Gaussian integral."""
     z = sp.Symbol("z", real=True)
@@ -248,4 +303,10 @@ def relu_out_of_span_norm() -> DerivedResult:
 
 def results() -> tuple[DerivedResult, ...]:
     """The records of this module, in order."""
-    return relu_kernel(), relu_kernel_slope(), relu_mean(), relu_out_of_span_norm()
+    return (
+        relu_kernel(),
+        relu_kernel_slope(),
+        relu_kernel_radial(),
+        relu_mean(),
+        relu_out_of_span_norm(),
+    )

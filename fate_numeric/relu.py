@@ -276,11 +276,12 @@ def population_loss_and_gradients(net: TwoLayer, teacher: TwoLayer) -> tuple[tor
 
     With α = scale·out, β the teacher's coefficients, K(A, B)_ij = ‖a_i‖‖b_j‖κ(â_iᵀb̂_j):
     ℒ = αᵀK(W,W)α − 2αᵀK(W,V)β + βᵀK(V,V)β, ∂ℒ/∂out = scale·2(K(W,W)α − K(W,V)β), and, from
-    ∂k(w, v)/∂w = ‖v‖[(κ(u) − uκ'(u)) ŵ + κ'(u) v̂] with u = ŵᵀv̂ (the kernel is symmetric, so
-    the diagonal of K(W,W) needs no special case),
-    ∂ℒ/∂w_i = 2α_i [Σ_j α_j ∂k(w_i, w_j)/∂w_i − Σ_a β_a ∂k(w_i, v_a)/∂w_i].
-    κ and κ' are the derived evaluators; :func:`reference_population_loss_and_gradients` (autograd
-    through the kernel) is the test oracle.
+    ∂k(w, v)/∂w = ‖v‖[ρ(u) ŵ + κ'(u) v̂] with u = ŵᵀv̂ and ρ = κ − uκ' (the derived record
+    ``relu_kernel_radial``; the kernel is symmetric, so the diagonal of K(W,W) needs no special
+    case), ∂ℒ/∂w_i = 2α_i [Σ_j α_j ∂k(w_i, w_j)/∂w_i − Σ_a β_a ∂k(w_i, v_a)/∂w_i].
+    ρ and κ' are lambdified from their records and κ = ρ + uκ' is formed from them (one arccos
+    per pair); :func:`reference_population_loss_and_gradients` (autograd through the kernel) is
+    the test oracle.
     """
     coefficients, teacher_coefficients = net.coefficients(), teacher.coefficients()
     norms = torch.linalg.vector_norm(net.weights, dim=-1)
@@ -290,13 +291,13 @@ def population_loss_and_gradients(net: TwoLayer, teacher: TwoLayer) -> tuple[tor
 
     def pull(other_directions, other_weighting):  # (K α-like vector, radial part, tangent part)
         u = (directions @ other_directions.transpose(-1, -2)).clamp(-1.0, 1.0)
-        kernel = _torch_function("relu_kernel")(u)
+        radial = _torch_function("relu_kernel_radial")(u)
         slope = _torch_function("relu_kernel_slope")(u)
+        kernel = radial + u * slope
         weighted = other_weighting.unsqueeze(-2)  # (batch, 1, q): coefficient × norm of v_j
         k_times = norms * torch.einsum("bij,bj->bi", kernel, other_weighting)
-        radial = ((kernel - u * slope) * weighted).sum(-1)
         tangent = (slope * weighted) @ other_directions
-        return k_times, radial, tangent
+        return k_times, (radial * weighted).sum(-1), tangent
 
     self_k, self_radial, self_tangent = pull(directions, coefficients * norms)
     cross_k, cross_radial, cross_tangent = pull(

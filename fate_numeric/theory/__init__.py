@@ -156,6 +156,13 @@ relu_kernel = Evaluator(
     "Arc-cosine kernel κ(u) = E[relu(wᵀx) relu(vᵀx)] for unit w, v with wᵀv = u, x ~ N(0, I) "
     "(Sec. 4, App. E eq. 167); multiply by ‖w‖‖v‖ for other norms.",
 )
+relu_kernel_radial = Evaluator(
+    "relu_kernel_radial",
+    "relu_kernel_radial",
+    (_cosine,),
+    "ρ(u) = κ(u) − uκ'(u), the radial coefficient of the gradient of the arc-cosine kernel in a "
+    "weight vector (κ = ρ + uκ').",
+)
 relu_mean = Evaluator(
     "relu_mean",
     "relu_mean",
@@ -250,6 +257,7 @@ EVALUATORS: dict[str, Evaluator] = {
         pretrain_coefficient,
         relu_kernel,
         relu_kernel_slope,
+        relu_kernel_radial,
         relu_mean,
         kl_label_noise,
         kl_family,

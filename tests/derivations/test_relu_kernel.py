@@ -68,6 +68,37 @@ def test_slope_is_the_derivative_and_a_probability(seed):
         assert abs(slope(u) - (0.25 + mpmath.asin(u) / (2 * mpmath.pi))) < 1e-14
 
 
+def test_radial_coefficient_is_the_radial_part_of_a_finite_difference_gradient(seed):
+    """Oracle: central differences of k(w, v) = ‖w‖‖v‖κ(ŵᵀv̂) in w (d = 5), projected on ŵ,
+    against ‖v‖(ρ(u) + uκ'(u)), and ρ(u) = √(1 − u²)/(2π) (Cho & Saul's J₁ less its arccos)."""
+    rng = np.random.default_rng(seed)
+    kernel = sp.lambdify(u_cos, relu_kernel.relu_kernel().expr, "mpmath")
+    slope = sp.lambdify(u_cos, relu_kernel.relu_kernel_slope().expr, "mpmath")
+    radial = sp.lambdify(u_cos, relu_kernel.relu_kernel_radial().expr, "mpmath")
+    mpmath.mp.dps = 30
+    try:
+        w, v = (mpmath.matrix(list(rng.standard_normal(5))) for _ in range(2))
+
+        def pair(x):
+            norm_x, norm_v = mpmath.norm(x), mpmath.norm(v)
+            return norm_x * norm_v * kernel((x.T * v)[0] / (norm_x * norm_v))
+
+        step = mpmath.mpf("1e-10")
+        axes = [mpmath.matrix([1 if j == i else 0 for j in range(5)]) for i in range(5)]
+        gradient = mpmath.matrix(
+            [(pair(w + step * e) - pair(w - step * e)) / (2 * step) for e in axes]
+        )
+        w_hat, v_hat = w / mpmath.norm(w), v / mpmath.norm(v)
+        u = (w_hat.T * v_hat)[0]
+        along_w = (gradient.T * w_hat)[0] / mpmath.norm(v)
+        assert abs(along_w - (radial(u) + u * slope(u))) < 1e-15
+        along_v = (gradient.T * v_hat)[0] / mpmath.norm(v)
+        assert abs(along_v - (radial(u) * u + slope(u))) < 1e-15
+        assert abs(radial(u) - mpmath.sqrt(1 - u**2) / (2 * mpmath.pi)) < 1e-25
+    finally:
+        mpmath.mp.dps = 15
+
+
 def test_out_of_span_norm_equals_brute_force_least_squares(seed):
     """Functions as vectors of a finite probability space: ‖f − best fit‖² from lstsq."""
     rng = np.random.default_rng(seed)
