@@ -168,26 +168,26 @@ def run_sweep(
     if progress:
         progress(done, len(cells))
     began = time.perf_counter()
-    for group in partition(pending):
-        for batch in split(group, budget):
-            if stop_after is not None and time.perf_counter() - began >= stop_after:
-                computed = done - skipped
-                return {
-                    "total": len(cells),
-                    "skipped": skipped,
-                    "computed": computed,
-                    "remaining": len(pending) - computed,
-                }
-            started = time.perf_counter()
-            results = runner(batch, device)
-            seconds = time.perf_counter() - started
-            for cell, arrays in zip(batch, results, strict=True):
-                store.save(
-                    cell.config(),
-                    arrays,
-                    {"device": str(device), "batch_seconds": seconds, "batch_cells": len(batch)},
-                )
-            done += len(batch)
-            if progress:
-                progress(done, len(cells))
-    return {"total": len(cells), "skipped": skipped, "computed": len(pending), "remaining": 0}
+    batches = (batch for group in partition(pending) for batch in split(group, budget))
+    for batch in batches:
+        if stop_after is not None and time.perf_counter() - began >= stop_after:
+            break
+        started = time.perf_counter()
+        results = runner(batch, device)
+        seconds = time.perf_counter() - started
+        for cell, arrays in zip(batch, results, strict=True):
+            store.save(
+                cell.config(),
+                arrays,
+                {"device": str(device), "batch_seconds": seconds, "batch_cells": len(batch)},
+            )
+        done += len(batch)
+        if progress:
+            progress(done, len(cells))
+    computed = done - skipped
+    return {
+        "total": len(cells),
+        "skipped": skipped,
+        "computed": computed,
+        "remaining": len(pending) - computed,
+    }
