@@ -355,6 +355,7 @@ def gradient_descent(
                     work_floor[keep],
                 )
                 work_target = None if work_target is None else work_target[keep]
+                all_active = True  # the working set now holds only training instances
     _write_back(net, work, index)
 
     beta_hat = net.end_to_end()
