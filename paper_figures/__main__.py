@@ -1,4 +1,4 @@
-"""``python -m paper_figures all | list | NAME ... [--profile quick|paper] [--out DIR]``."""
+"""``python -m paper_figures all | list | NAME ... [--profile PROFILE] [--out DIR]``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from derivations.errors import FateError
-from paper_figures.core import Context, FigureError, MissingSimulationError
+from paper_figures.core import FIGURE_PROFILES, Context, FigureError, MissingSimulationError
 from paper_figures.registry import figures, select
 
 
@@ -21,7 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "targets", nargs="+", metavar="all|list|NAME", help="'all', 'list' or figure names"
     )
-    parser.add_argument("--profile", choices=("quick", "paper"), default="quick")
+    parser.add_argument(
+        "--profile",
+        choices=FIGURE_PROFILES,
+        default="quick",
+        help="quick, paper, or paper_d500 (Figure 3 at d = 500 only)",
+    )
     parser.add_argument("--out", type=Path, default=Path("out/figures"), help="output folder")
     parser.add_argument(
         "--no-simulate",
@@ -47,6 +52,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.targets == ["list"]:
             return _list()
         chosen = select(args.targets)
+        if args.targets == ["all"]:
+            chosen = [figure for figure in chosen if figure.drawable_at(args.profile)]
+        cannot = [figure.name for figure in chosen if not figure.drawable_at(args.profile)]
+        if cannot:
+            drawable = [figure.name for figure in figures() if figure.drawable_at(args.profile)]
+            raise FigureError(
+                f"{', '.join(cannot)} cannot be drawn at the {args.profile} profile, a ReLU grid "
+                f"only; it draws {', '.join(drawable)}"
+            )
         from fate_numeric.numerics import describe_device, resolve_device
         from fate_numeric.store import ResultStore, default_store
         from paper_figures.render import prepare_output, render, write_index

@@ -20,7 +20,12 @@ import torch
 from derivations.errors import FateError, InvalidArgumentError
 from fate_numeric import theory
 from fate_numeric.experiments import Cell
+from fate_numeric.relu_sweeps import RELU_PROFILES, RELU_SWEEPS, relu_cells_of
 from fate_numeric.sweeps import PROFILES, Profile, cells_of, run_sweep
+
+#: Every profile a figure may be drawn at: the linear grids and the ReLU grids (``paper_d500``
+#: is a ReLU grid only: Figure 3's phase diagram at the linear experiments' d = 500).
+FIGURE_PROFILES = tuple(dict.fromkeys([*PROFILES, *RELU_PROFILES]))
 
 __all__ = [
     "Context",
@@ -169,8 +174,9 @@ class Figure:
             ``ctx.theory``, simulations from ``ctx.sweep`` / ``ctx.stored``.
         draw: ``draw(tables) -> matplotlib.figure.Figure``; reads nothing but the tables, so the
             CSV files are exactly what is plotted.
-        sweeps: the named sweeps of :mod:`fate_numeric.sweeps` that ``data`` reads (for
-            ``list`` and the messages about missing data).
+        sweeps: the named sweeps (of :mod:`fate_numeric.sweeps` or
+            :mod:`fate_numeric.relu_sweeps`) that ``data`` reads (for ``list``, the messages
+            about missing data and the profiles the figure can be drawn at).
         notes: decisions and uncertainties (SPEC §5, §8) stated in the caption file.
     """
 
@@ -190,6 +196,13 @@ class Figure:
                 f"figure name {self.name!r} must use lower-case letters, digits, '-', '_', '.'"
             )
 
+    def drawable_at(self, profile: str) -> bool:
+        """Whether every sweep the figure reads exists at ``profile`` (a ReLU-only profile
+        draws only the figures made of ReLU sweeps)."""
+        if profile in PROFILES:
+            return True
+        return bool(self.sweeps) and all(name in RELU_SWEEPS for name in self.sweeps)
+
 
 def _progress_bar(description: str, total: int):
     from tqdm import tqdm
@@ -202,7 +215,8 @@ class Context:
     """What a figure's ``data`` step may use.
 
     Attributes:
-        profile: ``"quick"`` or ``"paper"`` (a key of :data:`fate_numeric.sweeps.PROFILES`).
+        profile: one of :data:`FIGURE_PROFILES`: ``"quick"``, ``"paper"`` (linear and ReLU
+            grids) or ``"paper_d500"`` (the ReLU grid at d = 500 only).
         store: the result store (:class:`fate_numeric.store.ResultStore`).
         device: where missing simulations run.
         seed: the sweeps' seed.
@@ -222,16 +236,25 @@ class Context:
     _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.profile not in PROFILES:
+        if self.profile not in FIGURE_PROFILES:
             raise InvalidArgumentError(
-                f"unknown profile {self.profile!r}; the profiles are {', '.join(PROFILES)}"
+                f"unknown profile {self.profile!r}; the profiles are {', '.join(FIGURE_PROFILES)}"
             )
         if self.theory_points is None:
             self.theory_points = 200 if self.profile == "quick" else 300
 
     @property
+    def has_linear_grid(self) -> bool:
+        return self.profile in PROFILES
+
+    @property
     def grid(self) -> Profile:
-        """The simulation grid of the profile (d, instances, γ and θ values)."""
+        """The linear simulation grid of the profile (d, instances, γ and θ values)."""
+        if not self.has_linear_grid:
+            raise InvalidArgumentError(
+                f"profile {self.profile!r} is a ReLU grid only (Figure 3); the linear figures "
+                f"are drawn at {', '.join(PROFILES)}"
+            )
         return PROFILES[self.profile]
 
     def sweep_command(self, name: str) -> str:
@@ -287,12 +310,14 @@ class Context:
         return dict(self.store.load(config).arrays)
 
     def missing_sweeps(self, names: Iterable[str]) -> list[str]:
-        """The named sweeps with at least one cell missing from the store."""
-        return [
-            name
-            for name in names
-            if any(not self.store.has(c.config()) for c in cells_of(name, self.profile, self.seed))
-        ]
+        """The named sweeps (linear or ReLU) with at least one cell missing from the store."""
+
+        def cells(name: str) -> list:
+            if name in RELU_SWEEPS:
+                return relu_cells_of(name, self.profile, self.seed)
+            return cells_of(name, self.profile, self.seed)
+
+        return [name for name in names if any(not self.store.has(c.config()) for c in cells(name))]
 
 
 def midpoints(low: float, high: float, count: int) -> np.ndarray:

@@ -43,7 +43,7 @@ from paper_figures.core import Context, Figure, MissingSimulationError, Table
 from paper_figures.plots import TRANSFER_CMAP, colorbar, edges
 
 SWEEPS = ("relu_scratch", "relu_linear_transfer")
-PROBES = {"quick": 40, "paper": 80}
+PROBES = {"quick": 40}  # probe inputs of the kernel panels; 80 at the paper's sizes
 
 
 def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.ndarray]]]:
@@ -74,7 +74,7 @@ def _kernel_table(ctx: Context, cell: ReluCell) -> Table:
     kept = teacher.weights[0, source.out[0] != 0]
     start = pretraining_start(cell, cpu)
     probes = torch.randn(
-        1, PROBES.get(ctx.profile, 40), cell.d, generator=generator(ctx.seed, cpu), dtype=DTYPE
+        1, PROBES.get(ctx.profile, 80), cell.d, generator=generator(ctx.seed, cpu), dtype=DTYPE
     )
     x = probes[0, torch.argsort(source(probes)[0])]
     count = x.shape[0]
@@ -319,15 +319,16 @@ FIGURE = Figure(
     ),
     data=data,
     draw=draw,
-    sweeps=(),
+    sweeps=SWEEPS,
     notes=(
         "SPEC §4/§8.3: the paper's teacher output weights, noise, n grid, μ grid, seeds and the "
         "basis of its feature-space projection are unknown; ours: output weights N(0, 1), σ = 0, "
         "the grids of fate_numeric.relu_sweeps, both bases shown.",
         "The quick profile (d = 10, m = 100, m* = 10, learning rate 1.0·m) is not the paper's "
-        "setting (d = 100, m = 1000, m* = 100, 0.01·m); `--profile paper` needs a GPU. The ReLU "
-        "grid is in `figure3.grid.csv` (the provenance line below describes the profile's "
-        "linear grid).",
+        "setting (d = 100, m = 1000, m* = 100, 0.01·m); `--profile paper` needs a GPU, and "
+        "`--profile paper_d500` draws the same at d = 500. The ReLU grid is in "
+        "`figure3.grid.csv` (the provenance line below describes the profile's linear grid, "
+        "where it has one).",
         "The scale of Fig. 3d (≈ 0.045) was not reproduced by us or by the third-party check; "
         "we plot the fraction of ‖f_t‖² and store the absolute values in the CSV.",
         "Pretraining is on the exact population loss (infinite source data) through the kernel; "

@@ -47,11 +47,17 @@ def prepare_output(folder: Path) -> Path:
 
 
 def _provenance(ctx: Context, figure: Figure, device: str) -> list[str]:
-    grid = ctx.grid
+    if ctx.has_linear_grid:
+        grid = ctx.grid
+        profile = (
+            f"- profile `{ctx.profile}`: d = {grid.d}, {grid.instances} instances per cell, "
+            f"γ ∈ {{{', '.join(f'{g:g}' for g in grid.gammas)}}}, "
+            f"θ/(π/2) ∈ {{{', '.join(f'{t:g}' for t in grid.theta_fractions)}}}, seed {ctx.seed}"
+        )
+    else:
+        profile = f"- profile `{ctx.profile}`: a ReLU grid only, seed {ctx.seed}"
     lines = [
-        f"- profile `{ctx.profile}`: d = {grid.d}, {grid.instances} instances per cell, "
-        f"γ ∈ {{{', '.join(f'{g:g}' for g in grid.gammas)}}}, "
-        f"θ/(π/2) ∈ {{{', '.join(f'{t:g}' for t in grid.theta_fractions)}}}, seed {ctx.seed}",
+        profile,
         f"- theory: `fate_numeric.theory` evaluators, {ctx.theory_points} points per axis",
     ]
     if figure.sweeps:

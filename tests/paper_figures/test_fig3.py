@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from derivations.errors import InvalidArgumentError
 from fate_numeric import relu_sweeps
 from fate_numeric.relu_sweeps import ReluProfile, relu_cells_of
 from fate_numeric.store import ResultStore
@@ -87,3 +88,27 @@ def test_missing_simulations_are_named(tmp_path):
         ctx = Context("quick", ResultStore(tmp_path), simulate=False)
         with pytest.raises(MissingSimulationError, match="relu_scratch"):
             fig3.data(ctx)
+
+
+def test_figure3_is_drawn_at_a_relu_only_profile(tmp_path, monkeypatch, capsys):
+    """``--profile paper_d500`` (a ReLU grid only) draws Figure 3, refuses the linear figures
+    with a clear message, and names the ReLU sweeps when they are missing."""
+    from paper_figures.__main__ import main
+
+    tiny_d500 = ReluProfile("paper_d500", 6, 20, 8, 4, (6, 12, 24), (0.25, 0.75), 1.0, 1500)
+    monkeypatch.setitem(relu_sweeps.RELU_PROFILES, "paper_d500", tiny_d500)
+    common = ["--profile", "paper_d500", "--device", "cpu", "--out", str(tmp_path / "out")]
+    store = ["--store", str(tmp_path / "store")]
+    assert main(["figure1", *common, *store]) == 2
+    assert "ReLU grid only; it draws figure3" in capsys.readouterr().err
+    assert main(["all", "--no-simulate", *common, *store]) == 3
+    err = capsys.readouterr().err
+    assert "sweep relu_scratch --profile paper_d500" in err
+    assert "sweep relu_linear_transfer --profile paper_d500" in err
+    assert main(["all", *common, *store]) == 0  # simulates the tiny sweeps, draws figure3 only
+    drawn = sorted(p.name for p in (tmp_path / "out").glob("*.png"))
+    assert drawn == ["figure3.png"]
+    caption = (tmp_path / "out" / "figure3.caption.md").read_text()
+    assert "profile `paper_d500`: a ReLU grid only" in caption
+    with pytest.raises(InvalidArgumentError, match="ReLU grid only"):
+        _ = Context("paper_d500", ResultStore(tmp_path / "store")).grid
