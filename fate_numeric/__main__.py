@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from derivations.errors import FateError
+from derivations.errors import FateError, InvalidArgumentError
 from fate_numeric.experiments import PROCEDURES, Cell, chunks, run_cells
 from fate_numeric.numerics import describe_device, memory_budget, resolve_device
 
@@ -119,9 +119,14 @@ def _sweep(args: argparse.Namespace) -> int:
 
     device = resolve_device(args.device)
     if args.name in RELU_SWEEPS:
+        if args.precision != "float64":
+            raise InvalidArgumentError("the ReLU sweeps train in float64 only")
         cells, run_sweep = relu_cells_of(args.name, args.profile, seed=args.seed), run_relu_sweep
     else:
-        cells = cells_of(args.name, args.profile, seed=args.seed)
+        cells = [
+            dataclasses.replace(cell, precision=args.precision)
+            for cell in cells_of(args.name, args.profile, seed=args.seed)
+        ]
     store = ResultStore(args.store) if args.store else default_store()
     print(
         f"sweep {args.name} ({args.profile} profile): {len(cells)} cells on "
@@ -212,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--seed", type=int, default=0)
     sweep.add_argument("--device", default="auto")
     sweep.add_argument("--store", default=None, help="store folder (default: the user store)")
+    sweep.add_argument(
+        "--precision",
+        choices=("float64", "float32"),
+        default="float64",
+        help="training precision of the linear sweeps (draws are float64 either way)",
+    )
     sweep.add_argument(
         "--stop-after",
         type=float,

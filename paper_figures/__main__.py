@@ -33,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not run missing simulations; print the sweep commands that produce them",
     )
+    parser.add_argument(
+        "--precision",
+        choices=("float64", "float32"),
+        default="float64",
+        help="training precision of the linear sweeps drawn (float32: see "
+        "benchmarks/precision_agreement.py)",
+    )
     parser.add_argument("--store", type=Path, default=None, help="result store folder")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda[:index]")
@@ -74,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             device=device,
             seed=args.seed,
             simulate=not args.no_simulate,
+            precision=args.precision,
         )
         started = time.perf_counter()
         made_count, commands = 0, {}

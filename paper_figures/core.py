@@ -6,6 +6,7 @@ See the package docstring (:mod:`paper_figures`) for how a figure module uses th
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -20,6 +21,7 @@ import torch
 from derivations.errors import FateError, InvalidArgumentError
 from fate_numeric import theory
 from fate_numeric.experiments import Cell
+from fate_numeric.numerics import precision_dtype
 from fate_numeric.relu_sweeps import RELU_PROFILES, RELU_SWEEPS, relu_cells_of
 from fate_numeric.sweeps import PROFILES, Profile, cells_of, run_sweep
 
@@ -224,6 +226,8 @@ class Context:
             :class:`MissingSimulationError` naming the command that produces it.
         theory: the evaluators (:mod:`fate_numeric.theory`); tests may swap them.
         theory_points: resolution of theory curves and maps (points per axis).
+        precision: training precision of the linear sweeps read (``float32`` only where
+            ``benchmarks/precision_agreement.py`` showed it gives the figures' numbers).
     """
 
     profile: str
@@ -233,6 +237,7 @@ class Context:
     simulate: bool = True
     theory: ModuleType | Any = theory
     theory_points: int | None = None
+    precision: str = "float64"
     _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -242,6 +247,14 @@ class Context:
             )
         if self.theory_points is None:
             self.theory_points = 200 if self.profile == "quick" else 300
+        precision_dtype(self.precision)  # validates the name
+
+    def linear_cells(self, name: str) -> list[Cell]:
+        """The cells of a named linear sweep at the profile, seed and precision."""
+        cells = cells_of(name, self.profile, seed=self.seed)
+        if self.precision == "float64":
+            return cells
+        return [dataclasses.replace(cell, precision=self.precision) for cell in cells]
 
     @property
     def has_linear_grid(self) -> bool:
@@ -260,6 +273,8 @@ class Context:
     def sweep_command(self, name: str) -> str:
         """The shell command that fills the store with a named sweep."""
         command = f"python -m fate_numeric sweep {name} --profile {self.profile}"
+        if self.precision != "float64" and name not in RELU_SWEEPS:
+            command += f" --precision {self.precision}"
         if self.seed:
             command += f" --seed {self.seed}"
         store_root = getattr(self.store, "root", None)
@@ -270,7 +285,7 @@ class Context:
     def sweep(self, name: str) -> list[tuple[Cell, dict[str, np.ndarray]]]:
         """Every cell of a named sweep with its stored arrays (simulating missing cells first)."""
         if name not in self._sweeps:
-            cells = cells_of(name, self.profile, seed=self.seed)
+            cells = self.linear_cells(name)
             missing = [c for c in cells if not self.store.has(c.config())]
             if missing:
                 if not self.simulate:
@@ -315,7 +330,7 @@ class Context:
         def cells(name: str) -> list:
             if name in RELU_SWEEPS:
                 return relu_cells_of(name, self.profile, self.seed)
-            return cells_of(name, self.profile, self.seed)
+            return self.linear_cells(name)
 
         return [name for name in names if any(not self.store.has(c.config()) for c in cells(name))]
 

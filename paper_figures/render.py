@@ -56,6 +56,8 @@ def _provenance(ctx: Context, figure: Figure, device: str) -> list[str]:
         )
     else:
         profile = f"- profile `{ctx.profile}`: a ReLU grid only, seed {ctx.seed}"
+    if ctx.precision != "float64":
+        profile += f"; linear sweeps trained in {ctx.precision}"
     lines = [
         profile,
         f"- theory: `fate_numeric.theory` evaluators, {ctx.theory_points} points per axis",

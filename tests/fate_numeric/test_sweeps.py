@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -120,3 +121,22 @@ def test_sweep_command_runs_then_resumes_from_the_store(tmp_path, capsys):
     second = json.loads(capsys.readouterr().out)
     assert second["skipped"] == second["total"] and second["computed"] == 0
     assert main(["sweep", "nonexistent", "--store", str(tmp_path)]) == 2
+
+
+def test_sweep_command_trains_in_float32_when_asked(tmp_path, capsys, monkeypatch):
+    import json
+
+    from fate_numeric.__main__ import main
+
+    tiny = sweeps.Profile("quick", d=8, instances=2, gammas=(0.5, 1.5), theta_fractions=(0.5,))
+    monkeypatch.setitem(sweeps.PROFILES, "quick", tiny)
+    arguments = ["sweep", "scratch", "--device", "cpu", "--store", str(tmp_path)]
+    assert main([*arguments, "--precision", "float32"]) == 0
+    assert json.loads(capsys.readouterr().out)["computed"] == 20
+    store = ResultStore(tmp_path)
+    cells = sweeps.cells_of("scratch", "quick")
+    assert not any(store.has(c.config()) for c in cells)  # the float64 cells are not there
+    float32 = [dataclasses.replace(c, precision="float32") for c in cells]
+    assert all(store.has(c.config()) for c in float32)
+    assert main(["sweep", "relu_scratch", "--precision", "float32", "--store", str(tmp_path)]) == 2
+    assert "float64 only" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pytest
 
+from derivations.errors import InvalidArgumentError
 from fate_numeric.store import ResultStore
 from fate_numeric.sweeps import cells_of
 from paper_figures.__main__ import main
@@ -133,3 +134,20 @@ def test_sweep_simulates_missing_cells_or_names_the_command(tiny_profile, tmp_pa
     assert len(cells) == len(cells_of("phase_diagram", "quick"))
     assert off.missing_sweeps(["phase_diagram", "scratch"]) == ["scratch"]
     assert len(off.sweep("phase_diagram")) == len(cells)  # now from the store
+
+
+def test_figures_can_read_float32_sweeps(filled_store, tmp_path, capsys):
+    """``--precision float32`` reads (and names the commands for) the float32 cells, not the
+    float64 ones, and says so in the caption."""
+    float32 = Context("quick", filled_store, simulate=False, precision="float32")
+    assert float32.missing_sweeps(["scratch"]) == ["scratch"]  # the store holds float64 only
+    assert Context("quick", filled_store, simulate=False).missing_sweeps(["scratch"]) == []
+    assert "--precision float32" in float32.sweep_command("scratch")
+    assert all(cell.precision == "float32" for cell in float32.linear_cells("scratch"))
+    with pytest.raises(InvalidArgumentError, match="precision"):
+        Context("quick", filled_store, precision="float16")
+    out = tmp_path / "out"
+    arguments = ["scratch-risk", "--precision", "float32", "--device", "cpu"]
+    assert main([*arguments, "--store", str(tmp_path / "store"), "--out", str(out)]) == 0
+    caption = (out / "scratch-risk.caption.md").read_text()
+    assert "linear sweeps trained in float32" in caption
