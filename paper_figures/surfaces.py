@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
@@ -17,18 +19,22 @@ SURFACES = {
 }
 MAX_POINTS = 200  # the notebook's 200 × 200 surfaces
 Z_LIMITS = (-1.0, 1.0)
+FACETS = 50  # faces per side drawn, matplotlib's default count
+
+
+def facet_lines(points: int, facets: int = FACETS) -> np.ndarray:
+    """Indices of the grid lines a surface is drawn through: both ends and evenly spread.
+
+    Drawing through these lines with stride 1 makes every face a quadrilateral. With matplotlib's
+    own striding, a grid whose size minus one is not a multiple of the stride (200 points, stride
+    4) gets ragged edge faces, which matplotlib pads with uninitialised memory; projecting that
+    memory can overflow and raise a RuntimeWarning at draw time (matplotlib 3.11).
+    """
+    return np.linspace(0, points - 1, min(points, facets + 1)).round().astype(int)
 
 
 def data(ctx: Context) -> dict[str, Table]:
-    coarse = Context(
-        ctx.profile,
-        ctx.store,
-        ctx.device,
-        ctx.seed,
-        ctx.simulate,
-        ctx.theory,
-        min(ctx.theory_points, MAX_POINTS),
-    )
+    coarse = dataclasses.replace(ctx, theory_points=min(ctx.theory_points, MAX_POINTS))
     return {
         key: theory_map(coarse, lambda th, ga, f=function: f(ctx, th, ga))
         for key, (_, function) in SURFACES.items()
@@ -40,10 +46,19 @@ def draw(tables: Tables) -> MplFigure:
     for index, (key, (title, _)) in enumerate(SURFACES.items()):
         ax = fig.add_subplot(1, 3, index + 1, projection="3d")
         thetas, gammas, values = tables[key].grid("theta", "gamma", "value")
-        grid_theta, grid_gamma = np.meshgrid(thetas, gammas)
-        shown = np.clip(values, *Z_LIMITS)  # the notebook's z-limits; the CSV keeps the values
+        rows, columns = facet_lines(gammas.size), facet_lines(thetas.size)
+        grid_theta, grid_gamma = np.meshgrid(thetas[columns], gammas[rows])
+        shown = np.clip(values[np.ix_(rows, columns)], *Z_LIMITS)  # the CSV keeps the values
         ax.plot_surface(
-            grid_theta, grid_gamma, shown, color="C1", linewidth=0, antialiased=True, alpha=0.9
+            grid_theta,
+            grid_gamma,
+            shown,
+            rstride=1,
+            cstride=1,
+            color="C1",
+            linewidth=0,
+            antialiased=True,
+            alpha=0.9,
         )
         ax.set_zlim(*Z_LIMITS)
         ax.view_init(elev=10, azim=45)
