@@ -9,7 +9,8 @@
   resumes where an interrupted one stopped.
 * ReLU networks (Sec. 4): ``simulate --model relu`` (one cell, :class:`ReluCell` flags) and the
   sweeps ``relu_scratch``, ``relu_linear_transfer``, ``relu_fine_tuning`` at the profiles
-  ``quick``, ``paper``, ``paper_d500`` (:mod:`fate_numeric.relu_sweeps`).
+  ``quick``, ``paper``, ``paper_d500`` and the CPU ladder ``ladder_d20|40|100``
+  (:mod:`fate_numeric.relu_sweeps`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import numpy as np
 from derivations.errors import FateError, InvalidArgumentError
 from fate_numeric.experiments import PROCEDURES, Cell, chunks, run_cells
 from fate_numeric.numerics import describe_device, memory_budget, resolve_device
+from fate_numeric.relu_sweeps import RELU_PROFILES
+from fate_numeric.sweeps import PROFILES
 
 
 def _summary(values: np.ndarray) -> dict:
@@ -213,7 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="scratch, phase_diagram, finite_source; relu_scratch, relu_linear_transfer, "
         "relu_fine_tuning",
     )
-    sweep.add_argument("--profile", choices=("quick", "paper", "paper_d500"), default="quick")
+    sweep.add_argument(
+        "--profile",
+        choices=tuple(dict.fromkeys([*PROFILES, *RELU_PROFILES])),
+        default="quick",
+        help="quick, paper; for the ReLU sweeps also paper_d500 and ladder_d20|40|100",
+    )
     sweep.add_argument("--seed", type=int, default=0)
     sweep.add_argument("--device", default="auto")
     sweep.add_argument("--store", default=None, help="store folder (default: the user store)")

@@ -10,6 +10,9 @@ simulated negative-transfer boundaries, the transferability grid.
   n* = (A/‖P⊥f_t‖²)^(1/ν).
 * :func:`sign_change`: the n at which a simulated transferability T(n) = R_sc − R_tx first turns
   from positive to negative, by linear interpolation in log n between grid points.
+* :func:`boundary_rises`: how far log n* rises from one removed fraction μ to the next, with
+  bootstrap standard errors (instances resampled per n, paired across μ), so that a rise can be
+  judged against its sampling noise.
 """
 
 from __future__ import annotations
@@ -125,3 +128,50 @@ def paired_transfer(scratch: np.ndarray, transfer: np.ndarray) -> tuple[float, f
     if difference.ndim != 1 or difference.size < 2:
         raise InvalidArgumentError("need two 1-D arrays of at least 2 paired risks")
     return float(difference.mean()), float(difference.std(ddof=1) / math.sqrt(difference.size))
+
+
+def boundary_rises(
+    sample_sizes: Sequence[int],
+    scratch: Sequence[np.ndarray],
+    transfer: Sequence[Sequence[np.ndarray]],
+    *,
+    seed: int = 0,
+    resamples: int = 2000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """log n*(μ_{k+1}) − log n*(μ_k) for successive removed fractions, with bootstrap errors.
+
+    Args:
+        sample_sizes: the increasing n grid.
+        scratch: per n, the scratch risks of the instances.
+        transfer: per μ (in increasing order), per n, the transfer risks of the same instances
+            (paired: instance i at n saw the same data in every procedure and every μ).
+        seed, resamples: the bootstrap: instances are resampled per n, with the same indices for
+            the scratch risks and every μ, and :func:`sign_change` is recomputed.
+
+    Returns:
+        ``(rises, standard_errors)``, each of length (number of μ) − 1.
+    """
+    sizes = list(sample_sizes)
+    scratch = [np.asarray(r, dtype=np.float64) for r in scratch]
+    transfer = [[np.asarray(r, dtype=np.float64) for r in row] for row in transfer]
+    if len(scratch) != len(sizes) or any(len(row) != len(sizes) for row in transfer):
+        raise InvalidArgumentError("need one array of risks per sample size, for every μ")
+    if len(transfer) < 2:
+        raise InvalidArgumentError("need at least two removed fractions")
+    pairs = [(r, s) for row in transfer for r, s in zip(row, scratch, strict=True)]
+    if any(r.shape != s.shape or s.size < 2 for r, s in pairs):
+        raise InvalidArgumentError("transfer and scratch risks must pair, at least 2 per n")
+
+    def rises(indices: list[np.ndarray]) -> np.ndarray:
+        log_n = []
+        for row in transfer:
+            means = [(s[i] - r[i]).mean() for s, r, i in zip(scratch, row, indices, strict=True)]
+            log_n.append(math.log(sign_change(sizes, means).n))
+        return np.diff(log_n)
+
+    measured = rises([np.arange(s.size) for s in scratch])
+    rng = np.random.default_rng(seed)
+    boot = np.array(
+        [rises([rng.integers(0, s.size, s.size) for s in scratch]) for _ in range(resamples)]
+    )
+    return measured, boot.std(axis=0, ddof=1)

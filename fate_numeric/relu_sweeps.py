@@ -32,6 +32,9 @@ Profiles (decisions; the paper's n grid, μ grid and seeds are not known to us, 
 ``paper``      d = 100, m = 1000, m* = 100 (the paper's), 10 instances, n = 25·2^k (k = 0..7, up
                to 3200), μ = 0.1, ..., 0.9, learning rate 0.01·m, at most 10⁵ steps, tol 10⁻⁶
 ``paper_d500`` as ``paper`` at d = 500 (the scale of the linear experiments; issue 6)
+``ladder_dK``  ``quick`` at d = K ∈ {20, 40, 100}, the widths and grid scaled with it: m = 10d,
+               m* = d, n = d·2^k (k = 0..4); at d = 100 the paper's m and m* (``LADDER``: how
+               the picture changes with d on a CPU, ``python -m verify dimensions``)
 =============  ==================================================================================
 """
 
@@ -429,13 +432,21 @@ class ReluProfile:
 _PAPER_N = tuple(25 * 2**k for k in range(8))
 _PAPER_MU = tuple(round(0.1 * k, 1) for k in range(1, 10))
 
+
+def _cpu_profile(name: str, d: int) -> ReluProfile:
+    """The CPU hyper-parameters (``quick``) at dimension d, widths and grid scaled with d."""
+    return ReluProfile(
+        name, d, 10 * d, d, 6, tuple(d * 2**k for k in range(5)), (0.2, 0.4, 0.6, 0.8), 1.0, 20_000
+    )
+
+
 RELU_PROFILES: dict[str, ReluProfile] = {
-    "quick": ReluProfile(
-        "quick", 10, 100, 10, 6, (10, 20, 40, 80, 160), (0.2, 0.4, 0.6, 0.8), 1.0, 20_000
-    ),
+    "quick": _cpu_profile("quick", 10),
     "paper": ReluProfile("paper", 100, 1000, 100, 10, _PAPER_N, _PAPER_MU, 0.01, 100_000),
     "paper_d500": ReluProfile("paper_d500", 500, 1000, 100, 10, _PAPER_N, _PAPER_MU, 0.01, 100_000),
+    **{f"ladder_d{d}": _cpu_profile(f"ladder_d{d}", d) for d in (20, 40, 100)},
 }
+LADDER = ("quick", "ladder_d20", "ladder_d40", "ladder_d100")  # the CPU profiles by dimension
 
 
 def _scratch(profile: ReluProfile, seed: int) -> Iterator[ReluCell]:

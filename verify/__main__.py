@@ -1,9 +1,12 @@
-"""``python -m verify all | list | run ID...``: every claim of the paper, checked, with a report.
+"""``python -m verify all | list | run ID... | dimensions``: every claim of the paper, checked.
 
 Profiles: ``auto`` (default: ``paper`` where CUDA is available, else ``quick``), ``quick`` (CPU,
 d = 40, minutes on two cores) and ``paper`` (the authors' d = 500 grids, meant for one GPU).
 Simulations come from the result store, so a second run reuses them. The exit status is 0 only
 when no claim failed.
+
+``dimensions [--profiles NAME...]`` is a study, not a gate: the ReLU claims at several profiles
+side by side, to see how the picture changes with d (:mod:`verify.dimensions`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import torch
 
@@ -66,6 +70,34 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if data["failed"] else 0
 
 
+def _dimensions(args: argparse.Namespace) -> int:
+    from fate_numeric.numerics import describe_device, resolve_device
+    from fate_numeric.store import ResultStore, default_store
+    from verify import dimensions
+    from verify.claims import Context
+    from verify.report import to_json, write_text_atomic
+
+    device = resolve_device(args.device)
+    store = ResultStore(args.store) if args.store else default_store()
+    start = time.perf_counter()
+    rows = dimensions.study(
+        args.profiles,
+        lambda name: Context(profile=name, device=device, seed=args.seed, store=store),
+        dimensions.print_progress,
+    )
+    seconds = time.perf_counter() - start
+    described = describe_device(device)
+    print(dimensions.to_text(rows))
+    print(f"({described}, {seconds:.0f} s)")
+    if args.json:
+        data = dimensions.to_json_dict(rows, described, seconds)
+        print(f"wrote {write_text_atomic(Path(args.json), to_json(data))}", file=sys.stderr)
+    if args.markdown:
+        text = dimensions.to_markdown(rows, described)
+        print(f"wrote {write_text_atomic(Path(args.markdown), text)}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m verify", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +114,23 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--markdown", default=None, metavar="PATH")
         command.add_argument("--junit", default=None, metavar="PATH")
         command.set_defaults(handler=_run)
+    study = commands.add_parser(
+        "dimensions", help="the ReLU claims at several profiles: the picture against d (a study)"
+    )
+    study.add_argument(
+        "--profiles",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="ReLU profiles (default: quick ladder_d20 ladder_d40, minutes on a CPU; ladder_d100 "
+        "takes about 75 minutes there; on a GPU e.g. paper paper_d500)",
+    )
+    study.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+    study.add_argument("--seed", type=int, default=0)
+    study.add_argument("--store", default=None, help="result store (default: user store)")
+    study.add_argument("--json", default=None, metavar="PATH")
+    study.add_argument("--markdown", default=None, metavar="PATH")
+    study.set_defaults(handler=_dimensions)
     return parser
 
 

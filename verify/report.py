@@ -42,6 +42,7 @@ __all__ = [
     "to_junit",
     "to_markdown",
     "write_reports",
+    "write_text_atomic",
 ]
 
 OUTCOMES = ("PASS", "FAIL", "EXPECTED-DEVIATION", "SKIP")
@@ -944,7 +945,9 @@ def to_json(report: dict) -> str:
     )
 
 
-def _write_atomic(path: Path, text: str) -> Path:
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then
+    :func:`os.replace`), creating the folder; :class:`ReportWriteError` names the path."""
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -1008,7 +1011,7 @@ def write_reports(
         jobs.append((Path(junit_path), to_junit))
     # Render everything before writing anything, so that a rendering error leaves no files.
     rendered = [(path, render(report)) for path, render in jobs]
-    return [_write_atomic(path, text) for path, text in rendered]
+    return [write_text_atomic(path, text) for path, text in rendered]
 
 
 def _restore(report: dict) -> dict:

@@ -331,6 +331,28 @@ def test_boundaries():
     assert mean == pytest.approx(2.5 / 3) and se > 0
 
 
+def test_boundary_rises_and_their_bootstrap_errors():
+    sizes = [10, 100, 1000]
+    scratch = [np.full(4, 1.0) for _ in sizes]
+
+    def transfer(ts):  # risks with T = R_sc − R_tx = ts at every instance
+        return [1.0 - np.full(4, t) for t in ts]
+
+    # n* = 10^1.5 at the first μ (T: 0.5 → −0.5), 10^2.5 at the second (0.1, 0.1, −0.1)
+    rows = [transfer([0.5, -0.5, -1.0]), transfer([0.1, 0.1, -0.1])]
+    rises, errors = relu_analysis.boundary_rises(sizes, scratch, rows, resamples=50)
+    assert rises == pytest.approx([math.log(10.0)]) and errors == pytest.approx([0.0])
+    # noise in the instances gives the rise a spread; the same seed gives the same errors
+    noisy = [[r + np.array([0.3, -0.3, 0.2, -0.2]) for r in row] for row in rows]
+    _, spread = relu_analysis.boundary_rises(sizes, scratch, noisy, seed=1, resamples=200)
+    _, again = relu_analysis.boundary_rises(sizes, scratch, noisy, seed=1, resamples=200)
+    assert spread[0] > 0 and np.array_equal(spread, again)
+    with pytest.raises(InvalidArgumentError, match="two removed fractions"):
+        relu_analysis.boundary_rises(sizes, scratch, rows[:1])
+    with pytest.raises(InvalidArgumentError, match="one array of risks per sample size"):
+        relu_analysis.boundary_rises(sizes, scratch[:2], rows)
+
+
 def test_simulate_cli_relu(capsys):
     from fate_numeric.__main__ import main
 
