@@ -51,7 +51,7 @@ from fate_numeric.linear import (
 from fate_numeric.numerics import PRECISIONS, describe_device, generator, resolve_device
 from fate_numeric.sample_span import SampleSpan, gradient_descent_in_span
 from fate_numeric.store import ResultStore
-from fate_numeric.sweeps import SWEEPS, cells_of, run_sweep
+from fate_numeric.sweeps import SWEEPS, cells_of, run_sweep, stored_seconds
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
 
 # Peak DRAM bandwidth (bytes/s) of devices we may meet, by a substring of their name.
@@ -236,15 +236,6 @@ def modelled_traffic(args) -> dict:
         device: round(total / peak / 60, 2) for device, peak in PEAK_BANDWIDTH.items()
     }
     return out
-
-
-def stored_seconds(cells: list[Cell], store: ResultStore) -> float:
-    """The compute time the store records for ``cells``: each cell's share of its batch."""
-    total = 0.0
-    for cell in cells:
-        extra = store.load(cell.config()).metadata["extra"]
-        total += extra["batch_seconds"] / extra["batch_cells"]
-    return total
 
 
 def run_sweeps(args, device: torch.device) -> dict:

@@ -259,6 +259,20 @@ def layer_gradients(
     return list(zip(lefts, suffix, strict=True)), u
 
 
+def instance_decays(
+    schedule: Schedule,
+    weight_decays: torch.Tensor | None,
+    batch: int,
+    dtype: torch.dtype,
+    device: torch.device,
+) -> torch.Tensor:
+    """Each instance's weight decay, shape (batch,): ``weight_decays`` where given (cells with
+    different decays in one program), else the schedule's."""
+    if weight_decays is None:
+        return torch.full((batch,), schedule.weight_decay, dtype=dtype, device=device)
+    return weight_decays.to(dtype=dtype, device=device)
+
+
 def gradient_descent(
     network: Network,
     objective: Objective,
@@ -289,10 +303,7 @@ def gradient_descent(
     steps_taken = torch.zeros(batch, dtype=torch.long, device=device)
     record_steps, record_loss, record_error = [], [], []
     lr = schedule.lr
-    if weight_decays is None:
-        decay = torch.full((batch,), schedule.weight_decay, dtype=dtype, device=device)
-    else:
-        decay = weight_decays.to(dtype=dtype, device=device)
+    decay = instance_decays(schedule, weight_decays, batch, dtype, device)
     if target is not None:
         target = target.expand(batch, -1)
 

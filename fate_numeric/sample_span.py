@@ -39,6 +39,7 @@ from fate_numeric.linear import (
     Training,
     gradient_descent,
     imbalance_drift,
+    instance_decays,
 )
 from fate_numeric.tasks import Statistics
 
@@ -152,10 +153,7 @@ def gradient_descent_in_span(
         track_drift=False,
         weight_decays=weight_decays,
     )
-    if weight_decays is None:
-        decay = torch.full((batch,), schedule.weight_decay, dtype=dtype, device=device)
-    else:
-        decay = weight_decays.to(dtype=dtype, device=device)
+    decay = instance_decays(schedule, weight_decays, batch, dtype, device)
     shrink = (1 - schedule.lr * decay) ** trained.steps.to(dtype)
     net = span.lift(trained.network, network, shrink)
     drift = imbalance_drift(network, net) if track_drift else None

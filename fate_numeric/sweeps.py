@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -191,3 +191,13 @@ def run_sweep(
         "computed": computed,
         "remaining": len(pending) - computed,
     }
+
+
+def stored_seconds(cells: Sequence, store) -> float:
+    """The compute time ``store`` records for ``cells`` (saved by :func:`run_sweep`): each cell's
+    share of the time of the batch it ran in."""
+    total = 0.0
+    for cell in cells:
+        extra = store.load(cell.config()).metadata["extra"]
+        total += extra["batch_seconds"] / extra["batch_cells"]
+    return total

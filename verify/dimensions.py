@@ -41,6 +41,7 @@ import numpy as np
 
 from derivations.errors import InvalidArgumentError
 from fate_numeric.relu_sweeps import RELU_PROFILES, relu_cells_of
+from fate_numeric.sweeps import stored_seconds
 from verify.claims import Context, relu, select
 from verify.runner import run_claims
 
@@ -91,16 +92,6 @@ class DimensionRow:
     seconds: float
 
 
-def _stored_seconds(ctx: Context) -> float:
-    """Compute time the store records for the sweeps: each cell's share of its batch."""
-    total = 0.0
-    for name in SWEEPS:
-        for cell in relu_cells_of(name, ctx.profile, seed=ctx.seed):
-            extra = ctx.store.load(cell.config()).metadata.get("extra", {})
-            total += extra.get("batch_seconds", math.nan) / extra.get("batch_cells", 1)
-    return total
-
-
 def summarise(ctx: Context) -> DimensionRow:
     """Run the claims at ``ctx.profile`` (simulating what the store lacks) and tabulate them."""
     profile = RELU_PROFILES[ctx.profile]
@@ -145,7 +136,10 @@ def summarise(ctx: Context) -> DimensionRow:
         },
         corners=tuple((removed, n, *grid[(removed, n)]) for removed, n in corners),
         sign_agreement=relu.sign_agreement(ctx, "out_of_span_source"),
-        seconds=_stored_seconds(ctx),
+        seconds=stored_seconds(
+            [c for name in SWEEPS for c in relu_cells_of(name, ctx.profile, seed=ctx.seed)],
+            ctx.store,
+        ),
     )
 
 
