@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1, log1p
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 from derivations.errors import UnknownResultError
@@ -39,6 +40,7 @@ MODULES: tuple[str, ...] = (
     "finite_size",
     "similarity",
     "relu_kernel",
+    "output_layer_descent",
 )
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -65,6 +67,8 @@ def source_key() -> str:
 _SYMPY_NAMESPACE = {
     **{name: getattr(sp, name) for name in dir(sp) if not name.startswith("_")},
     "ExprCondPair": ExprCondPair,
+    "expm1": expm1,  # numerically stable forms (derivations.output_layer_descent)
+    "log1p": log1p,
 }
 
 

@@ -8,7 +8,8 @@
   (:mod:`fate_numeric.sweeps`) with a progress bar and ETA; results go to the store, and a rerun
   resumes where an interrupted one stopped.
 * ReLU networks (Sec. 4): ``simulate --model relu`` (one cell, :class:`ReluCell` flags) and the
-  sweeps ``relu_scratch``, ``relu_linear_transfer``, ``relu_fine_tuning`` at the profiles
+  sweeps ``relu_scratch``, ``relu_linear_transfer`` (``_min_norm``: the closed-form refit),
+  ``relu_fine_tuning`` at the profiles
   ``quick``, ``paper``, ``paper_d500`` and the CPU ladder ``ladder_d20|40|100``
   (:mod:`fate_numeric.relu_sweeps`).
 """
@@ -27,7 +28,7 @@ import numpy as np
 from derivations.errors import FateError, InvalidArgumentError
 from fate_numeric.experiments import PROCEDURES, Cell, chunks, run_cells
 from fate_numeric.numerics import describe_device, memory_budget, resolve_device
-from fate_numeric.relu_sweeps import RELU_PROFILES
+from fate_numeric.relu_sweeps import REFITS, RELU_PROFILES
 from fate_numeric.sweeps import PROFILES
 
 
@@ -201,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
     relu_flags.add_argument("--check-every", type=int, default=100)
     relu_flags.add_argument("--init-output", type=float, default=1e-7)
     relu_flags.add_argument("--rank-rtol", type=float, default=1e-10)
+    relu_flags.add_argument(
+        "--refit",
+        choices=REFITS,
+        default=REFITS[0],
+        help="linear transfer: the output layer by gradient descent (default) or min-norm fit",
+    )
     simulate.add_argument(
         "--precision",
         choices=("float64", "float32"),
@@ -214,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "name",
         help="scratch, phase_diagram, finite_source; relu_scratch, relu_linear_transfer, "
-        "relu_fine_tuning",
+        "relu_linear_transfer_min_norm, relu_fine_tuning",
     )
     sweep.add_argument(
         "--profile",

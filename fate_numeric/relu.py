@@ -26,9 +26,12 @@ Decisions (the paper's values are unknown to us, SPEC §4 / §8.3; each is a par
   authors' normalisation in the linear code), with hand-written gradients (checked against
   autograd in the tests); every instance stops on its own when its training loss reaches ``tol``
   (the paper's 10⁻⁶), checked every ``check_every`` steps, or after ``max_steps``;
-* linear transfer refits the output layer on the target data with frozen first-layer weights in
-  closed form: the minimum-norm least-squares c = m Φ⁺y, Φ_ji = relu(w_iᵀx_j) (what gradient
-  descent on c from zero converges to), via an SVD with a relative cut-off ``rank_rtol``.
+* linear transfer refits the output layer on the target data with frozen first-layer weights:
+  by the paper's gradient descent, the output weights re-initialised at ``init_output``
+  (:func:`refit_output_layer_descent`, exact per singular mode), or by its t → ∞ end point in
+  closed form, the minimum-norm least-squares c = m Φ⁺y, Φ_ji = relu(w_iᵀx_j)
+  (:func:`refit_output_layer`, an SVD with a relative cut-off ``rank_rtol``). Which one the paper
+  used is not known; :mod:`fate_numeric.relu_sweeps` says which the sweeps use and why.
 
 The kernel and its slope come from :mod:`derivations.relu_kernel` through the evaluators
 ``fate_numeric.theory.relu_kernel``/``relu_kernel_slope``, lambdified here once more for torch.
@@ -45,6 +48,7 @@ import sympy as sp
 import torch
 
 from derivations.errors import InvalidArgumentError
+from derivations.piecewise import branches
 from fate_numeric import theory
 from fate_numeric.numerics import DTYPE
 
@@ -54,15 +58,43 @@ def _sqrt(value: torch.Tensor | float) -> torch.Tensor | float:
     return torch.sqrt(value) if isinstance(value, torch.Tensor) else math.sqrt(value)
 
 
-_TORCH_FUNCTIONS = {"acos": torch.acos, "sqrt": _sqrt, "pi": math.pi}
+_TORCH_FUNCTIONS = {
+    "acos": torch.acos,
+    "sqrt": _sqrt,
+    "pi": math.pi,
+    "exp": torch.exp,
+    "expm1": torch.expm1,
+    "log1p": torch.log1p,
+}
 
 
 @functools.cache
-def _torch_function(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
-    """A one-argument evaluator of :mod:`fate_numeric.theory` lambdified for torch tensors."""
+def _torch_function(name: str) -> Callable[..., torch.Tensor]:
+    """An evaluator of :mod:`fate_numeric.theory` lambdified for torch tensors (its parameters in
+    their order, no validation: the callers pass tensors inside the domains).
+
+    A piecewise record is lambdified branch by branch; every branch is evaluated everywhere and
+    the first one whose condition holds is kept (``torch.where``), as :class:`sympy.Piecewise`
+    reads."""
     evaluator = theory.EVALUATORS[name]
-    (parameter,) = evaluator.parameters
-    return sp.lambdify([parameter.symbol], evaluator.expr, modules=[_TORCH_FUNCTIONS, "math"])
+    symbols = [parameter.symbol for parameter in evaluator.parameters]
+    pieces = [
+        (
+            sp.lambdify(symbols, expr, modules=[_TORCH_FUNCTIONS, "math"]),
+            sp.lambdify(symbols, condition, modules=[_TORCH_FUNCTIONS, "math"]),
+        )
+        for expr, condition in branches(evaluator.expr)
+    ]
+    if len(pieces) == 1:
+        return pieces[0][0]
+
+    def evaluate(*args: torch.Tensor | float) -> torch.Tensor:
+        value = pieces[-1][0](*args)
+        for function, condition in reversed(pieces[:-1]):
+            value = torch.where(condition(*args), function(*args), value)
+        return value
+
+    return evaluate
 
 
 class _UnitKernel(torch.autograd.Function):
@@ -411,6 +443,54 @@ def refit_output_layer(
     inverse = torch.where(keep, 1.0 / torch.where(keep, s, torch.ones_like(s)), torch.zeros_like(s))
     coefficients = torch.einsum("bkm,bk,bnk,bn->bm", vh, inverse, u, y)
     return TwoLayer(net.weights, coefficients / net.scale, net.scale)
+
+
+def refit_output_layer_descent(
+    net: TwoLayer, x: torch.Tensor, y: torch.Tensor, schedule: Schedule, init_output: float
+) -> Trained:
+    """Linear transfer by gradient descent: the output layer re-initialised at ``init_output``
+    and trained on (x, y) with the first layer frozen, as the paper trains (``schedule``: lr =
+    lr_scale·m, at most ``max_steps``, stop at the first check with loss <= ``tol``).
+
+    The loss (1/n)‖Ac − y‖², A = scale·Φ, is quadratic in c, so the descent is evaluated exactly
+    in the singular basis of A (the derived ``output_descent_mode``/``output_descent_mode_loss``,
+    every mode kept): the same iterates, checks and stopping step as step-by-step descent, at the
+    cost of one SVD. Its t → ∞ end point is :func:`refit_output_layer` (``output_descent_limit``).
+    """
+    batch, n = y.shape
+    width = net.weights.shape[-2]
+    lr = schedule.lr_scale * width
+    design = net.scale * torch.relu(x @ net.weights.transpose(-1, -2))  # A: (batch, n, m)
+    u, s, vh = torch.linalg.svd(design, full_matrices=False)
+    start = torch.full((batch, width), float(init_output), dtype=y.dtype, device=y.device)
+    z0 = torch.einsum("bkm,bm->bk", vh, start)
+    moving = s > 0  # a mode with s = 0 has no gradient: its coordinate stays
+    s_safe = torch.where(moving, s, torch.ones_like(s))
+    r = torch.einsum("bnk,bn->bk", u, y)
+    floor = ((y - torch.einsum("bnk,bk->bn", u, r)) ** 2).sum(-1) / n
+
+    def loss_at(steps: torch.Tensor) -> torch.Tensor:  # steps (batch or 1, K) -> loss (batch, K)
+        share = _torch_function("output_descent_mode_loss")(
+            z0[:, None], r[:, None], s_safe[:, None], lr, n, steps[..., None].to(s.dtype)
+        )
+        return torch.where(moving[:, None], share, 0.0).sum(-1) + floor[:, None]
+
+    checks = torch.arange(0, schedule.max_steps, schedule.check_every, device=y.device)
+    checks = torch.cat([checks, checks.new_tensor([schedule.max_steps])])
+    stop = torch.full((batch,), schedule.max_steps, dtype=torch.int64, device=y.device)
+    pending = torch.ones(batch, dtype=torch.bool, device=y.device)
+    for block in torch.split(checks, 256):  # the first check under tol, in blocks of checks
+        below = loss_at(block[None]) <= schedule.tol
+        first = torch.where(below.any(-1), block[below.to(torch.int8).argmax(-1)], stop)
+        stop = torch.where(pending, first, stop)
+        pending &= ~below.any(-1)
+        if not pending.any():
+            break
+    steps = stop.to(s.dtype)[:, None]
+    z = _torch_function("output_descent_mode")(z0, r, s_safe, lr, n, steps)
+    z = torch.where(moving, z, z0)
+    out = start + torch.einsum("bkm,bk->bm", vh, z - z0)
+    return Trained(TwoLayer(net.weights, out, net.scale), loss_at(stop[:, None])[:, 0], stop)
 
 
 # ---- feature spaces ------------------------------------------------------------------------------

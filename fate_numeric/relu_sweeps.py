@@ -14,7 +14,9 @@ teacher plus (n, σ, instances); a scratch student's initialisation by its whole
 numbers therefore do not depend on the batching or on which other cells ran beside it.
 
 Arrays stored per cell: ``risk`` (instances,) — the population risk E(f − f_t)², exact; for
-scratch and fine-tuning ``train_loss``, ``steps``; for the transfer procedures the pretraining's
+every target-side procedure ``train_loss``, ``steps`` (for linear transfer: of the refit's
+descent, 0 for the closed form) and for linear transfer ``refit_rank``, the numerical rank of the
+frozen feature map on the target inputs; for the transfer procedures the pretraining's
 ``pretrain_loss``, ``pretrain_steps`` and the feature-space diagnostics (one value each, shape
 (1,)): ``target_norm`` ‖f_t‖², ``source_norm`` ‖f_s‖², ``out_of_span_source`` ‖P⊥f_t‖² on the
 span of the source teacher's neurons, ``out_of_span_student`` ‖P⊥f_t‖² on the span of the
@@ -36,6 +38,14 @@ Profiles (decisions; the paper's n grid, μ grid and seeds are not known to us, 
                m* = d, n = d·2^k (k = 0..4); at d = 100 the paper's m and m* (``LADDER``: how
                the picture changes with d on a CPU, ``python -m verify dimensions``)
 =============  ==================================================================================
+
+Linear transfer (``ReluCell.refit``): by default the paper's gradient descent on the output layer
+(re-initialised at 10⁻⁷, the cell's learning rate, steps and tolerance), evaluated exactly per
+singular mode; ``refit="min_norm"`` (sweep ``relu_linear_transfer_min_norm``) is its t → ∞ end
+point, the pseudo-inverse fit. Which one the paper used is not known (SPEC §4); they differ where
+the feature map is ill-conditioned, n near its rank m: there the closed form amplifies the
+out-of-span part of f_t (a risk peak of negative transfer, the min-norm double descent) that the
+finite descent does not fit.
 """
 
 from __future__ import annotations
@@ -56,6 +66,10 @@ from fate_numeric.numerics import generator
 from fate_numeric.sweeps import run_sweep
 
 PROCEDURES = ("scratch", "linear_transfer", "fine_tuning")
+#: How linear transfer refits the output layer: by the paper's gradient descent (re-initialised at
+#: ``init_output``, the cell's schedule; :func:`relu.refit_output_layer_descent`) or by its t → ∞
+#: end point, the minimum-norm least-squares fit (:func:`relu.refit_output_layer`).
+REFITS = ("gradient_descent", "min_norm")
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,7 @@ class ReluCell:
     init_output: float = 1e-7
     rank_rtol: float = 1e-10
     seed: int = 0
+    refit: str = "gradient_descent"
 
     def __post_init__(self) -> None:
         if self.procedure not in PROCEDURES:
@@ -94,6 +109,10 @@ class ReluCell:
             raise InvalidArgumentError(
                 f"removed must be a fraction in [0, 1]; got {self.removed!r}"
             )
+        if self.refit not in REFITS:
+            raise InvalidArgumentError(f"refit must be one of {REFITS}; got {self.refit!r}")
+        if self.procedure != "linear_transfer" and self.refit != REFITS[0]:
+            raise InvalidArgumentError("refit applies to linear_transfer cells only")
         if self.procedure == "scratch" and self.removed != 0.0:
             raise InvalidArgumentError("scratch cells have no source: removed must be 0")
         for name in ("sigma", "tol", "init_output", "rank_rtol"):
@@ -110,8 +129,12 @@ class ReluCell:
         return relu.Schedule(self.lr_scale, self.max_steps, self.tol, self.check_every)
 
     def config(self) -> dict:
-        """The full configuration as plain JSON data (the store key)."""
-        return {"kind": "relu-cell", **dataclasses.asdict(self)}
+        """The full configuration as plain JSON data (the store key; ``refit`` only where it
+        applies, linear transfer)."""
+        fields = dataclasses.asdict(self)
+        if self.procedure != "linear_transfer":
+            del fields["refit"]
+        return {"kind": "relu-cell", **fields}
 
     def teacher_config(self) -> dict:
         return {"d": self.d, "teacher_width": self.teacher_width, "seed": self.seed}
@@ -347,6 +370,25 @@ def pretrain(cells: Sequence[ReluCell], device: torch.device, store=None) -> dic
     return results
 
 
+def _refit(
+    cell: ReluCell, net: relu.TwoLayer, x: torch.Tensor, y: torch.Tensor
+) -> tuple[relu.TwoLayer, dict[str, torch.Tensor]]:
+    """Linear transfer of one cell's instances by its ``refit``, with per-instance arrays: the
+    training loss, the steps of the descent (0 for the closed form) and the numerical rank of
+    the feature map Φ at ``rank_rtol`` (n beyond it: the refit can no longer interpolate)."""
+    features = torch.relu(x @ net.weights.transpose(-1, -2))
+    values = torch.linalg.svdvals(features)
+    rank = (values > cell.rank_rtol * values[..., :1]).sum(-1)
+    if cell.refit == "gradient_descent":
+        trained = relu.refit_output_layer_descent(net, x, y, cell.schedule, cell.init_output)
+        fitted, loss, steps = trained.network, trained.loss, trained.steps
+    else:
+        fitted = relu.refit_output_layer(net, x, y, cell.rank_rtol)
+        loss = ((fitted(x) - y) ** 2).mean(-1)
+        steps = torch.zeros_like(rank)
+    return fitted, {"train_loss": loss, "steps": steps, "refit_rank": rank}
+
+
 def run_relu_cells(
     cells: Sequence[ReluCell], device: torch.device, store=None
 ) -> list[dict[str, np.ndarray]]:
@@ -386,13 +428,12 @@ def run_relu_cells(
         output.update(pretrained[key].arrays)
     if first.procedure == "linear_transfer":
         refits = [
-            relu.refit_output_layer(
-                _tile(pretrained[key].network, cell.instances), x, y, cell.rank_rtol
-            )
+            _refit(cell, _tile(pretrained[key].network, cell.instances), x, y)
             for cell, key, (x, y) in zip(cells, keys, data, strict=True)
         ]
-        risk = relu.population_risk(_stack(refits), targets)
-        _split(outputs, cells, risk=risk)
+        risk = relu.population_risk(_stack([net for net, _ in refits]), targets)
+        arrays = {name: torch.cat([a[name] for _, a in refits]) for name in refits[0][1]}
+        _split(outputs, cells, risk=risk, **arrays)
         return outputs
     networks = [pretrained[key].network for key in keys]
     starts = [_tile(net, cell.instances) for cell, net in zip(cells, networks, strict=True)]
@@ -454,11 +495,11 @@ def _scratch(profile: ReluProfile, seed: int) -> Iterator[ReluCell]:
         yield ReluCell("scratch", n=n, **profile.common(seed))
 
 
-def _transfer(procedure: str) -> Callable[[ReluProfile, int], Iterator[ReluCell]]:
+def _transfer(procedure: str, **options) -> Callable[[ReluProfile, int], Iterator[ReluCell]]:
     def cells(profile: ReluProfile, seed: int) -> Iterator[ReluCell]:
         for removed in profile.removed:
             for n in profile.sample_sizes:
-                yield ReluCell(procedure, n=n, removed=removed, **profile.common(seed))
+                yield ReluCell(procedure, n=n, removed=removed, **profile.common(seed), **options)
 
     return cells
 
@@ -466,6 +507,7 @@ def _transfer(procedure: str) -> Callable[[ReluProfile, int], Iterator[ReluCell]
 RELU_SWEEPS: dict[str, Callable[[ReluProfile, int], Iterator[ReluCell]]] = {
     "relu_scratch": _scratch,
     "relu_linear_transfer": _transfer("linear_transfer"),
+    "relu_linear_transfer_min_norm": _transfer("linear_transfer", refit="min_norm"),
     "relu_fine_tuning": _transfer("fine_tuning"),
 }
 

@@ -332,6 +332,7 @@ FIGURE = Figure(
         "The scale of Fig. 3d (≈ 0.045) was not reproduced by us or by the third-party check; "
         "we plot the fraction of ‖f_t‖² and store the absolute values in the CSV.",
         "Pretraining is on the exact population loss (infinite source data) through the kernel; "
-        "linear transfer is the minimum-norm least-squares output layer on the target data.",
+        "linear transfer refits the output layer on the target data by gradient descent "
+        "(re-initialised at 1e-7, the training schedule; exact per singular mode).",
     ),
 )

@@ -14,8 +14,10 @@ the picture:
 * per μ, the simulated sign change n* of T_lt and the predicted (A/‖P⊥f_t‖²)^(1/ν) on the source
   teacher's span (the grey circles);
 * per μ, the n at which the linear-transfer risk is largest: the refit of the m output weights
-  by minimum norm peaks where n reaches the rank of the feature map (on the CPU ladder at
-  n = 8d = 0.8m for every μ, which makes a band of negative transfer there);
+  by the paper's gradient descent (the sweeps' default) peaks at the fewest samples on the CPU
+  ladder; its closed-form end point, the minimum-norm fit (``relu_linear_transfer_min_norm``),
+  peaks where n reaches the rank of the feature map (n = 8d = 0.8m for every μ), a band of
+  negative transfer the descent does not have;
 * T_lt at the two corners (fewest samples and smallest μ; most samples and largest μ) and the
   fraction of cells whose sign the power law predicts;
 * the compute time the store records for the two sweeps.

@@ -12,6 +12,7 @@ peak) and the σ = 0 value where σ = 0; ``scratch_risk_finite`` gives ``inf`` f
 
 from __future__ import annotations
 
+from derivations import output_layer_descent as DESCENT
 from derivations import symbols as S
 from derivations.fine_tuning import NULL_NORM2, SCRATCH_NORM2
 from fate_numeric.theory.domains import (
@@ -176,6 +177,29 @@ relu_kernel_slope = Evaluator(
     "κ'(u) = P(wᵀx > 0, vᵀx > 0), the derivative of the arc-cosine kernel in u.",
 )
 
+# ---- the refit of the ReLU students' output layer by gradient descent (Sec. 4) -------------------
+_mode = (
+    Parameter("z0", DESCENT.MODE_START, ANY_REAL),
+    Parameter("r", DESCENT.MODE_DATA, ANY_REAL),
+    Parameter("s", DESCENT.MODE_SINGULAR, POSITIVE),
+    Parameter("eta", DESCENT.LEARNING_RATE, POSITIVE),
+    Parameter("n", DESCENT.SAMPLES, POSITIVE),
+    Parameter("steps", DESCENT.STEPS, Domain(0.0, integer=True)),
+)
+output_descent_mode = Evaluator(
+    "output_descent_mode",
+    "output_descent_mode",
+    _mode,
+    "Coordinate z_t of one singular mode (singular value s, data projection r, start z0) after "
+    "t steps of gradient descent with learning rate η on the loss (1/n)‖Ac − y‖².",
+)
+output_descent_mode_loss = Evaluator(
+    "output_descent_mode_loss",
+    "output_descent_mode_loss",
+    _mode,
+    "That mode's share (s z_t − r)²/n of the training loss after t steps.",
+)
+
 # ---- dataset similarity (App. A, Thm A.2) -------------------------------------------------------
 _sigma_kl = Parameter("sigma", S.sigma, POSITIVE)  # KL needs σ > 0
 _scale_c = Parameter("c", S.c_g, ANY_REAL)
@@ -259,6 +283,8 @@ EVALUATORS: dict[str, Evaluator] = {
         relu_kernel_slope,
         relu_kernel_radial,
         relu_mean,
+        output_descent_mode,
+        output_descent_mode_loss,
         kl_label_noise,
         kl_family,
         kl_negated_target,

@@ -6,7 +6,9 @@ arguments (:mod:`fate_numeric.theory.domains`), broadcasts them, and evaluates t
 lambdified *per branch*: each branch's condition is evaluated first and each branch expression only
 on the points where it applies, so no branch is ever evaluated outside its domain (no division by
 zero at γ = 1, no square root of a negative number) and no warning is raised. Singular points are
-handled by the record's own branches (e.g. ``oo`` at γ = 1 when σ > 0).
+handled by the record's own branches (e.g. ``oo`` at γ = 1 when σ > 0). A finite value beyond
+the float64 range (the iterate of a diverging gradient descent, ``output_descent_mode``) comes back
+as ±inf, as IEEE arithmetic rounds it, without a warning.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ class _CompiledComponent:
             )
             if not selected.any():
                 continue
-            values = function(*[a[selected] for a in flat])
+            with np.errstate(over="ignore"):  # beyond float64: ±inf, the rounded value
+                values = function(*[a[selected] for a in flat])
             out[selected] = np.broadcast_to(
                 np.asarray(values, dtype=np.float64), (int(selected.sum()),)
             )

@@ -209,6 +209,58 @@ def test_refit_is_the_minimum_norm_interpolator(seed):
     assert torch.allclose(refit.out, expected[..., 0], rtol=1e-8, atol=1e-10)
 
 
+def _stepwise_output_descent(net, x, y, schedule, init_output):
+    """Oracle: plain gradient descent on c for (1/n)‖scale·relu(xWᵀ)c − y‖², one step at a time,
+    stopping per instance at the first check with loss <= tol (or at max_steps)."""
+    design = net.scale * torch.relu(x @ net.weights.transpose(-1, -2))
+    c = torch.full(net.out.shape, init_output, dtype=DTYPE)
+    kept, steps = c.clone(), torch.full((c.shape[0],), schedule.max_steps)
+    losses, done = torch.zeros(c.shape[0], dtype=DTYPE), torch.zeros(c.shape[0], dtype=torch.bool)
+    lr, n = schedule.lr_scale * net.weights.shape[-2], y.shape[-1]
+    for t in range(schedule.max_steps + 1):
+        residual = torch.einsum("bnm,bm->bn", design, c) - y
+        loss = (residual**2).mean(-1)
+        if t % schedule.check_every == 0 or t == schedule.max_steps:
+            new = ~done & ((loss <= schedule.tol) | (t == schedule.max_steps))
+            kept[new], steps[new], losses[new] = c[new], t, loss[new]
+            done |= new
+            if done.all():
+                break
+        c = c - lr * 2 / n * torch.einsum("bnm,bn->bm", design, residual)
+    return kept, steps, losses
+
+
+@pytest.mark.parametrize("lr_scale", [1.0, 3.0])
+def test_output_descent_refit_equals_stepwise_descent(seed, lr_scale):
+    gen = generator(seed, CPU)
+    net = relu.initial_student(3, 6, 40, 1e-7, gen)
+    x = torch.randn(3, 12, 6, generator=gen, dtype=DTYPE)
+    y = _tile(relu.make_teacher(6, 5, gen), 3)(x)
+    schedule = relu.Schedule(lr_scale, 3000, 1e-6, 100)
+    design = net.scale * torch.relu(x @ net.weights.transpose(-1, -2))
+    top = torch.linalg.svdvals(design)[:, 0] ** 2 * 2 * lr_scale * 40 / 12
+    assert (top > 1).any() == (lr_scale > 1)  # at lr_scale 3 a mode oscillates (1 − a < 0)
+    fast = relu.refit_output_layer_descent(net, x, y, schedule, 1e-7)
+    out, steps, loss = _stepwise_output_descent(net, x, y, schedule, 1e-7)
+    assert torch.equal(fast.steps, steps) and (steps < 3000).any()
+    torch.testing.assert_close(fast.network.out, out, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(fast.loss, loss, rtol=1e-8, atol=1e-15)
+    assert torch.equal(fast.network.weights, net.weights)
+
+
+def test_output_descent_refit_tends_to_the_minimum_norm_fit(seed):
+    gen = generator(seed, CPU)
+    net = relu.initial_student(2, 4, 15, 1.0, gen)
+    x = torch.randn(2, 8, 4, generator=gen, dtype=DTYPE)
+    y = torch.randn(2, 8, generator=gen, dtype=DTYPE)
+    closed = relu.refit_output_layer(net, x, y, 1e-12)
+    long = relu.refit_output_layer_descent(net, x, y, relu.Schedule(1.0, 10**9, 0.0, 10**8), 0.0)
+    short = relu.refit_output_layer_descent(net, x, y, relu.Schedule(1.0, 50, 0.0, 10), 0.0)
+    torch.testing.assert_close(long.network.out, closed.out, rtol=1e-7, atol=1e-9)
+    assert (short.network.out - closed.out).norm() > 1e-3 * closed.out.norm()
+    assert torch.all(short.network.out.norm(dim=-1) < closed.out.norm(dim=-1))  # implicit ridge
+
+
 def test_kernel_alignment_of_a_kernel_with_itself_is_one(seed):
     gen = generator(seed, CPU)
     w = relu.unit_rows(1, 6, 4, gen)[0]
@@ -288,6 +340,24 @@ def test_cell_validation():
         ReluCell("pretrain", d=4, n=3)
     with pytest.raises(InvalidArgumentError, match="lr_scale"):
         ReluCell("scratch", d=4, n=3, lr_scale=0.0)
+    with pytest.raises(InvalidArgumentError, match="refit must be one of"):
+        ReluCell("linear_transfer", d=4, n=3, removed=0.5, refit="lstsq")
+    with pytest.raises(InvalidArgumentError, match="linear_transfer cells only"):
+        ReluCell("fine_tuning", d=4, n=3, removed=0.5, refit="min_norm")
+
+
+def test_refit_is_keyed_only_where_it_applies():
+    descent = ReluCell("linear_transfer", n=5, removed=0.5, **_TINY)
+    closed = dataclasses.replace(descent, refit="min_norm")
+    assert descent.config()["refit"] == "gradient_descent" and descent.config() != closed.config()
+    assert "refit" not in ReluCell("fine_tuning", n=5, removed=0.5, **_TINY).config()
+    (by_descent,), (by_closed_form,) = (
+        relu_sweeps.run_relu_cells([c], CPU) for c in (descent, closed)
+    )
+    assert np.all(by_descent["steps"] > 0) and np.all(by_closed_form["steps"] == 0)
+    assert np.all(by_descent["refit_rank"] == by_closed_form["refit_rank"])
+    assert np.all(by_descent["refit_rank"] == 5)  # n = 5 samples < width 10: full row rank
+    assert not np.allclose(by_descent["risk"], by_closed_form["risk"])
 
 
 def test_profiles():
@@ -361,6 +431,9 @@ def test_simulate_cli_relu(capsys):
     assert main(args.split()) == 0
     report = json.loads(capsys.readouterr().out)
     assert len(report["risk"]["per_instance"]) == 2 and report["cell"]["kind"] == "relu-cell"
+    args = args.replace("scratch", "linear_transfer --removed 0.5") + " --refit min_norm"
+    assert main(args.split()) == 0
+    assert json.loads(capsys.readouterr().out)["cell"]["refit"] == "min_norm"
 
 
 def test_torch_kernel_is_the_lambdified_record():
