@@ -246,6 +246,7 @@ def _describe(method: str) -> str:
     return {
         "simplify": "simplify(difference) = 0",
         "identical": "the same expression",
+        "structure": "simplify evaluates both sides (limits, infinities) to the same value",
         "probe": f"simplify inconclusive; equal at {PROBE_POINTS} random points to "
         f"{PROBE_DIGITS - 8} digits",
     }.get(method, method)

@@ -176,9 +176,12 @@ def output_descent_mode_loss() -> DerivedResult:
 def output_descent_limit() -> DerivedResult:
     """z_t → r/s for a stable step: the descent ends at the least-squares (pseudo-inverse) fit."""
     s, r, z0, t = MODE_SINGULAR, MODE_DATA, MODE_START, STEPS
-    q = sp.Symbol("q", positive=True)  # the contraction 1 − 2ηs²/n, here taken in (0, 1)
+    q = sp.Symbol("q", real=True)  # the contraction 1 − 2ηs²/n, with 0 < |q| < 1
+    p = sp.Symbol("p", positive=True)  # |q| = 1/(1 + p): every 0 < |q| < 1 is some p > 0
     along = r / s + q**t * (z0 - r / s)
-    end = sp.limit(along.subs(q, sp.Rational(1, 2)), t, sp.oo)
+    distance = sp.Abs(q) ** t * sp.Abs(z0 - r / s)
+    # unevaluated: the check re-executes SymPy's limit when the derivation is explained
+    bound = sp.Limit(distance.subs(sp.Abs(q), 1 / (1 + p)), t, sp.oo)
     return DerivedResult(
         name="output_descent_limit",
         title="The refit by gradient descent converges to the pseudo-inverse fit",
@@ -193,9 +196,14 @@ def output_descent_limit() -> DerivedResult:
                 unchecked("renaming the contraction of output_descent_mode"),
             ),
             Step(
-                sp.Eq(sp.Symbol("z_∞"), end),
-                "q^t → 0 for |q| < 1 (SymPy's limit at q = 1/2; the same for every |q| < 1)",
-                identity(end - r / s),
+                sp.Eq(sp.Symbol("|z_t − r/s|"), distance),
+                "the distance to r/s, for either sign of q",
+                identity(sp.Abs(along - r / s) - distance),
+            ),
+            Step(
+                sp.Eq(bound, 0),
+                "with |q| = 1/(1 + p), p > 0, SymPy's limit t → ∞ is 0 for every 0 < |q| < 1",
+                identity(bound),
             ),
             Step(
                 r / s,
