@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="NAME",
         help="ReLU profiles (default: quick ladder_d20 ladder_d40, minutes on a CPU; ladder_d100 "
-        "takes about 75 minutes there; on a GPU e.g. paper paper_d500)",
+        "takes about an hour there; on a GPU e.g. paper paper_d500)",
     )
     study.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
     study.add_argument("--seed", type=int, default=0)

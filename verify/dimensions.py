@@ -24,7 +24,7 @@ the picture:
 
 Default profiles: the CPU ladder :data:`fate_numeric.relu_sweeps.LADDER` up to d = 40 (the
 ``quick`` hyper-parameters at d = 10, 20, 40; widths m = 10d, m* = d; n = d..16d), a few minutes
-on two cores from an empty store; ``ladder_d100`` (the paper's m and m*) adds about 75 minutes
+on two cores from an empty store; ``ladder_d100`` (the paper's m and m*) adds about an hour
 there (its pretraining alone is 20 000 population steps). On a GPU, ``--profiles paper
 paper_d500`` answers the issue's question at the paper's hyper-parameters. This is a study, not a
 gate: the exit status is 0 whatever the verdicts (2 on bad input, 130 when interrupted; finished
