@@ -41,6 +41,7 @@ MODULES: tuple[str, ...] = (
     "similarity",
     "relu_kernel",
     "output_layer_descent",
+    "gram_descent",
 )
 
 _PACKAGE_DIR = Path(__file__).resolve().parent

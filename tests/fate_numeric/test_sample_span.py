@@ -97,10 +97,10 @@ def _mixed_cells() -> list[list[Cell]]:
 @pytest.mark.parametrize("batch", _mixed_cells(), ids=["scratch", "fine_tuning", "finite_source"])
 def test_cells_give_the_same_numbers_with_and_without_the_span_path(batch, monkeypatch):
     assert any(experiments.trains_in_span(c.n, c.d, None) for c in batch)
-    in_span = run_cells(batch, CPU)
+    in_span = run_cells(batch, CPU, engine="weights")
     monkeypatch.setattr(experiments, "SPAN_MAX_RATIO", 0.0)  # every cell on the full statistics
     assert not any(experiments.trains_in_span(c.n, c.d, None) for c in batch)
-    full = run_cells(batch, CPU)
+    full = run_cells(batch, CPU, engine="weights")
     for mine, theirs in zip(in_span, full, strict=True):
         assert mine.keys() == theirs.keys()
         for name in ("generalisation", "train_loss", "drift", "pretrain_loss"):
