@@ -36,6 +36,7 @@ from derivations.errors import InvalidArgumentError
 from fate_numeric.gram import GramState, gram_descent, linear_transfer_gram
 from fate_numeric.linear import (
     INITS,
+    STOPPING_RULES,
     Empirical,
     Network,
     Population,
@@ -112,6 +113,7 @@ class Cell:
     seed: int = 0
     record_every: int | None = None
     precision: str = "float64"
+    stopping: str = "per_instance"
 
     def __post_init__(self) -> None:
         if self.procedure not in PROCEDURES:
@@ -144,6 +146,10 @@ class Cell:
         if not isinstance(self.seed, int) or self.seed < 0:
             raise InvalidArgumentError(f"seed must be an integer >= 0; got {self.seed!r}")
         precision_dtype(self.precision)  # validates the name
+        if self.stopping not in STOPPING_RULES:
+            raise InvalidArgumentError(
+                f"stopping must be one of {STOPPING_RULES}; got {self.stopping!r}"
+            )
         if self.record_every is not None and (
             not isinstance(self.record_every, int) or self.record_every < 1
         ):
@@ -163,6 +169,7 @@ class Cell:
                 self.tol,
                 self.check_every,
                 self.record_every,
+                self.stopping,
             )
         finite = self.n_source is not None
         return Schedule(
@@ -176,20 +183,31 @@ class Cell:
     def pretrain_schedule(self) -> Schedule:
         """Settings of source pretraining (population or finite source)."""
         steps = self.pretrain_epochs or (8000 if self.n_source is not None else 5000)
-        return Schedule(self.pretrain_lr, steps, 0.0, self.tol, self.check_every, self.record_every)
+        return Schedule(
+            self.pretrain_lr,
+            steps,
+            0.0,
+            self.tol,
+            self.check_every,
+            self.record_every,
+            self.stopping,
+        )
 
     def config(self) -> dict:
         """The full configuration as plain JSON data (the store key).
 
-        Recording a time course (``record_every``) and training in float32 (``precision``)
-        change what is stored, not what is drawn: they appear in the key only when they differ
-        from the defaults, and never in the seeds of the draws.
+        Recording a time course (``record_every``), training in float32 (``precision``) and the
+        authors' early-stopping rule (``stopping``) change what is stored, not what is drawn:
+        they appear in the key only when they differ from the defaults, and never in the seeds
+        of the draws.
         """
         data = self._simulation_config()
         if self.record_every is not None:
             data["record_every"] = self.record_every
         if self.precision != "float64":
             data["precision"] = self.precision
+        if self.stopping != "per_instance":
+            data["stopping"] = self.stopping
         return data
 
     def _simulation_config(self) -> dict:
@@ -197,6 +215,7 @@ class Cell:
         data = dataclasses.asdict(self)
         data.pop("record_every")
         data.pop("precision")
+        data.pop("stopping")
         data["ridges"] = list(self.ridges)
         data["schedule"] = _unrecorded(self.schedule)
         if self.procedure != "scratch":
@@ -236,7 +255,11 @@ class Cell:
 
 
 def _unrecorded(schedule: Schedule) -> dict:
-    return dataclasses.asdict(dataclasses.replace(schedule, record_every=None))
+    """A schedule as it enters keys and seeds: without recording and stopping rule (both in
+    :meth:`Cell.config` only where they differ from the defaults)."""
+    data = dataclasses.asdict(dataclasses.replace(schedule, record_every=None))
+    data.pop("stopping")
+    return data
 
 
 def _seed(data: dict) -> int:

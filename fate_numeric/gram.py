@@ -48,7 +48,14 @@ import torch
 from derivations import gram_descent as GRAM
 from derivations.errors import InvalidArgumentError
 from derivations.registry import get
-from fate_numeric.linear import Network, Objective, Population, Schedule, Training
+from fate_numeric.linear import (
+    Network,
+    Objective,
+    Population,
+    Schedule,
+    Training,
+    groups_still_training,
+)
 from fate_numeric.linear import instance_decays as _instance_decays
 from fate_numeric.tasks import Statistics
 
@@ -346,10 +353,11 @@ def gram_descent(
         steps_taken[rows] += chunk
         k += chunk
         if schedule.tol is not None and (k - 1) % schedule.check_every == 0:
-            converged = last_loss[rows] <= floors[rows] + schedule.tol
-            unconverged = torch.zeros(group_count, dtype=torch.long, device=device)
-            unconverged.index_add_(0, groups[rows], (~converged).to(torch.long))
-            active &= unconverged[groups] > 0
+            training = groups_still_training(
+                last_loss[rows], floors[rows], schedule.tol, groups[rows], group_count,
+                schedule.stopping,
+            )  # fmt: skip
+            active[rows] &= training
             if not bool(active.any()):
                 break
     run.flush()

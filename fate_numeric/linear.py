@@ -37,6 +37,8 @@ from fate_numeric.numerics import DTYPE
 from fate_numeric.tasks import Statistics
 
 INITS = ("rand", "identity")
+#: Early-stopping rules (see :func:`groups_still_training`).
+STOPPING_RULES = ("per_instance", "authors")
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,8 @@ class Schedule:
         tol: early-stopping tolerance above the loss floor; ``None`` disables early stopping.
         check_every: steps between early-stopping checks (``--save_freq``).
         record_every: steps between recorded losses and errors (``None``: only the end).
+        stopping: the early-stopping rule, ``per_instance`` or ``authors``
+            (:func:`groups_still_training`).
     """
 
     lr: float
@@ -198,6 +202,7 @@ class Schedule:
     tol: float | None = None
     check_every: int = 100
     record_every: int | None = None
+    stopping: str = "per_instance"
 
     def __post_init__(self) -> None:
         if not self.lr > 0 or not math.isfinite(self.lr):
@@ -210,6 +215,43 @@ class Schedule:
             raise InvalidArgumentError(f"tol must be >= 0 or None; got {self.tol!r}")
         if self.check_every < 1 or (self.record_every is not None and self.record_every < 1):
             raise InvalidArgumentError("check_every and record_every must be integers >= 1")
+        if self.stopping not in STOPPING_RULES:
+            raise InvalidArgumentError(
+                f"stopping must be one of {STOPPING_RULES}; got {self.stopping!r}"
+            )
+
+
+def groups_still_training(
+    loss: torch.Tensor,
+    floors: torch.Tensor,
+    tol: float,
+    groups: torch.Tensor,
+    group_count: int,
+    rule: str = "per_instance",
+) -> torch.Tensor:
+    """Whether each instance's group (grid cell) trains on after an early-stopping check.
+
+    ``per_instance``: a group stops once every instance's pre-step loss is at most its own floor
+    + ``tol`` (the floor: 0 for n < d, the least-squares residual otherwise).
+    ``authors``: what the authors' ``train.py`` computes, ``torch.all(loss <= min_err)`` with
+    ``loss`` of shape (instances,) and ``min_err`` of shape (instances, 1) for n >= d: the
+    comparison broadcasts to every pair, so a group stops only once its *largest* loss is at most
+    its *smallest* floor + ``tol``. With noisy labels and n >= d the floors differ by far more
+    than 10⁻⁶, so such a group practically never stops early and runs every step; for n < d (all
+    floors 0) the two rules agree.
+    """
+    if rule == "per_instance":
+        converged = loss <= floors + tol
+        unconverged = torch.zeros(group_count, dtype=torch.long, device=loss.device)
+        unconverged.index_add_(0, groups, (~converged).to(torch.long))
+        return unconverged[groups] > 0
+    if rule != "authors":
+        raise InvalidArgumentError(f"stopping must be one of {STOPPING_RULES}; got {rule!r}")
+    worst = torch.full((group_count,), -math.inf, dtype=loss.dtype, device=loss.device)
+    worst.scatter_reduce_(0, groups, loss, "amax")
+    lowest = torch.full((group_count,), math.inf, dtype=loss.dtype, device=loss.device)
+    lowest.scatter_reduce_(0, groups, floors.to(loss.dtype), "amin")
+    return ~(worst <= lowest + tol)[groups]
 
 
 @dataclass
@@ -344,11 +386,9 @@ def gradient_descent(
         work.readout.sub_(step[:, None] * readout_grad)
         steps_taken[index] += active.to(torch.long)
         if schedule.tol is not None and k % schedule.check_every == 0:
-            converged = loss <= work_floor + schedule.tol
-            # a group stops when all of its instances have converged
-            unconverged = torch.zeros(group_count, dtype=torch.long, device=device)
-            unconverged.index_add_(0, work_groups, (~converged).to(torch.long))
-            active &= unconverged[work_groups] > 0
+            active &= groups_still_training(
+                loss, work_floor, schedule.tol, work_groups, group_count, schedule.stopping
+            )
             # ``active`` changes only here, so the device is asked about it only here: between
             # checks the host queues steps without waiting for the device
             all_active = bool(active.all())

@@ -12,7 +12,11 @@ sweep              cells
 =================  ==============================================================================
 
 Profiles: ``paper`` is the authors' grid — d = 500, L = 2, 20 instances, γ = 0.1, ..., 2.0
-(n = round(γd)), θ = (π/2)·{0.05, ..., 1.00} — with their learning rates and step counts; ``quick``
+(n = round(γd)), θ = (π/2)·{0.05, ..., 1.00} — with their learning rates and step counts, and their
+early-stopping rule as their code computes it (``stopping="authors"``: a cell stops only once its
+largest loss is below its smallest floor + 10⁻⁶, so with noisy labels and n >= d scratch training
+and finite-source pretraining run every step; :func:`fate_numeric.linear.groups_still_training`);
+``quick``
 keeps every hyper-parameter but shrinks the grid (d = 40, 32 instances, 6 sample ratios, 4 angles)
 so that a sweep runs in minutes on two CPU cores.
 
@@ -44,6 +48,7 @@ class Profile:
     instances: int
     gammas: tuple[float, ...]
     theta_fractions: tuple[float, ...]  # θ in units of π/2, as the authors' --theta
+    stopping: str = "per_instance"  # the early-stopping rule of the cells (Cell.stopping)
 
     def sample_sizes(self) -> list[int]:
         return sorted({max(1, round(g * self.d)) for g in self.gammas})
@@ -59,6 +64,7 @@ PROFILES = {
         instances=20,
         gammas=tuple(round(0.1 * k, 1) for k in range(1, 21)),
         theta_fractions=tuple(round(0.05 * k, 2) for k in range(1, 21)),
+        stopping="authors",
     ),
     "quick": Profile(
         "quick",
@@ -87,6 +93,7 @@ def _scratch(profile: Profile, seed: int) -> Iterator[Cell]:
                     weight_decay=decay,
                     instances=profile.instances,
                     seed=seed,
+                    stopping=profile.stopping,
                 )
 
 
@@ -101,6 +108,7 @@ def _transfer_cells(profile: Profile, seed: int, sigma: float, **source: float) 
                 sigma=sigma,
                 instances=profile.instances,
                 seed=seed,
+                stopping=profile.stopping,
                 **source,
             )
             yield Cell("fine_tuning", **common)

@@ -16,6 +16,7 @@ from fate_numeric.linear import (
     Population,
     Schedule,
     gradient_descent,
+    groups_still_training,
     initial_network,
     linear_transfer,
 )
@@ -164,3 +165,41 @@ def test_engine_choice_and_bad_input():
     assert math.isfinite(
         float(G.gram_descent(network, Empirical(stats), Schedule(0.1, 5)).train_loss[0])
     )
+
+
+def test_authors_stopping_rule_is_their_broadcast_comparison(seed):
+    rng = np.random.default_rng(seed)
+    loss = torch.tensor(rng.uniform(0, 1e-3, 12))
+    floors = torch.tensor(rng.uniform(0, 1e-3, 12))
+    groups = torch.arange(12) // 4
+    tol = 2e-4
+    mine = groups_still_training(loss, floors, tol, groups, 3, "authors")
+    for group in range(3):
+        rows = groups == group
+        # the authors' train.py: torch.all(loss_val <= min_err), min_err of shape (instances, 1)
+        stops = bool(torch.all(loss[rows] <= (floors[rows] + tol).unsqueeze(-1)))
+        assert bool(mine[rows].all()) == (not stops)
+        assert bool(mine[rows].any()) == (not stops)
+    same_floor = groups_still_training(loss, torch.zeros(12), tol, groups, 3, "authors")
+    per_instance = groups_still_training(loss, torch.zeros(12), tol, groups, 3, "per_instance")
+    assert torch.equal(same_floor, per_instance)  # equal floors (n < d): the rules agree
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_both_forms_follow_the_authors_stopping_rule(seed, backend):
+    teachers, network, stats = _problem(seed, n=40)
+    groups = torch.tensor([0, 0, 1, 1, 2])
+    results = {}
+    for rule in ("per_instance", "authors"):
+        schedule = Schedule(0.1, 2000, tol=1e-6, check_every=50, stopping=rule)
+        theirs = gradient_descent(network, Empirical(stats), schedule, teachers.target, groups)
+        mine = G.gram_descent(
+            network, Empirical(stats), schedule, teachers.target, groups, backend=backend
+        )
+        assert torch.equal(mine.steps, theirs.steps)
+        results[rule] = mine.steps
+    # with noisy labels and n > d the floors differ: the authors' groups of two never stop
+    # early; a group of one has a single floor and stops as under the per-instance rule
+    assert int(results["per_instance"].max()) < 2000
+    assert torch.equal(results["authors"][:4], torch.full((4,), 2000))
+    assert results["authors"][4] == results["per_instance"][4]
