@@ -37,6 +37,7 @@ import torch
 from derivations.errors import InvalidArgumentError
 from fate_numeric.experiments import Cell, chunks, compatible, run_cells
 from fate_numeric.numerics import memory_budget
+from fate_numeric.provenance import provenance
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def run_sweep(
     if progress:
         progress(done, len(cells))
     began = time.perf_counter()
+    origin = provenance()
     batches = (batch for group in partition(pending) for batch in split(group, budget))
     for batch in batches:
         if stop_after is not None and time.perf_counter() - began >= stop_after:
@@ -187,7 +189,12 @@ def run_sweep(
             store.save(
                 cell.config(),
                 arrays,
-                {"device": str(device), "batch_seconds": seconds, "batch_cells": len(batch)},
+                {
+                    "device": str(device),
+                    "batch_seconds": seconds,
+                    "batch_cells": len(batch),
+                    **origin,
+                },
             )
         done += len(batch)
         if progress:
