@@ -7,6 +7,8 @@
 * ``sweep NAME --profile quick|paper``: a named sweep of the authors' launch scripts
   (:mod:`fate_numeric.sweeps`) with a progress bar and ETA; results go to the store, and a rerun
   resumes where an interrupted one stopped.
+* ``archive NAME... --profile paper --store DIR``: finished linear sweeps from a store into the
+  repository's archive (``archive/PROFILE/``, :mod:`fate_numeric.archive`).
 * ReLU networks (Sec. 4): ``simulate --model relu`` (one cell, :class:`ReluCell` flags) and the
   sweeps ``relu_scratch``, ``relu_linear_transfer`` (``_min_norm``: the closed-form refit),
   ``relu_fine_tuning`` at the profiles
@@ -154,6 +156,27 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _archive(args: argparse.Namespace) -> int:
+    """Export finished linear sweeps from a store into an archive folder."""
+    from fate_numeric.archive import REPOSITORY_ARCHIVE, export_sweep
+    from fate_numeric.store import ResultStore, default_store
+    from fate_numeric.sweeps import cells_of
+
+    store = ResultStore(args.store) if args.store else default_store()
+    folder = args.out or REPOSITORY_ARCHIVE / args.profile
+    summary = {}
+    for name in args.names:
+        entry = export_sweep(name, cells_of(name, args.profile, seed=args.seed), store, folder)
+        summary[name] = {
+            "cells": len(entry["cells"]),
+            "commits": entry["commits"],
+            "compute_seconds": entry["compute_seconds"],
+        }
+    json.dump({"archive": str(folder), "sweeps": summary}, sys.stdout)
+    print()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(
@@ -247,6 +270,18 @@ def build_parser() -> argparse.ArgumentParser:
         "carry on), for runs under a time limit",
     )
     sweep.set_defaults(run=_sweep)
+
+    archive = commands.add_parser(
+        "archive", help="export finished linear sweeps from the store into an archive folder"
+    )
+    archive.add_argument("names", nargs="+", help="scratch, phase_diagram, finite_source")
+    archive.add_argument("--profile", choices=tuple(PROFILES), default="paper")
+    archive.add_argument("--seed", type=int, default=0)
+    archive.add_argument("--store", default=None, help="store folder (default: the user store)")
+    archive.add_argument(
+        "--out", default=None, help="archive folder (default: the repository's archive/PROFILE)"
+    )
+    archive.set_defaults(run=_archive)
     return parser
 
 

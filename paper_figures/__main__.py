@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{', '.join(cannot)} cannot be drawn at the {args.profile} profile, a ReLU grid "
                 f"only; it draws {', '.join(drawable)}"
             )
+        from fate_numeric.archive import with_repository_archive
         from fate_numeric.numerics import describe_device, resolve_device
         from fate_numeric.store import ResultStore, default_store
         from paper_figures.render import prepare_output, render, write_index
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         out = prepare_output(args.out)
         device = resolve_device(args.device)
         store = ResultStore(args.store) if args.store else default_store()
+        store = with_repository_archive(store, args.profile)  # archived sweeps: no recompute
         ctx = Context(
             profile=args.profile,
             store=store,

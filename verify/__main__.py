@@ -41,6 +41,7 @@ def _list(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from fate_numeric.archive import with_repository_archive
     from fate_numeric.numerics import describe_device, resolve_device
     from fate_numeric.store import ResultStore, default_store
     from verify.claims import Context, select
@@ -51,6 +52,7 @@ def _run(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     profile = _profile(args.profile)
     store = ResultStore(args.store) if args.store else default_store()
+    store = with_repository_archive(store, profile)  # archived sweeps are not recomputed
     ctx = Context(profile=profile, device=device, seed=args.seed, store=store)
     start = time.perf_counter()
     with tqdm(total=len(claims), unit="claim", file=sys.stderr, leave=False) as bar:

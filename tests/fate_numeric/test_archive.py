@@ -1,0 +1,97 @@
+"""The archive of finished sweeps: numpy alone reads it, it answers like a store, it is checked."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric import sweeps
+from fate_numeric.__main__ import main
+from fate_numeric.archive import Archive, ArchivedStore, export_sweep
+from fate_numeric.experiments import Cell
+from fate_numeric.store import ResultNotStoredError, ResultStore
+
+CPU = torch.device("cpu")
+
+
+def _cells() -> list[Cell]:
+    return [Cell("scratch", d=8, n=n, sigma=0.1, instances=3, epochs=100) for n in (4, 12)] + [
+        Cell("linear_transfer", d=8, n=6, theta=0.5, instances=3, ridges=(0.0, 0.2))
+    ]
+
+
+@pytest.fixture
+def filled(tmp_path):
+    store = ResultStore(tmp_path / "store")
+    cells = _cells()
+    sweeps.run_sweep(cells, store, CPU)
+    return store, cells
+
+
+def test_export_round_trip_and_numpy_alone_reads_it(filled, tmp_path):
+    store, cells = filled
+    folder = tmp_path / "archive"
+    entry = export_sweep("toy", cells, store, folder)
+    assert entry["cells"] == [c.config() for c in cells]
+    assert entry["commits"] and entry["compute_seconds"] > 0
+    with np.load(folder / "toy.npz", allow_pickle=False) as npz:  # plain numpy, no pickle
+        np.testing.assert_array_equal(
+            npz["0002/generalisation"], store.load(cells[2].config()).arrays["generalisation"]
+        )
+    archive = Archive(folder)
+    for cell in cells:
+        assert archive.has(cell.config())
+        mine = archive.load(cell.config()).arrays
+        theirs = store.load(cell.config()).arrays
+        assert mine.keys() == theirs.keys()
+        for name in theirs:
+            np.testing.assert_array_equal(mine[name], theirs[name])
+    other = Cell("scratch", d=8, n=5, sigma=0.1, instances=3, epochs=100)
+    assert not archive.has(other.config())
+    with pytest.raises(ResultNotStoredError):
+        archive.load(other.config())
+
+
+def test_an_unfinished_sweep_is_refused(filled, tmp_path):
+    store, cells = filled
+    extra = Cell("scratch", d=8, n=5, sigma=0.1, instances=3, epochs=100)
+    with pytest.raises(InvalidArgumentError, match="not finished: 1 of 4"):
+        export_sweep("toy", [*cells, extra], store, tmp_path / "archive")
+
+
+def test_a_damaged_archive_is_detected(filled, tmp_path):
+    store, cells = filled
+    folder = tmp_path / "archive"
+    export_sweep("toy", cells, store, folder)
+    data = bytearray((folder / "toy.npz").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (folder / "toy.npz").write_bytes(bytes(data))
+    with pytest.raises(InvalidArgumentError, match="damaged"):
+        Archive(folder).load(cells[0].config())
+
+
+def test_archived_store_reads_the_archive_and_saves_to_the_store(filled, tmp_path):
+    store, cells = filled
+    folder = tmp_path / "archive"
+    export_sweep("toy", cells, store, folder)
+    layered = ArchivedStore(ResultStore(tmp_path / "fresh"), Archive(folder))
+    assert all(layered.has(c.config()) for c in cells)
+    ran = sweeps.run_sweep(cells, layered, CPU)
+    assert ran["computed"] == 0 and ran["skipped"] == len(cells)  # nothing recomputed
+    new = Cell("scratch", d=8, n=5, sigma=0.1, instances=3, epochs=100)
+    sweeps.run_sweep([new], layered, CPU)
+    assert layered.store.has(new.config()) and not layered.archive.has(new.config())
+
+
+def test_archive_command(filled, tmp_path, capsys, monkeypatch):
+    store, cells = filled
+    monkeypatch.setattr(sweeps, "cells_of", lambda name, profile, seed=0: cells)
+    status = main(["archive", "toy", "--store", str(store.root), "--out", str(tmp_path / "a")])
+    assert status == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["sweeps"]["toy"]["cells"] == len(cells)
+    assert (tmp_path / "a" / "manifest.json").exists()
