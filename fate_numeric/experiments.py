@@ -157,6 +157,22 @@ class Cell:
                 f"record_every must be an integer >= 1 or None; got {self.record_every!r}"
             )
 
+    @classmethod
+    def from_config(cls, config: dict) -> Cell:
+        """The cell whose :meth:`config` is ``config`` (a store or archive key); refuses a
+        configuration that does not round-trip."""
+        if config.get("kind") != "linear-cell":
+            raise InvalidArgumentError(f"not a linear cell's configuration: {config!r}")
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in config.items() if k in fields}
+        values["ridges"] = tuple(values.get("ridges", (0.0,)))
+        cell = cls(**values)
+        if json.dumps(cell.config(), sort_keys=True) != json.dumps(config, sort_keys=True):
+            raise InvalidArgumentError(
+                "the configuration does not round-trip to a cell of this package version"
+            )
+        return cell
+
     # --- the authors' defaults ---
     @property
     def schedule(self) -> Schedule:

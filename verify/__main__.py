@@ -5,6 +5,9 @@ d = 40, minutes on two cores) and ``paper`` (the authors' d = 500 grids, meant f
 Simulations come from the result store, so a second run reuses them. The exit status is 0 only
 when no claim failed.
 
+``recheck --cells K [--seed S]`` recomputes K randomly chosen cells of the repository's archive of
+paper-scale simulations and fails if any differs by more than 10⁻⁹ relative (:mod:`verify.recheck`).
+
 ``dimensions [--profiles NAME...]`` is a study, not a gate: the ReLU claims at several profiles
 side by side, to see how the picture changes with d (:mod:`verify.dimensions`).
 """
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from derivations.errors import FateError
+from derivations.errors import FateError, InvalidArgumentError
 
 
 def _profile(requested: str) -> str:
@@ -100,6 +103,27 @@ def _dimensions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recheck(args: argparse.Namespace) -> int:
+    from fate_numeric.archive import REPOSITORY_ARCHIVE, Archive
+    from fate_numeric.numerics import describe_device, resolve_device
+    from verify import recheck
+    from verify.report import write_text_atomic
+
+    folder = Path(args.archive) if args.archive else REPOSITORY_ARCHIVE / args.profile
+    if not (folder / "manifest.json").exists():
+        raise InvalidArgumentError(f"no archive at {folder} (no manifest.json)")
+    device = resolve_device(args.device)
+    archive = Archive(folder)
+    print(f"recheck: {args.cells} cells of {folder} on {describe_device(device)}", file=sys.stderr)
+    results = recheck.recheck(archive, args.cells, args.seed, device, args.max_network_steps)
+    print(recheck.describe(results))
+    if args.json:
+        print(
+            f"wrote {write_text_atomic(Path(args.json), recheck.to_json(results))}", file=sys.stderr
+        )
+    return 0 if all(r.ok for r in results) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m verify", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +157,22 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--json", default=None, metavar="PATH")
     study.add_argument("--markdown", default=None, metavar="PATH")
     study.set_defaults(handler=_dimensions)
+    again = commands.add_parser(
+        "recheck", help="recompute random archived cells with today's code (1e-9 relative)"
+    )
+    again.add_argument("--cells", type=int, default=3, help="how many cells (default 3)")
+    again.add_argument("--seed", type=int, default=0, help="seed of the random choice")
+    again.add_argument("--profile", default="paper", help="archive of this profile (default)")
+    again.add_argument("--archive", default=None, help="an archive folder instead")
+    again.add_argument(
+        "--max-network-steps",
+        type=int,
+        default=None,
+        help="only cells whose stored instance-steps are at most this (cheap cells, for CI)",
+    )
+    again.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+    again.add_argument("--json", default=None, metavar="PATH")
+    again.set_defaults(handler=_recheck)
     return parser
 
 
