@@ -6,7 +6,9 @@
   ``--record-every K`` the time course of both losses, the device and the time taken.
 * ``sweep NAME --profile quick|paper``: a named sweep of the authors' launch scripts
   (:mod:`fate_numeric.sweeps`) with a progress bar and ETA; results go to the store, and a rerun
-  resumes where an interrupted one stopped.
+  resumes where an interrupted one stopped. Linear sweeps on a CPU run on ``dask.distributed``
+  (one single-threaded worker per core, ``--workers N``, or ``--scheduler ADDRESS`` for an
+  existing cluster; :mod:`fate_numeric.distributed`); ``--serial`` runs them in this process.
 * ``archive NAME... --profile paper --store DIR``: finished linear sweeps from a store into the
   repository's archive (``archive/PROFILE/``, :mod:`fate_numeric.archive`).
 * ReLU networks (Sec. 4): ``simulate --model relu`` (one cell, :class:`ReluCell` flags) and the
@@ -144,9 +146,27 @@ def _sweep(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         bar.update(done - bar.n)
 
+    distributed = args.name not in RELU_SWEEPS and (
+        args.scheduler is not None or (not args.serial and device.type == "cpu")
+    )
+    if args.name in RELU_SWEEPS and args.scheduler is not None:
+        raise InvalidArgumentError("the ReLU sweeps run serially; --scheduler is for linear ones")
     start = time.perf_counter()
     try:
-        counts = run_sweep(cells, store, device, progress, stop_after=args.stop_after)
+        if distributed:
+            from fate_numeric.distributed import run_sweep_distributed
+
+            counts = run_sweep_distributed(
+                cells,
+                store,
+                device,
+                progress,
+                scheduler=args.scheduler,
+                workers=args.workers,
+                stop_after=args.stop_after,
+            )
+        else:
+            counts = run_sweep(cells, store, device, progress, stop_after=args.stop_after)
     finally:
         bar.close()
     counts["seconds"] = round(time.perf_counter() - start, 2)
@@ -268,6 +288,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="start no batch after this many seconds (every started batch is saved; rerun to "
         "carry on), for runs under a time limit",
+    )
+    sweep.add_argument(
+        "--serial",
+        action="store_true",
+        help="one process (its threads on every core) instead of dask workers; the default on "
+        "a GPU and for the ReLU sweeps",
+    )
+    sweep.add_argument(
+        "--workers", type=int, default=None, help="dask worker processes (default: one per core)"
+    )
+    sweep.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="an existing dask scheduler, e.g. tcp://host:8786 (its workers must see the store)",
     )
     sweep.set_defaults(run=_sweep)
 

@@ -1,0 +1,131 @@
+"""Sweeps on dask workers: equal to a serial run to the last bit, robust to a killed worker."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from derivations.errors import InvalidArgumentError
+from fate_numeric import sweeps
+from fate_numeric.distributed import connect, run_sweep_distributed
+from fate_numeric.experiments import Cell, bytes_per_instance
+from fate_numeric.store import ResultStore
+
+pytest.importorskip("distributed")
+CPU = torch.device("cpu")
+
+
+@pytest.fixture(scope="module")
+def client():
+    client = connect(None, workers=2)
+    yield client
+    client.close()
+    client.cluster.close()
+
+
+def _cells(epochs: int = 150) -> list[Cell]:
+    common = dict(d=12, theta=0.5, sigma=0.2, instances=3)
+    return [
+        *(Cell("scratch", d=12, n=n, sigma=0.2, instances=3, epochs=epochs) for n in (6, 18)),
+        *(Cell("fine_tuning", n=n, epochs=epochs, pretrain_epochs=300, **common) for n in (6, 18)),
+        Cell("linear_transfer", n=9, ridges=(0.0, 0.3), pretrain_epochs=300, **common),
+    ]
+
+
+def _one_cell(cells) -> int:
+    """A memory budget that holds one cell a batch."""
+    return max(bytes_per_instance(cell) * cell.instances for cell in cells)
+
+
+def _serial_single_threaded(cells, store):
+    """The serial runner with one thread, as each dask worker has."""
+    import numba
+
+    threads = torch.get_num_threads(), numba.get_num_threads()
+    torch.set_num_threads(1)
+    numba.set_num_threads(1)
+    try:
+        return sweeps.run_sweep(cells, store, CPU)
+    finally:
+        torch.set_num_threads(threads[0])
+        numba.set_num_threads(threads[1])
+
+
+def _assert_same_bits(cells, mine: ResultStore, theirs: ResultStore) -> None:
+    for cell in cells:
+        a, b = mine.load(cell.config()).arrays, theirs.load(cell.config()).arrays
+        assert a.keys() == b.keys()
+        for name in a:
+            np.testing.assert_array_equal(a[name], b[name], err_msg=f"{cell} {name}")
+
+
+def test_distributed_equals_serial_to_the_last_bit(client, tmp_path):
+    cells = _cells()
+    seen = []
+    counts = run_sweep_distributed(
+        cells,
+        ResultStore(tmp_path / "dask"),
+        CPU,
+        lambda done, total: seen.append((done, total)),
+        client=client,
+        budget_bytes=_one_cell(cells),  # one cell a batch: tasks on both workers
+    )
+    assert counts == {"total": 5, "skipped": 0, "computed": 5, "remaining": 0}
+    assert seen[0] == (0, 5) and seen[-1] == (5, 5)  # progress over cells
+    _serial_single_threaded(cells, ResultStore(tmp_path / "serial"))
+    _assert_same_bits(cells, ResultStore(tmp_path / "dask"), ResultStore(tmp_path / "serial"))
+    again = run_sweep_distributed(cells, ResultStore(tmp_path / "dask"), CPU, client=client)
+    assert again["skipped"] == 5 and again["computed"] == 0  # a rerun resumes: nothing redone
+
+
+def test_a_stopped_client_resumes_where_it_stopped(client, tmp_path):
+    cells = _cells()
+    store = ResultStore(tmp_path)
+    first = run_sweep_distributed(cells, store, CPU, client=client, stop_after=0)
+    assert first["computed"] == 0 and first["remaining"] == 5
+    second = run_sweep_distributed(cells, store, CPU, client=client, budget_bytes=_one_cell(cells))
+    assert second["computed"] == 5 and second["remaining"] == 0
+
+
+@pytest.mark.slow
+def test_a_killed_worker_does_not_lose_or_change_results(client, tmp_path):
+    common = dict(d=150, theta=0.5, sigma=0.2, instances=4, epochs=8000, pretrain_epochs=300)
+    cells = [Cell("fine_tuning", n=n, **common) for n in (75, 225)]  # seconds each
+    store = ResultStore(tmp_path / "dask")
+    outcome = {}
+
+    def sweep() -> None:
+        budget = _one_cell(cells)
+        try:
+            outcome["counts"] = run_sweep_distributed(
+                cells, store, CPU, client=client, budget_bytes=budget
+            )
+        except Exception as error:  # reported by the assertions below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=sweep)
+    worker.start()
+    deadline = time.time() + 120
+    busy = {}
+    while time.time() < deadline and not busy and worker.is_alive():
+        busy = {w: tasks for w, tasks in client.processing().items() if tasks}
+        time.sleep(0.05)
+    assert busy, f"no task seen running: {outcome}"
+    victim = next(iter(busy))
+    with contextlib.suppress(Exception):  # the connection to the killed worker closes
+        client.run(os._exit, 1, workers=[victim])
+    worker.join(timeout=300)
+    assert outcome["counts"]["computed"] == 2
+    _serial_single_threaded(cells, ResultStore(tmp_path / "serial"))
+    _assert_same_bits(cells, store, ResultStore(tmp_path / "serial"))
+
+
+def test_an_unreachable_scheduler_is_one_clear_error():
+    with pytest.raises(InvalidArgumentError, match="cannot reach the dask scheduler"):
+        connect("tcp://127.0.0.1:9", None, timeout="1s")
