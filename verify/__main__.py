@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
     from fate_numeric.store import ResultStore, default_store
     from verify.claims import Context, select
     from verify.report import terminal_table, write_reports
-    from verify.runner import build_report, run_claims
+    from verify.runner import archived_context, build_report, run_claims
 
     claims = select(args.ids if args.command == "run" else None)
     device = resolve_device(args.device)
@@ -57,6 +57,8 @@ def _run(args: argparse.Namespace) -> int:
     store = ResultStore(args.store) if args.store else default_store()
     store = with_repository_archive(store, profile)  # archived sweeps are not recomputed
     ctx = Context(profile=profile, device=device, seed=args.seed, store=store)
+    # the linear claims are also judged at d = 500 on the archived paper profile
+    archived = None if profile == "paper" else archived_context(device, args.seed)
     start = time.perf_counter()
     with tqdm(total=len(claims), unit="claim", file=sys.stderr, leave=False) as bar:
 
@@ -64,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
             bar.set_postfix_str(claim.id)
             bar.update(1)
 
-        results = run_claims(claims, ctx, progress)
+        results = run_claims(claims, ctx, progress, archived)
     report = build_report(results, ctx, describe_device(device), time.perf_counter() - start)
     data = report.to_dict()
     print(terminal_table(data, color=sys.stdout.isatty()))

@@ -48,12 +48,19 @@ __all__ = [
 OUTCOMES = ("PASS", "FAIL", "EXPECTED-DEVIATION", "SKIP")
 
 #: Short names of the tiers in the terminal table (DESIGN.md, verify).
-TIER_ABBREV = {"symbolic": "sym", "precision": "prec", "montecarlo": "mc", "simulation": "sim"}
+TIER_ABBREV = {
+    "symbolic": "sym",
+    "precision": "prec",
+    "montecarlo": "mc",
+    "simulation": "sim",
+    "simulation_d500": "sim500",
+}
 TIER_NAMES = {
     "symbolic": "symbolic",
     "precision": "precision (mpmath)",
     "montecarlo": "Monte Carlo",
     "simulation": "simulation",
+    "simulation_d500": "simulation at d = 500 (the archived paper profile)",
 }
 
 #: Marks of a tier's outcome next to its short name: Unicode and plain-ASCII variants.

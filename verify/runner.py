@@ -16,23 +16,32 @@ import torch
 from verify.claims import Claim, Context, SkipTier
 from verify.model import ClaimResult, Outcome, Report, TierResult, claim_outcome, tier_outcome
 
+#: The tier that runs a claim's simulation checks on the archived paper-scale sweeps.
+ARCHIVED_TIER = "simulation_d500"
 
-def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
-    """Every tier of one claim; a tier that raises is a FAIL with the error as its detail."""
+
+def _run_tier(name: str, check, ctx: Context, detail: str = "") -> TierResult:
+    """One tier; a tier that raises is a FAIL with the error as its detail."""
+    tier_start = time.perf_counter()
+    try:
+        checks = check(ctx)
+        result = TierResult(name, tier_outcome(checks), checks, detail=detail)
+    except SkipTier as reason:
+        result = TierResult(name, Outcome.SKIP, detail=str(reason))
+    except Exception as error:  # a crash must not hide the other claims
+        lines = traceback.format_exception_only(type(error), error)
+        result = TierResult(name, Outcome.FAIL, detail="error: " + "".join(lines).strip())
+    result.seconds = time.perf_counter() - tier_start
+    return result
+
+
+def run_claim(claim: Claim, ctx: Context, archived: Context | None = None) -> ClaimResult:
+    """Every tier of one claim, and, where ``archived`` is given and the claim reads only
+    archivable sweeps, its simulation tier again on the archived paper-scale cells."""
     start = time.perf_counter()
-    tiers = []
-    for tier, check in claim.tiers.items():
-        tier_start = time.perf_counter()
-        try:
-            checks = check(ctx)
-            result = TierResult(tier, tier_outcome(checks), checks)
-        except SkipTier as reason:
-            result = TierResult(tier, Outcome.SKIP, detail=str(reason))
-        except Exception as error:  # a crash must not hide the other claims
-            lines = traceback.format_exception_only(type(error), error)
-            result = TierResult(tier, Outcome.FAIL, detail="error: " + "".join(lines).strip())
-        result.seconds = time.perf_counter() - tier_start
-        tiers.append(result)
+    tiers = [_run_tier(name, check, ctx) for name, check in claim.tiers.items()]
+    if archived is not None and claim.archived and "simulation" in claim.tiers:
+        tiers.append(_run_tier(ARCHIVED_TIER, claim.tiers["simulation"], archived, archived.source))
     return ClaimResult(
         claim.id,
         claim.title,
@@ -45,12 +54,15 @@ def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
 
 
 def run_claims(
-    claims: list[Claim], ctx: Context, progress: Callable[[Claim], None] | None = None
+    claims: list[Claim],
+    ctx: Context,
+    progress: Callable[[Claim], None] | None = None,
+    archived: Context | None = None,
 ) -> list[ClaimResult]:
     """Run ``claims`` in order; ``progress(claim)`` is called as each one finishes."""
     results = []
     for claim in claims:
-        results.append(run_claim(claim, ctx))
+        results.append(run_claim(claim, ctx, archived))
         if progress:
             progress(claim)
     return results
@@ -82,4 +94,36 @@ def build_report(results: list[ClaimResult], ctx: Context, device: str, seconds:
         versions(),
         seconds,
         datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    )
+
+
+def archived_context(device: torch.device, seed: int) -> Context | None:
+    """The context of the ``simulation_d500`` tier: the repository's archive of the paper
+    profile, never simulating (a cell that is not archived skips the tier with the reason), the
+    standard errors from the 20 instances; ``None`` where there is no archive."""
+    from fate_numeric.archive import MANIFEST, REPOSITORY_ARCHIVE, Archive
+
+    folder = REPOSITORY_ARCHIVE / "paper"
+    if not (folder / MANIFEST).exists():
+        return None
+    archive = Archive(folder)
+    parts = []
+    for name in archive.sweeps:
+        entry = archive.manifest["sweeps"][name]
+        commits = ", ".join(commit[:12] for commit in entry["commits"])
+        devices = ", ".join(entry["devices"])
+        hours = entry["compute_seconds"] / 3600
+        parts.append(f"{name} (commit {commits}, {devices}, {hours:.2f} h)")
+    source = (
+        f"from the archive archive/paper: {'; '.join(parts)}; standard errors from the 20 "
+        "instances (no Monte Carlo guard at d = 500)"
+    )
+    return Context(
+        profile="paper",
+        device=device,
+        seed=seed,
+        store=archive,
+        simulate=False,
+        guard_draws=0,
+        source=source,
     )

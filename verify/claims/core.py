@@ -38,6 +38,14 @@ class Context:
     seed: int
     store: Any
     theory: ModuleType | Any = theory
+    #: False: the cells must already be stored (the archive of paper-scale runs); a tier that
+    #: needs others is skipped with the reason instead of simulating them.
+    simulate: bool = True
+    #: Draws of the Monte Carlo that guards a simulation's standard error from below
+    #: (:meth:`population_sd`); 0: the standard errors come from the instances alone.
+    guard_draws: int = 2000
+    #: Where the simulations come from, in words (shown with the tier's evidence).
+    source: str = ""
     _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
     _sds: dict[tuple, float] = field(default_factory=dict)
 
@@ -50,14 +58,25 @@ class Context:
 
     def run(self, cells: list[Cell]) -> list[dict[str, np.ndarray]]:
         """The arrays of some cells, simulated where the store lacks them, then from the store."""
+        if not self.simulate:
+            missing = [c for c in cells if not self.store.has(c.config())]
+            if missing:
+                raise SkipTier(
+                    f"{len(missing)} of {len(cells)} cells (d = {missing[0].d}) are not archived; "
+                    f"{self.source or 'nothing is simulated in this context'}"
+                )
+            return [self.store.load(c.config()).arrays for c in cells]
         run_sweep(cells, self.store, self.device)
         return [self.store.load(c.config()).arrays for c in cells]
 
     def draws(self) -> int:
         return 400 if self.profile == "quick" else 2000
 
-    def population_sd(self, kind: str, *args: float) -> float:
-        """Standard deviation of a per-instance risk, from 2000 draws of its limit object."""
+    def population_sd(self, kind: str, *args: float) -> float | None:
+        """Standard deviation of a per-instance risk, from 2000 draws of its limit object
+        (``None`` where ``guard_draws`` is 0: the standard error then comes from the instances)."""
+        if self.guard_draws == 0:
+            return None
         key = (kind, *args)
         if key not in self._sds:
             if kind == "scratch":  # (n, d, sigma)
@@ -82,16 +101,25 @@ class Claim:
     reference: str
     tiers: dict[str, Tier]
     expected_deviation: str = ""
+    #: The named sweeps its simulation tier reads and nothing else: that tier also runs on the
+    #: archived paper-scale sweeps (``simulation_d500``).
+    archived: tuple[str, ...] = ()
 
 
 CLAIMS: list[Claim] = []
 
 
-def claim(id: str, title: str, reference: str, expected_deviation: str = ""):
+def claim(
+    id: str,
+    title: str,
+    reference: str,
+    expected_deviation: str = "",
+    archived: tuple[str, ...] = (),
+):
     """Register a claim whose tiers are given by the decorated function's returned dict."""
 
     def register(build: Callable[[], dict[str, Tier]]) -> Callable[[], dict[str, Tier]]:
-        CLAIMS.append(Claim(id, title, reference, build(), expected_deviation))
+        CLAIMS.append(Claim(id, title, reference, build(), expected_deviation, archived))
         return build
 
     return register

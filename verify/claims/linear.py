@@ -153,6 +153,7 @@ def _time_course() -> dict[str, Tier]:
     "pretraining-rank-one",
     "Pretraining converges to β_s with a rank-one feature map",
     "Lemma 3.3, Thm 3.4",
+    archived=("phase_diagram",),
 )
 def _rank_one() -> dict[str, Tier]:
     def simulation(ctx: Context) -> list[Check]:
@@ -211,7 +212,7 @@ def _min_norm() -> dict[str, Tier]:
 
 
 # ---- scratch -------------------------------------------------------------------------------------
-@claim("scratch-risk", "Scratch risk and double descent", "Thm 3.6, eq. 8")
+@claim("scratch-risk", "Scratch risk and double descent", "Thm 3.6, eq. 8", archived=("scratch",))
 def _scratch_risk() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
         return paper_check("scratch_risk")
@@ -287,6 +288,7 @@ def _scratch_risk() -> dict[str, Tier]:
     "weight-decay-baseline",
     "Weight decay removes the scratch peak at γ = 1 (empirical)",
     "Fig. 5, SPEC §2.9",
+    archived=("scratch",),
 )
 def _weight_decay() -> dict[str, Tier]:
     def simulation(ctx: Context) -> list[Check]:
@@ -332,7 +334,9 @@ def _weight_decay() -> dict[str, Tier]:
 
 
 # ---- linear transfer ----------------------------------------------------------------------------
-@claim("lt-risk", "Linear-transfer risk at finite n", "Thm 3.7, eq. 10")
+@claim(
+    "lt-risk", "Linear-transfer risk at finite n", "Thm 3.7, eq. 10", archived=("phase_diagram",)
+)
 def _lt_risk() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
         return paper_check("lt_risk")
@@ -375,7 +379,12 @@ def _lt_risk() -> dict[str, Tier]:
     return {"symbolic": symbolic, "montecarlo": montecarlo_tier, "simulation": simulation}
 
 
-@claim("lt-transferability", "Transferability of linear transfer and its sign", "Thm 3.7, eq. 11")
+@claim(
+    "lt-transferability",
+    "Transferability of linear transfer and its sign",
+    "Thm 3.7, eq. 11",
+    archived=("scratch", "phase_diagram"),
+)
 def _lt_transferability() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
         return paper_check("lt_transferability")
@@ -541,7 +550,12 @@ def _authors_jitter() -> dict[str, Tier]:
 
 
 # ---- fine-tuning ---------------------------------------------------------------------------------
-@claim("fine-tuning", "Fine-tuning transferability", "Thm 3.9, eq. 15")
+@claim(
+    "fine-tuning",
+    "Fine-tuning transferability",
+    "Thm 3.9, eq. 15",
+    archived=("scratch", "phase_diagram"),
+)
 def _fine_tuning() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
         return paper_check("ft_transferability")
@@ -814,6 +828,7 @@ def _depth() -> dict[str, Tier]:
     "lt-phase-boundaries",
     "The negative-transfer region of linear transfer",
     "Thm 3.7 (sign of eq. 11)",
+    archived=("scratch", "phase_diagram"),
 )
 def _phase_boundaries() -> dict[str, Tier]:
     def symbolic(ctx: Context) -> list[Check]:
@@ -938,7 +953,12 @@ def _finite_size() -> dict[str, Tier]:
     return {"precision": precision}
 
 
-@claim("noiseless", "Without label noise: scratch is exact above interpolation", "App. G, Fig. 7")
+@claim(
+    "noiseless",
+    "Without label noise: scratch is exact above interpolation",
+    "App. G, Fig. 7",
+    archived=("scratch",),
+)
 def _noiseless() -> dict[str, Tier]:
     def simulation(ctx: Context) -> list[Check]:
         checks = []
