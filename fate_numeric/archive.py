@@ -55,6 +55,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
         handle.write(data)
+    os.chmod(handle.name, 0o644)  # a file of the repository, readable by all
     os.replace(handle.name, path)
 
 

@@ -315,7 +315,7 @@ def gram_descent(
 ) -> Training:
     """Full-batch gradient descent of depth-2 networks in the Gram form.
 
-    Same arguments, early stopping (authors' rule, per group) and results as
+    Same arguments, early stopping (the schedule's rule, per group) and results as
     :func:`fate_numeric.linear.gradient_descent` at L = 2, except that ``network`` of the returned
     :class:`~fate_numeric.linear.Training` is a :class:`GramState` and ``drift`` holds
     ``trace_drift`` = |tr D(end) − tr D(0)| (shape (batch, 1)). Recording a time course is not
