@@ -156,6 +156,21 @@ class Archive:
     def has(self, config: Mapping[str, Any]) -> bool:
         return canonical_json(config) in self._index
 
+    def describe(self, sweeps: Sequence[str] | None = None) -> str:
+        """Where the archived ``sweeps`` (default: all) came from, in one line: commits, devices
+        and compute hours per sweep."""
+        parts = []
+        for name in sweeps if sweeps is not None else self.sweeps:
+            entry = self.manifest["sweeps"].get(name)
+            if entry is None:
+                parts.append(f"{name} (not archived)")
+                continue
+            commits = ", ".join(commit[:12] for commit in entry["commits"])
+            hours = entry["compute_seconds"] / 3600
+            parts.append(f"{name} (commit {commits}, {', '.join(entry['devices'])}, {hours:.2f} h)")
+        where = f"{self.folder.parent.name}/{self.folder.name}"
+        return f"the archive `{where}`: " + "; ".join(parts)
+
     def load(self, config: Mapping[str, Any]) -> StoredResult:
         text = canonical_json(config)
         if text not in self._index:

@@ -63,11 +63,17 @@ def _provenance(ctx: Context, figure: Figure, device: str) -> list[str]:
         f"- theory: `fate_numeric.theory` evaluators, {ctx.theory_points} points per axis",
     ]
     if figure.sweeps:
-        lines.append(
-            "- simulations: sweeps "
-            + ", ".join(f"`{s}`" for s in figure.sweeps)
-            + f" from the store `{getattr(ctx.store, 'root', ctx.store)}` (device {device})"
-        )
+        names = ", ".join(f"`{s}`" for s in figure.sweeps)
+        archive = getattr(ctx.store, "archive", None)
+        archived = [s for s in figure.sweeps if archive is not None and s in archive.sweeps]
+        root = getattr(ctx.store, "root", ctx.store)
+        if archived:
+            lines.append(
+                f"- simulations: sweeps {names}; archived cells from {archive.describe(archived)}; "
+                f"any other from the store `{root}` (device {device})"
+            )
+        else:
+            lines.append(f"- simulations: sweeps {names} from the store `{root}` (device {device})")
     lines.append(f"- made {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}")
     return lines
 

@@ -107,16 +107,9 @@ def archived_context(device: torch.device, seed: int) -> Context | None:
     if not (folder / MANIFEST).exists():
         return None
     archive = Archive(folder)
-    parts = []
-    for name in archive.sweeps:
-        entry = archive.manifest["sweeps"][name]
-        commits = ", ".join(commit[:12] for commit in entry["commits"])
-        devices = ", ".join(entry["devices"])
-        hours = entry["compute_seconds"] / 3600
-        parts.append(f"{name} (commit {commits}, {devices}, {hours:.2f} h)")
     source = (
-        f"from the archive archive/paper: {'; '.join(parts)}; standard errors from the 20 "
-        "instances (no Monte Carlo guard at d = 500)"
+        f"from {archive.describe()}; standard errors from the 20 instances (no Monte Carlo guard "
+        "at d = 500)"
     )
     return Context(
         profile="paper",
