@@ -2,7 +2,8 @@
 
 * ``simulate``: one grid cell from flags; prints a JSON summary with the per-instance
   generalisation errors and training losses (mean, standard error, values), the steps taken, the
-  top singular values of the pretrained feature map, the drift of the conserved D_l, with
+  top singular values of the pretrained feature map, the drift of the conserved D_l (its trace
+  for depth 2, which trains in the Gram form of :mod:`fate_numeric.gram`), with
   ``--record-every K`` the time course of both losses, the device and the time taken.
 * ``sweep NAME --profile quick|paper``: a named sweep of the authors' launch scripts
   (:mod:`fate_numeric.sweeps`) with a progress bar and ETA; results go to the store, and a rerun
@@ -102,8 +103,10 @@ def _simulate(args: argparse.Namespace) -> int:
             report[name] = [int(v) for v in arrays[name]]
     if "feature_singular_values" in arrays:  # the pretrained feature map's top three
         report["feature_singular_values"] = arrays["feature_singular_values"].tolist()
-    if "drift" in arrays:  # ‖D_l(end) − D_l(0)‖_F per instance and layer
+    if "drift" in arrays:  # ‖D_l(end) − D_l(0)‖_F per instance and layer (W-form)
         report["drift"] = arrays["drift"].tolist()
+    if "trace_drift" in arrays:  # |tr D(end) − tr D(0)| per instance (Gram form, L = 2)
+        report["trace_drift"] = arrays["trace_drift"].tolist()
     for prefix in ("pretrain_history", "history"):
         if f"{prefix}_step" in arrays:
             report[prefix] = {

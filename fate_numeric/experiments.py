@@ -61,8 +61,9 @@ SPAN_MAX_RATIO = 0.8
 
 #: How gradient descent is simulated: ``weights`` is the W-form of :mod:`fate_numeric.linear` (any
 #: depth; in the sample span where it pays), ``gram`` the Gram form of :mod:`fate_numeric.gram`
-#: (depth 2, no time course; ≈ 10× faster at d = 500 on a CPU), ``auto`` the Gram form wherever it
-#: applies. Both give the same numbers to rounding (tests: 1e-10 relative).
+#: (depth 2, no time course; 17× faster on the d = 500 fine-tuning cell of
+#: ``benchmarks/bench_gram.py`` on a 2-core CPU), ``auto`` the Gram form wherever it applies. Both
+#: give the same numbers to rounding (tests: 1e-10 relative after 100 steps).
 ENGINES = ("auto", "gram", "weights")
 
 
