@@ -2,7 +2,7 @@
 
 For L = 2 the network f(x) = xᵀW_1w_2 (W_1 ∈ ℝ^{d×d}, w_2 ∈ ℝ^d) is trained by the authors'
 full-batch gradient descent with SGD weight decay λ_wd (the optimiser of ``train.py`` and
-``transfer.py``): p ← p − η(∇_p ℒ + λ_wd p) for every layer. Every loss of the paper depends on
+``transfer.py``): p' = p − η(∇_p ℒ + λ_wd p) for every layer. Every loss of the paper depends on
 the weights only through β̂ = W_1w_2, and its gradient in β̂ is a vector g (2(Sβ̂ − b) for the
 empirical loss, 2(β̂ − β_s) for the population loss). The layer gradients are then
 ∇W_1 = g w_2ᵀ and ∇w_2 = W_1ᵀg (the gradient-flow equations of ``gf_conservation_L2``).
@@ -144,7 +144,7 @@ def gram_descent_step() -> DerivedResult:
         regime=Regime.EXACT,
         assumptions=(
             "deep linear network of depth L = 2, β̂ = W_1 w_2",
-            "full-batch gradient descent p ← p − η(∇_p ℒ + λ_wd p) on every layer",
+            "full-batch gradient descent p' = p − η(∇_p ℒ + λ_wd p) on every layer",
             "any loss of β̂ with gradient g in β̂ (empirical: g = 2(Sβ̂ − b); population: "
             "g = 2(β̂ − β_s))",
             f"checked on {layers} (entrywise polynomial identity)",
