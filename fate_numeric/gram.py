@@ -28,6 +28,9 @@ Two backends of the same recursion:
   into Kg did not vectorise), and the per-call overhead of torch or numpy (several calls a step,
   each a few µs) would alone exceed the budget (``benchmarks/bench_linear.py`` measures the
   paths side by side).
+  It is compiled with ``fastmath`` so that LLVM vectorises the reductions: sums are reassociated,
+  so results can differ between CPUs (vector widths) at the 10⁻¹⁶ level, never between runs on
+  one machine.
 * ``"torch"``: the batched recursion in torch, device-agnostic (CUDA, and CPU without numba).
 
 What the Gram form does not keep: W_1ᵀW_1, hence the drift ‖D(end) − D(0)‖_F of the imbalance of
