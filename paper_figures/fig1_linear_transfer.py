@@ -36,6 +36,10 @@ FIGURE = phase_figure(
     ),
     diagrams=(LINEAR_TRANSFER,),
     notes=(
+        "At the paper profile (the archived d = 500 sweeps) panel (b) shows the notebook's σ = 0.2"
+        " experiment (its plot #2): blue at small θ and γ, red at large, and the saturated blue "
+        "row at n = d; the residuals lie within a few standard errors, in horizontal stripes "
+        "because every θ of a row shares one set of scratch runs.",
         "Panels (a)/(b) of the paper are reconstructed (SPEC §5.1: theory vs experiment "
         "UNCERTAIN); we show the notebook's continuous theory map with its zero contour rather "
         "than its binary one.",

@@ -33,6 +33,10 @@ FIGURE = phase_figure(
     ),
     diagrams=(FINE_TUNING,),
     notes=(
+        "At the paper profile (the archived d = 500 sweeps) panel (b) shows the notebook's σ = 0 "
+        "fine-tuning experiment (its plot #10): blue for θ < π/3 and red beyond it below γ = 1, "
+        "about 0 above; the crosses near γ = 1 mark runs that 5000 steps at lr 0.01 did not bring "
+        "to interpolation (the smallest eigenvalue of XᵀX/n nearly vanishes there).",
         "SPEC §5.1 marks Figure 2's noise level as UNCERTAIN; we follow the notebook, whose "
         "fine-tuning phase diagram is the σ = 0 experiment (its σ = 0.2 panel is commented out "
         "as 'slightly off'). The σ = 0.2 version, with the balanced-scale correction, is the "

@@ -96,6 +96,10 @@ FIGURE = Figure(
     draw=draw,
     sweeps=("scratch", "phase_diagram"),
     notes=(
+        "At the paper profile (the archived d = 500 sweeps) panel (b) shows the notebook's weight-"
+        "decay experiment (its plot #7): the blue band at γ = 1 is gone. The residual map compares"
+        " with eq. 11, whose scratch risk is unregularised, so it is negative wherever weight "
+        "decay lowers the scratch risk (0.6 < γ < 1.5): by design, not a disagreement.",
         "The choice of the best decay uses the same runs it is evaluated on (as the notebook "
         "does), which biases the baseline slightly low.",
         "Linear transfer simulated with λ = 0; the notebook uses λ = 0.1 (see `figure1`).",
