@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -12,7 +15,6 @@ import pytest
 import torch
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric import sweeps
 from fate_numeric.distributed import connect, run_sweep_distributed
 from fate_numeric.experiments import Cell, bytes_per_instance
 from fate_numeric.store import ResultStore
@@ -43,18 +45,26 @@ def _one_cell(cells) -> int:
     return max(bytes_per_instance(cell) * cell.instances for cell in cells)
 
 
-def _serial_single_threaded(cells, store):
-    """The serial runner with one thread, as each dask worker has."""
-    import numba
+_SERIAL = """
+import json, sys
+import torch
+torch.set_num_threads(1)
+import numba
+numba.set_num_threads(1)
+from fate_numeric.experiments import Cell
+from fate_numeric.store import ResultStore
+from fate_numeric.sweeps import run_sweep
+configs = json.loads(sys.argv[2])
+run_sweep([Cell.from_config(c) for c in configs], ResultStore(sys.argv[1]), torch.device("cpu"))
+"""
 
-    threads = torch.get_num_threads(), numba.get_num_threads()
-    torch.set_num_threads(1)
-    numba.set_num_threads(1)
-    try:
-        return sweeps.run_sweep(cells, store, CPU)
-    finally:
-        torch.set_num_threads(threads[0])
-        numba.set_num_threads(threads[1])
+
+def _serial_single_threaded(cells, store):
+    """The serial runner with one thread, as each dask worker has, in a fresh interpreter: in
+    this process the thread count may not be raised again (torch 2.13's CPU build solves
+    linear systems wrongly after ``torch.set_num_threads(n)`` with n >= 2)."""
+    configs = json.dumps([cell.config() for cell in cells])
+    subprocess.run([sys.executable, "-c", _SERIAL, str(store.root), configs], check=True)
 
 
 def _assert_same_bits(cells, mine: ResultStore, theirs: ResultStore) -> None:
