@@ -36,7 +36,7 @@ def archived(tmp_path, monkeypatch):
             store=Archive(tmp_path / "archive"),
             theory=evaluators,
             simulate=False,
-            guard_draws=0,
+            guarded=(),
             source="from a test archive",
         )
 

@@ -41,9 +41,9 @@ class Context:
     #: False: the cells must already be stored (the archive of paper-scale runs); a tier that
     #: needs others is skipped with the reason instead of simulating them.
     simulate: bool = True
-    #: Draws of the Monte Carlo that guards a simulation's standard error from below
-    #: (:meth:`population_sd`); 0: the standard errors come from the instances alone.
-    guard_draws: int = 2000
+    #: The risks whose simulated standard error is guarded from below by a Monte Carlo of the
+    #: limit object (:meth:`population_sd`); for the others it comes from the instances alone.
+    guarded: tuple[str, ...] = ("scratch", "linear_transfer", "fine_tuning")
     #: Where the simulations come from, in words (shown with the tier's evidence).
     source: str = ""
     _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
@@ -74,8 +74,9 @@ class Context:
 
     def population_sd(self, kind: str, *args: float) -> float | None:
         """Standard deviation of a per-instance risk, from 2000 draws of its limit object
-        (``None`` where ``guard_draws`` is 0: the standard error then comes from the instances)."""
-        if self.guard_draws == 0:
+        (``None`` for a kind not in ``guarded``: the standard error then comes from the
+        instances)."""
+        if kind not in self.guarded:
             return None
         key = (kind, *args)
         if key not in self._sds:
