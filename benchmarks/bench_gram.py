@@ -29,11 +29,10 @@ import json
 import math
 import os
 import platform
-import statistics
 import sys
-import time
 
 import torch
+from bench_linear import _timed  # the same timing as the W-form benchmark
 
 from fate_numeric import gram as G
 from fate_numeric.linear import (
@@ -46,22 +45,6 @@ from fate_numeric.linear import (
 from fate_numeric.numerics import describe_device, generator, resolve_device
 from fate_numeric.sweeps import SWEEPS, cells_of
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
-
-
-def _synchronise(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def _timed(function, device: torch.device, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        _synchronise(device)
-        start = time.perf_counter()
-        result = function()
-        _synchronise(device)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def paper_network_steps() -> dict[str, int]:
