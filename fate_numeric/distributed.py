@@ -35,6 +35,7 @@ from fate_numeric.experiments import Cell, chunks, compatible, run_cells
 from fate_numeric.numerics import memory_budget, resolve_device
 from fate_numeric.provenance import provenance
 from fate_numeric.store import ResultStore
+from fate_numeric.sweeps import save_batch
 
 
 def _single_threaded() -> None:
@@ -60,19 +61,8 @@ def simulate_and_store(batch: list[Cell], store_root: str, device_name: str) -> 
     device = resolve_device(device_name)
     started = time.perf_counter()
     results = run_cells(todo, device)
-    seconds = time.perf_counter() - started
     origin = {**provenance(), "worker_pid": os.getpid(), "distributed": True}
-    for cell, arrays in zip(todo, results, strict=True):
-        store.save(
-            cell.config(),
-            arrays,
-            {
-                "device": str(device),
-                "batch_seconds": seconds,
-                "batch_cells": len(todo),
-                **origin,
-            },
-        )
+    save_batch(store, todo, results, device, time.perf_counter() - started, origin)
     return len(batch)
 
 
@@ -90,9 +80,9 @@ def connect(scheduler: str | None, workers: int | None, timeout: str = "10s"):
                 "`dask scheduler` and workers with `dask worker ADDRESS --nthreads 1`, or leave "
                 "--scheduler out to use this machine's cores"
             ) from None
+    if workers is not None and workers < 1:
+        raise InvalidArgumentError(f"workers must be at least 1; got {workers}")
     count = workers or os.cpu_count() or 1
-    if count < 1:
-        raise InvalidArgumentError(f"workers must be at least 1; got {count}")
     cluster = LocalCluster(
         n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None
     )

@@ -579,13 +579,13 @@ def run_cells(
             **_time_course(outputs, tuned, "history"),
         )
         return outputs
+    refit = linear_transfer_gram if gram else linear_transfer
+    features = spectrum if gram else networks.feature_map()
     offset = 0
     for output, cell, data, key in zip(outputs, cells, target_data, keys, strict=True):
         rows = slice(offset, offset + cell.instances)
-        refit = linear_transfer_gram if gram else linear_transfer
-        features = spectrum.select(rows) if gram else networks.feature_map()[rows]
         errors = refit(
-            features,
+            features.select(rows) if gram else features[rows],
             data.stats,
             cell.ridges,
             pretraining[key].target.to(dtype),

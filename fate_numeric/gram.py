@@ -57,6 +57,7 @@ from fate_numeric.linear import (
     Population,
     Schedule,
     Training,
+    check_refit_arguments,
     groups_still_training,
 )
 from fate_numeric.linear import instance_decays as _instance_decays
@@ -104,21 +105,6 @@ class GramState:
         return GramState(
             self.gram[index].clone(), self.beta[index].clone(), self.readout_norm2[index].clone()
         )
-
-    def tile(self, batch: int) -> GramState:
-        if self.batch != 1:
-            raise InvalidArgumentError(f"only a single network can be tiled; this has {self.batch}")
-        return GramState(
-            self.gram.expand(batch, -1, -1).clone(),
-            self.beta.expand(batch, -1).clone(),
-            self.readout_norm2.expand(batch).clone(),
-        )
-
-    def clone(self) -> GramState:
-        return self.select(slice(None))
-
-    def cast(self, dtype: torch.dtype) -> GramState:
-        return GramState(self.gram.to(dtype), self.beta.to(dtype), self.readout_norm2.to(dtype))
 
     def imbalance_trace(self) -> torch.Tensor:
         """tr D = tr K − s (``gram_descent_step``), shape (batch,)."""
@@ -449,10 +435,7 @@ def linear_transfer_gram(
     (``gram_refit``): β̂ = QΛ^{1/2}(Λ^{1/2}QᵀSQΛ^{1/2} + λI)⁻¹Λ^{1/2}Qᵀb per ridge λ; λ = 0 is
     the minimum-norm fit on the columns of Q with √Λ > ``rank_rtol``·√Λ_max (or the authors'
     ridge 10⁻⁵ with ``authors_jitter``). Returns (len(ridges), batch) generalisation errors."""
-    if any(lam < 0 or not math.isfinite(lam) for lam in ridges):
-        raise InvalidArgumentError(f"ridge strengths must be finite and >= 0; got {list(ridges)}")
-    if not 0 < rank_rtol < 1:
-        raise InvalidArgumentError(f"rank_rtol must be in (0, 1); got {rank_rtol!r}")
+    check_refit_arguments(ridges, rank_rtol)
     vectors, values = spectrum.vectors, spectrum.values
     roots = values.sqrt()
     reduced_gram = vectors.transpose(-1, -2) @ stats.gram @ vectors  # QᵀSQ

@@ -502,10 +502,7 @@ def linear_transfer(
 
     Returns a tensor of shape (len(ridges), batch).
     """
-    if any(lam < 0 or not math.isfinite(lam) for lam in ridges):
-        raise InvalidArgumentError(f"ridge strengths must be finite and >= 0; got {list(ridges)}")
-    if not 0 < rank_rtol < 1:
-        raise InvalidArgumentError(f"rank_rtol must be in (0, 1); got {rank_rtol!r}")
+    check_refit_arguments(ridges, rank_rtol)
     gram, cross = stats.gram, stats.cross
     errors = []
     for lam in ridges:
@@ -521,6 +518,14 @@ def linear_transfer(
             beta_hat = torch.einsum("bij,bj->bi", feature_map, readout)
         errors.append(((beta_hat - target) ** 2).sum(-1))
     return torch.stack(errors)
+
+
+def check_refit_arguments(ridges: Sequence[float], rank_rtol: float) -> None:
+    """Ridge strengths finite and >= 0, the rank threshold in (0, 1) (both refits)."""
+    if any(lam < 0 or not math.isfinite(lam) for lam in ridges):
+        raise InvalidArgumentError(f"ridge strengths must be finite and >= 0; got {list(ridges)}")
+    if not 0 < rank_rtol < 1:
+        raise InvalidArgumentError(f"rank_rtol must be in (0, 1); got {rank_rtol!r}")
 
 
 def _minimum_norm_on_rank(

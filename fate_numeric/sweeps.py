@@ -184,18 +184,7 @@ def run_sweep(
             break
         started = time.perf_counter()
         results = runner(batch, device)
-        seconds = time.perf_counter() - started
-        for cell, arrays in zip(batch, results, strict=True):
-            store.save(
-                cell.config(),
-                arrays,
-                {
-                    "device": str(device),
-                    "batch_seconds": seconds,
-                    "batch_cells": len(batch),
-                    **origin,
-                },
-            )
+        save_batch(store, batch, results, device, time.perf_counter() - started, origin)
         done += len(batch)
         if progress:
             progress(done, len(cells))
@@ -206,6 +195,24 @@ def run_sweep(
         "computed": computed,
         "remaining": len(pending) - computed,
     }
+
+
+def save_batch(
+    store, batch: Sequence, results: Sequence, device: torch.device, seconds: float, origin: dict
+) -> None:
+    """Save every cell of a finished batch with the batch's device, time and provenance (each
+    cell's share of the time is ``batch_seconds / batch_cells``, :func:`stored_seconds`)."""
+    for cell, arrays in zip(batch, results, strict=True):
+        store.save(
+            cell.config(),
+            arrays,
+            {
+                "device": str(device),
+                "batch_seconds": seconds,
+                "batch_cells": len(batch),
+                **origin,
+            },
+        )
 
 
 def stored_seconds(cells: Sequence, store) -> float:
