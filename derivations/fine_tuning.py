@@ -80,7 +80,7 @@ _MATRIX_ALGEBRA = (
 _REFERENCE = "Thm 3.9"
 
 
-def _simplify_radicals(expr: sp.Expr) -> sp.Expr:
+def simplify_radicals(expr: sp.Expr) -> sp.Expr:
     """``simplify`` after factoring the radicand of every square root (√((1 + γ)²) = 1 + γ)."""
     return sp.simplify(
         expr.replace(
@@ -365,7 +365,7 @@ def break_even_angle() -> DerivedResult:
 
 
 @functools.cache
-def _flow_steps() -> tuple[Step, ...]:
+def flow_steps() -> tuple[Step, ...]:
     """Gradient flow of W_1 = u vᵀ, W_2 = c v: du/dt = −c g, dc/dt = −uᵀg, ‖u‖² − c² conserved."""
     g = MatrixSymbol("g", d, 1)  # ∇_β̂ of the target loss, a vector in row(X)
     w1, w2 = MatrixSymbol("W_1", d, d), MatrixSymbol("W_2", d, 1)
@@ -401,7 +401,8 @@ def _flow_steps() -> tuple[Step, ...]:
         ),
         Step(
             plain(conserved),
-            "d/dt(‖u‖² − c²) = 2uᵀdu/dt − 2cdc/dt = 0: balance conserved, = 0 from u = β_s, c = 1",
+            "d/dt(‖u‖² − c²) = 2uᵀdu/dt − 2cdc/dt = 0: the balance is conserved, and it is 0 at "
+            "the balanced pretrained start (u = β_s, c = 1 for a unit β_s)",
             check.unchecked(_MATRIX_ALGEBRA),
         ),
         Step(
@@ -411,14 +412,15 @@ def _flow_steps() -> tuple[Step, ...]:
         ),
         Step(
             plain(frozen),
-            "g ∈ row(X), so (I − P)du/dt = 0: the null part of u stays (I − P)β_s",
+            "g ∈ row(X), so (I − P)du/dt = 0: the null part of u stays at its start, (I − P)β_s "
+            "for a unit β_s",
             check.unchecked(_MATRIX_ALGEBRA),
         ),
     )
 
 
 @functools.cache
-def _balance_quartic() -> tuple[sp.Eq, sp.Expr, list[sp.Expr], sp.Expr]:
+def balance_quartic() -> tuple[sp.Eq, sp.Expr, list[sp.Expr], sp.Expr]:
     """The balance condition, its quartic in c, the roots, and the positive root c(a, b)."""
     balance = sp.Eq(_B / c_bal**2 + _A, c_bal**2)
     quartic = sp.expand((balance.rhs - balance.lhs) * c_bal**2)
@@ -428,10 +430,20 @@ def _balance_quartic() -> tuple[sp.Eq, sp.Expr, list[sp.Expr], sp.Expr]:
     return balance, quartic, roots, root
 
 
+def scratch_norm_limit() -> sp.Expr:
+    """b = ‖β̂_sc‖² → (1 − bias) + variance = γ + σ²γ/(1 − γ) for γ < 1.
+
+    From scratch_bias and scratch_variance (proportional limit).
+    β̂_sc = Pβ_t + X⁺ε; the cross term has mean 0 and ‖Pβ_t‖² = 1 − ‖(I − P)β_t‖².
+    """
+    bias, variance = scratch.bias().expr, scratch.variance().expr
+    return sp.factor((1 - bias.args[0].expr) + variance.args[0].expr)
+
+
 @functools.cache
 def balance_root() -> DerivedResult:
     """c(a, b): the positive root of c⁴ − a c² − b = 0 for one data set (SPEC 2.7)."""
-    balance, quartic, roots, root = _balance_quartic()
+    balance, quartic, roots, root = balance_quartic()
     return DerivedResult(
         name="ft_balance_root",
         title="Balanced scale of fine-tuning for given null-space and scratch norms",
@@ -465,18 +477,18 @@ def balance_root() -> DerivedResult:
 @functools.cache
 def balance_scale() -> DerivedResult:
     """The balanced scale c(γ, σ) > 1 of fine-tuning by gradient flow (SPEC 2.7 caveat)."""
-    flow = _flow_steps()
-    balance, quartic, roots, root = _balance_quartic()
+    flow = flow_steps()
+    balance, quartic, roots, root = balance_quartic()
 
     bias = scratch.bias().expr
     variance = scratch.variance().expr
     a_under = bias.args[0].expr  # ‖(I − P)β_s‖² → 1 − γ
-    b_under = sp.factor((1 - a_under) + variance.args[0].expr)  # ‖Pβ_t‖² + ‖X⁺ε‖²
+    b_under = scratch_norm_limit()  # ‖Pβ_t‖² + ‖X⁺ε‖²
     c_under = root.subs({_A: a_under, _B: b_under})
     result = sp.Piecewise((c_under, gamma < 1), (1, True))
 
     noiseless_quartic = sp.factor(quartic.subs({_A: a_under, _B: b_under.subs(sigma, 0)}))
-    noiseless = _simplify_radicals(c_under.subs(sigma, 0))
+    noiseless = simplify_radicals(c_under.subs(sigma, 0))
     assert noiseless == 1, f"c(σ = 0) = {noiseless}, expected 1"
     return DerivedResult(
         name="ft_balance_scale",
@@ -564,8 +576,8 @@ def transferability_balanced() -> DerivedResult:
     noiseless = sp.Piecewise(
         (sp.factor(sp.simplify(symbolic.args[0].expr.subs(c_bal, 1))), gamma < 1), (0, True)
     )
-    at_zero_noise = _simplify_radicals(c_under.subs(sigma, 0))
-    reduction = _simplify_radicals(
+    at_zero_noise = simplify_radicals(c_under.subs(sigma, 0))
+    reduction = simplify_radicals(
         result.args[0].expr.subs(sigma, 0) - transferability().expr.args[0].expr
     )
     assert reduction == 0, "the balanced transferability does not reduce to eq. 15 at σ = 0"

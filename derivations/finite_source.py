@@ -41,8 +41,8 @@ import functools
 import sympy as sp
 from sympy import BlockMatrix, Identity, MatrixSymbol, ZeroMatrix, block_collapse
 
+from derivations import fine_tuning, scratch
 from derivations import record as check
-from derivations import scratch
 from derivations.fine_tuning import null_space_excess_steps, plain
 from derivations.linear_transfer import lt_risk as lt_risk_exact
 from derivations.record import DerivedResult, Regime, Step
@@ -59,6 +59,8 @@ _OVERLAP = sp.Symbol("O", real=True)  # O = ⟨β_t, β̂_s⟩
 _READOUT = sp.Symbol("b", real=True)
 _COS = sp.Symbol("cos_theta", real=True)
 _COS_PLAIN = sp.Symbol("cos_theta_plain", nonnegative=True)  # cos θ on [0, π/2], during limits
+_START = sp.Symbol("c_0", positive=True)  # output weight of the balanced pretrained start
+_KAPPA = sp.Symbol("κ", positive=True)  # the factor fine-tuning puts on (I − P)β̂_s
 
 _TO_SOURCE = {gamma: gamma_s, sigma: sigma_s}
 _FROM_SOURCE = {gamma_s: gamma, sigma_s: sigma}
@@ -427,6 +429,169 @@ def break_even() -> DerivedResult:
 
 
 @functools.cache
+def ft_transferability_balanced() -> DerivedResult:
+    """Eq. 22 with the balanced scale of gradient flow: T_ft = (1 − γ)(2κ E O − κ² E N).
+
+    Pretraining ends balanced and rank one, W_1 = u₀vᵀ, W_2 = c₀v with c₀u₀ = β̂_s and ‖u₀‖ = c₀,
+    so c₀ = N^{1/4} (N = ‖β̂_s‖², not 1 as for a population source). Fine-tuning keeps that form
+    (the flow of ``ft_balance_scale``): the null part of u stays (I − P)β̂_s/c₀ and the flow ends
+    at the positive root c of c⁴ − a c² − b = 0 (``ft_balance_root``) with a = ‖(I − P)β̂_s‖²/c₀²
+    and b = ‖β̂_sc‖². So β̂_ft = β̂_sc + κ(I − P)β̂_s with κ = c/c₀, and eq. 22's derivation runs
+    with κ in place of 1.
+    """
+    norm_n, overlap_o, kappa, start = _NORM, _OVERLAP, _KAPPA, _START
+    null_a, scratch_b = fine_tuning.NULL_NORM2, fine_tuning.SCRATCH_NORM2
+    start_value = norm_n ** sp.Rational(1, 4)
+    root = fine_tuning.balance_root().expr
+    q_under = scratch.bias().expr.args[0].expr  # E‖(I − P)w‖²/‖w‖² → 1 − γ (γ < 1)
+    a_limit = sp.simplify(q_under * norm_n / start_value**2)
+    b_limit = fine_tuning.scratch_norm_limit()
+    kappa_value = root.subs({null_a: a_limit, scratch_b: b_limit}) / start_value
+
+    _, target, estimate = _teachers_3d()
+    moved = kappa * estimate - target
+    difference = sp.expand(moved.dot(moved) - target.dot(target))
+    in_scalars = kappa**2 * norm_n - 2 * kappa * overlap_o
+    norm_sq, inner = estimate.dot(estimate), target.dot(estimate)
+    general = -q_under * in_scalars  # T = −E(R_ft − R_sc), per draw of the source
+    closed = general.subs(kappa, kappa_value)
+
+    unit = fine_tuning.transferability_balanced().expr.args[0].expr
+    at_unit_source = closed.subs({norm_n: 1, overlap_o: sp.cos(theta)})
+    reduction = fine_tuning.simplify_radicals(at_unit_source - unit)
+    assert reduction == 0, "the finite-source balanced T does not reduce to the population one"
+
+    overlap_pw, norm_pw = overlap().expr, norm().expr
+
+    def branch(overlap_value: sp.Expr, norm_value: sp.Expr) -> sp.Expr:
+        return closed.subs({overlap_o: overlap_value, norm_n: norm_value})
+
+    result = sp.Piecewise(
+        (0, gamma >= 1),
+        (branch(overlap_pw.args[0].expr, norm_pw.args[0].expr), gamma_s < 1),
+        (branch(overlap_pw.args[1].expr, norm_pw.args[1].expr), gamma_s > 1),
+        (sp.Piecewise((at_unit_source, sp.Eq(sigma_s, 0)), (-sp.oo, True)), True),
+    )
+    return DerivedResult(
+        name="ft_transferability_finite_source_balanced",
+        title="Fine-tuning transferability from a finite noisy source, with the balanced scale",
+        reference=f"{_REFERENCE}, eq. 22 corrected (the balanced scale of a start of norm ‖β̂_s‖)",
+        regime=Regime.ASYMPTOTIC,
+        assumptions=(
+            *_ASSUMPTIONS,
+            "L = 2; pretraining ends at the balanced rank-one state W_1 = u₀vᵀ, W_2 = c₀v, "
+            "‖u₀‖ = c₀, c₀u₀ = β̂_s (small initialisation)",
+            "fine-tuning by gradient flow to convergence",
+            _LIMIT,
+        ),
+        expr=result,
+        steps=(
+            Step(
+                sp.Eq(start, start_value),
+                "balanced start: c₀u₀ = β̂_s and ‖u₀‖ = c₀ give c₀⁴ = ‖β̂_s‖² = N",
+                check.identity(start_value**4 - norm_n),
+            ),
+            *fine_tuning.flow_steps(),
+            Step(
+                sp.Eq(null_a, norm_n * sp.Symbol("q") / start**2),
+                "the balance quartic of ft_balance_root holds with a = ‖(I − P)u₀‖² = "
+                "‖(I − P)β̂_s‖²/c₀², which averages to qN/c₀² over the target data",
+                check.unchecked(
+                    "E‖(I − P)w‖² = q‖w‖² for w independent of X (rotation invariance)"
+                ),
+            ),
+            Step(
+                sp.Eq(kappa, kappa_value),
+                "κ = c/c₀: the end-to-end null part is c(I − P)u₀ = κ(I − P)β̂_s; "
+                "c = ft_balance_root at a → (1 − γ)N/c₀², b → γ + σ²γ/(1 − γ) (concentration)",
+                check.substitution(
+                    {null_a: a_limit, scratch_b: b_limit}, source=root / start_value
+                ),
+            ),
+            *null_space_excess_steps("β̂_s", kappa),
+            Step(
+                sp.Tuple(sp.Eq(_NORM, norm_sq), sp.Eq(_OVERLAP, inner), difference),
+                "in the basis (β_s, ν, e): ‖κβ̂_s − β_t‖² − ‖β_t‖² = κ²N − 2κO (checked by SymPy)",
+                check.identity(difference - in_scalars.subs({norm_n: norm_sq, overlap_o: inner})),
+            ),
+            Step(
+                general,
+                "average over the target data at fixed source data: T_ft = −q(κ²N − 2κO), "
+                "q = 1 − γ (scratch_bias), γ < 1",
+                check.equal(source=-q_under * in_scalars),
+            ),
+            Step(
+                sp.Eq(at_unit_source, unit),
+                "check: at N = 1, O = cos θ (a population source) this is "
+                "ft_transferability_balanced (SymPy simplifies the difference to 0)",
+            ),
+            Step(
+                result,
+                "average over the source data: E O (finite_source_overlap) and E N (eq. 152, "
+                "finite_source_norm), in each γ_s branch; γ ≥ 1: T_ft = 0; γ_s = 1: N = 1 at "
+                "σ_s = 0, N = ∞ (T_ft = −∞) for σ_s > 0",
+                check.equal(
+                    source=sp.Piecewise(
+                        (0, gamma >= 1),
+                        (closed.subs({overlap_o: overlap_pw, norm_n: norm_pw}), True),
+                    )
+                ),
+            ),
+        ),
+        printed=None,
+        notes=(
+            "Correction of eq. 22 (not printed in the paper): eq. 22 is this result at κ = 1. "
+            "Unlike the population-source case, κ ≠ 1 even at σ = σ_s = 0 when γ_s < 1, because "
+            "the pretrained vector has norm N ≠ 1 (at γ = γ_s = 0.5, σ = σ_s = 0: κ ≈ 1.13 and "
+            "T_ft(π/2) ≈ −0.32 against eq. 22's −0.25). Deterministic equivalents of a, b, N, O "
+            "replace the random ones (concentration as d → ∞); at γ_s > 1, σ_s = 0 (N = 1) and "
+            "σ = 0 it reduces to eq. 15."
+        ),
+        variables=(theta, gamma, gamma_s, sigma, sigma_s),
+    )
+
+
+@functools.cache
+def ft_risk_balanced_at_d() -> DerivedResult:
+    """E R_ft at finite (n, d, n_s): exact scratch risk minus the balanced T_ft at γ = n/d."""
+    exact_scratch = scratch.risk_finite().expr
+    transfer = ft_transferability_balanced().expr
+    ratios = {gamma: n / d, gamma_s: n_s / d}
+    at_d = transfer.subs(ratios)
+    result = sp.piecewise_fold(exact_scratch - at_d)
+    return DerivedResult(
+        name="ft_risk_finite_source_balanced_d",
+        title="Fine-tuning risk from a finite noisy source at finite n, d, n_s (balanced scale)",
+        reference=f"{_REFERENCE}, eq. 22 corrected, at finite size",
+        regime=Regime.APPROXIMATE,
+        assumptions=ft_transferability_balanced().assumptions[:-1],
+        expr=result,
+        steps=(
+            Step(exact_scratch, "E R_sc at finite n, d (scratch_risk_finite, exact)"),
+            Step(
+                at_d,
+                "the balanced finite-source transferability at γ = n/d, γ_s = n_s/d "
+                "(ft_transferability_finite_source_balanced)",
+                check.substitution(ratios, source=transfer),
+            ),
+            Step(
+                result,
+                "E R_ft = E R_sc − T_ft",
+                check.equal(source=exact_scratch - at_d),
+            ),
+        ),
+        printed=None,
+        notes=(
+            "The reference for fine-tuned networks at a given size (e.g. d = 500). The scratch "
+            "part is exact; the transfer part uses the deterministic equivalents of the "
+            "proportional limit, so an O(1/d) error remains (the claim finite-source measures it "
+            "against a Monte Carlo of the balanced end point at the same sizes)."
+        ),
+        variables=(theta, n, d, n_s, sigma, sigma_s),
+    )
+
+
+@functools.cache
 def lt_risk() -> DerivedResult:
     """Linear transfer from β̂_s with n_t → ∞: R = 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖² (SPEC 2.8)."""
     _, target, estimate = _teachers_3d()
@@ -606,6 +771,8 @@ def results() -> tuple[DerivedResult, ...]:
         norm(),
         ft_transferability(),
         break_even(),
+        ft_transferability_balanced(),
+        ft_risk_balanced_at_d(),
         lt_risk(),
         lt_risk_at_n(),
         lt_transferability(),

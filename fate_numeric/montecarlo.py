@@ -81,10 +81,11 @@ class PairedRisks:
     Attributes:
         scratch: ‖β̂_sc − β_t‖² per draw, shape (draws,).
         transfer: the transfer procedure's risk on the same data and teachers, shape (draws,).
-        scale: per-draw balanced scale c of fine-tuning (``balanced=True`` only, else ``None``).
-            It is the positive root of c⁴ − a c² − b = 0; for n >= d, where (I − P)β_s = 0 and
-            c does not enter β̂_ft, it is b^¼ (the gradient-flow value of the output weight),
-            not the convention c = 1 of ``theory.ft_balance_scale`` at γ >= 1.
+        scale: per-draw factor on the start's null-space part under the balanced scale of
+            fine-tuning (``balanced=True`` only, else ``None``): c/c₀ with c the positive root of
+            c⁴ − a c² − b = 0 and c₀ = ‖start‖^{1/2} (1 for a population source). For n >= d,
+            where (I − P)β_s = 0 and it does not enter β̂_ft, c is b^¼ (the gradient-flow value
+            of the output weight), not the convention c = 1 of ``theory.ft_balance_scale``.
     """
 
     scratch: np.ndarray
@@ -229,10 +230,22 @@ def _numpy(parts: list[torch.Tensor]) -> np.ndarray:
     return torch.cat(parts).cpu().numpy().astype(np.float64, copy=False)
 
 
-def _balanced_scale(null_norm2: torch.Tensor, scratch_norm2: torch.Tensor) -> torch.Tensor:
-    """Positive root c of c⁴ − a c² − b = 0 per draw (the derived ``ft_balance_root``)."""
-    root = theory.ft_balance_root(null_norm2.cpu().numpy(), scratch_norm2.cpu().numpy())
-    return torch.as_tensor(np.asarray(root), dtype=null_norm2.dtype, device=null_norm2.device)
+def _balanced_scale(
+    null_start: torch.Tensor, scratch_fit: torch.Tensor, start: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Per draw, the factor κ = c/c₀ that gradient flow puts on the start's null-space part.
+
+    The pretrained network is balanced and rank one, W_1 = u₀vᵀ, W_2 = c₀v with c₀u₀ = ``start``
+    and ‖u₀‖ = c₀, so c₀ = ‖start‖^{1/2} (1 for a unit β_s). Fine-tuning ends at the positive
+    root c of c⁴ − a c² − b = 0 (the derived ``ft_balance_root``) with a = ‖(I − P)u₀‖² =
+    ‖``null_start``‖²/c₀² and b = ‖``scratch_fit``‖², and β̂_ft = β̂_sc + (c/c₀)(I − P)·start.
+    ``start=None`` means a unit start (c₀ = 1).
+    """
+    start_scale2 = torch.ones_like(scratch_fit[..., 0]) if start is None else start.norm(dim=-1)
+    null_norm2 = (null_start**2).sum(-1) / start_scale2
+    root = theory.ft_balance_root(null_norm2.cpu().numpy(), (scratch_fit**2).sum(-1).cpu().numpy())
+    root = torch.as_tensor(np.asarray(root), dtype=null_norm2.dtype, device=null_norm2.device)
+    return root / start_scale2.sqrt()
 
 
 # --------------------------------------------------------------------------------------------
@@ -368,7 +381,7 @@ def fine_tuning_risks(
         source = teachers.source.expand(size, d)
         beta_sc, (null_source,) = _minimum_norm(x, y, [source])
         if balanced:
-            scale = _balanced_scale((null_source**2).sum(-1), (beta_sc**2).sum(-1))
+            scale = _balanced_scale(null_source, beta_sc)
             scales.append(scale)
             beta_ft = beta_sc + scale.unsqueeze(-1) * null_source
         else:
@@ -388,6 +401,7 @@ def finite_source_risks(
     draws: int,
     *,
     procedure: str = "fine_tuning",
+    balanced: bool = False,
     seed: int | torch.Generator,
     device: str | torch.device | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -399,7 +413,10 @@ def finite_source_risks(
     draw, independent of the target data):
 
     * ``"fine_tuning"``: β̂_ft = β̂_sc + (I − P)β̂_s (Thm C.1, eqs. 22–23; expectation of the
-      difference ≈ ``theory.ft_transferability_finite_source(theta, n/d, n_s/d, sigma_s)``);
+      difference ≈ ``theory.ft_transferability_finite_source(theta, n/d, n_s/d, sigma_s)``), or
+      with ``balanced=True`` β̂_ft = β̂_sc + κ(I − P)β̂_s, the per-draw gradient-flow end point
+      from the balanced pretrained state (κ = c/c₀ as in :func:`_balanced_scale`; expectation
+      ≈ ``theory.ft_transferability_finite_source_balanced``);
     * ``"linear_transfer"``: z = Xβ̂_s, b = zᵀy/‖z‖², risk ‖bβ̂_s − β_t‖² (SPEC §2.8; as n → ∞
       its mean tends to ``theory.lt_risk_finite_source(theta, n_s/d, sigma_s)``).
 
@@ -412,6 +429,7 @@ def finite_source_risks(
         sigma_s: source label-noise standard deviation (>= 0).
         draws: independent (source, target) data-set pairs (integer >= 2).
         procedure: "fine_tuning" or "linear_transfer".
+        balanced: fine-tuning only: the balanced scale κ instead of 1.
         seed, device, max_bytes: as in :func:`scratch_risks`.
     """
     theta, n, d = _theta(theta), _integer("n", n, 1), _integer("d", d, 2)
@@ -420,15 +438,23 @@ def finite_source_risks(
     max_bytes = _integer("max_bytes", max_bytes, 1)
     if procedure not in PROCEDURES:
         raise InvalidArgumentError(f"procedure must be one of {PROCEDURES}; got {procedure!r}")
+    if not isinstance(balanced, bool):
+        raise InvalidArgumentError(f"balanced must be True or False; got {balanced!r}")
+    if balanced and procedure != "fine_tuning":
+        raise InvalidArgumentError("balanced=True applies to fine-tuning only")
     gen, _ = _setup(seed, device)
     teachers = make_teachers(d, theta, gen)
-    scratch, transfer = [], []
+    scratch, transfer, scales = [], [], []
     for size in _chunk_sizes(draws, bytes_per_draw((n_s, d), (n, d)), max_bytes):
         x_s, noise_s, x, noise = _draw(size, [(n_s, d), (n_s,), (n, d), (n,)], gen)
         source_hat, _ = _minimum_norm(x_s, x_s @ teachers.source + sigma_s * noise_s)
         y = x @ teachers.target + sigma * noise
         if procedure == "fine_tuning":
             beta_sc, (null_source,) = _minimum_norm(x, y, [source_hat])
+            if balanced:
+                scale = _balanced_scale(null_source, beta_sc, start=source_hat)
+                scales.append(scale)
+                null_source = scale.unsqueeze(-1) * null_source
             beta_tx = beta_sc + null_source
         else:
             beta_sc, _ = _minimum_norm(x, y)
@@ -437,7 +463,7 @@ def finite_source_risks(
             beta_tx = b.unsqueeze(-1) * source_hat
         scratch.append(_squared_distance(beta_sc, teachers.target))
         transfer.append(_squared_distance(beta_tx, teachers.target))
-    return PairedRisks(_numpy(scratch), _numpy(transfer))
+    return PairedRisks(_numpy(scratch), _numpy(transfer), _numpy(scales) if balanced else None)
 
 
 def mean_and_standard_error(values: object) -> tuple[float, float]:

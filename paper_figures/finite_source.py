@@ -24,6 +24,19 @@ def _ft_expected(ctx: Context, cell) -> float:
     )
 
 
+def _ft_balanced_theory(ratio: float):
+    """Eq. 22 with the balanced scale κ of gradient flow at γ_s = ``ratio``, σ = σ_s = 0.2."""
+    return lambda ctx, theta, gamma: ctx.theory.ft_transferability_finite_source_balanced(
+        theta, gamma, ratio, SIGMA, SIGMA
+    )
+
+
+def _ft_balanced_expected(ctx: Context, cell) -> float:
+    return ctx.theory.ft_transferability_finite_source_balanced(
+        cell.theta, cell.n / cell.d, cell.n_source / cell.d, cell.sigma, cell.sigma_source
+    )
+
+
 def _lt_theory(ratio: float):
     """T = R_sc(γ, σ) (eq. 8) − R_lt(θ, γ_s, σ_s) as n_t → ∞ (SPEC §2.8)."""
     return lambda ctx, theta, gamma: (
@@ -56,6 +69,17 @@ def _figure(ratio: float):
             theory_title=rf"fine-tuning: eq. 22, $\gamma_s$ = {ratio:g}",
         ),
         Diagram(
+            key="ft_balanced",
+            label="fine-tuning",
+            sweep="finite_source",
+            procedure="fine_tuning",
+            sigma=SIGMA,
+            theory=_ft_balanced_theory(ratio),
+            expected=_ft_balanced_expected,
+            source_ratio=ratio,
+            theory_title=rf"fine-tuning: eq. 22 with scale $\kappa$, $\gamma_s$ = {ratio:g}",
+        ),
+        Diagram(
             key="lt",
             label="linear transfer",
             sweep="finite_source",
@@ -75,11 +99,13 @@ def _figure(ratio: float):
         ),
         caption=(
             f"Pretraining on n_s = γ_s d = {ratio:g} d noisy source samples (σ_s = 0.2), then "
-            "fine-tuning (top) or linear transfer (bottom) on target data with σ = 0.2. "
+            "fine-tuning (top two rows) or linear transfer (bottom) on target data with σ = 0.2. "
             "Columns: theory with its zero contour; simulation with the theory's zero contour "
             "dashed (× = fine-tuning not converged in the authors' 8000 steps); residual in "
             "standard errors. Fine-tuning theory: eq. 22 (break-even cos θ* = 0.54 for both "
-            "γ_s = 0.5 and 1.5 at σ_s = 0.2; the magnitudes differ by a factor 2). "
+            "γ_s = 0.5 and 1.5 at σ_s = 0.2; the magnitudes differ by a factor 2); second row: "
+            "eq. 22 with the balanced scale κ = c/‖β̂_s‖^½ that gradient flow puts on "
+            "(I − P)β̂_s, which the networks follow. "
             "Linear-transfer theory: eq. 8 minus the n_t → ∞ risk 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖² "
             "(SPEC §2.8)."
         ),
@@ -87,8 +113,12 @@ def _figure(ratio: float):
         notes=(
             "The notebook has no linear-transfer theory for a finite source; the one drawn is "
             "derived in this package (SPEC §2.8, `lt_risk_finite_source`), not the paper's.",
-            "Eq. 22 omits the balanced scale c as eq. 15 does (SPEC §8.2.1): at σ = 0.2 the "
-            "effect is a few per cent.",
+            "Eq. 22 omits the balanced scale as eq. 15 does, and with a finite source the "
+            "omission is large even without noise: the pretrained vector has norm ‖β̂_s‖ ≠ 1, so "
+            "gradient flow puts κ = c/‖β̂_s‖^½ ≠ 1 on (I − P)β̂_s (κ ≈ 1.13 at γ = γ_s = 0.5). "
+            "The first row's residuals show it at large θ; the second row's theory "
+            "(`ft_transferability_finite_source_balanced`) includes it (verify claims "
+            "`finite-source` and `finite-source-scale`).",
             "The theory maps are asymptotic (d → ∞; linear transfer also n_t → ∞). Residuals "
             "compare with the exact finite-size scratch risk and, for linear transfer, with the "
             "risk at the cell's n_t (`lt_risk_finite_source_n`: eq. 10 with sin²θ replaced by "

@@ -115,6 +115,27 @@ ft_transferability_finite_source = Evaluator(
     (_theta, _gamma, _gamma_s, _sigma_s),
     "Fine-tuning transferability after pretraining on γ_s·d noisy source samples, Thm C.1 eq. 22.",
 )
+ft_transferability_finite_source_balanced = Evaluator(
+    "ft_transferability_finite_source_balanced",
+    "ft_transferability_finite_source_balanced",
+    (_theta, _gamma, _gamma_s, _sigma, _sigma_s),
+    "Eq. 22 corrected for the balanced scale of gradient flow from a start of norm ‖β̂_s‖ "
+    "(not in the paper).",
+)
+ft_risk_finite_source_balanced_d = Evaluator(
+    "ft_risk_finite_source_balanced_d",
+    "ft_risk_finite_source_balanced_d",
+    (
+        _theta,
+        Parameter("n", S.n, POSITIVE_INTEGER),
+        Parameter("d", S.d, POSITIVE_INTEGER),
+        Parameter("n_s", S.n_s, POSITIVE_INTEGER),
+        _sigma,
+        _sigma_s,
+    ),
+    "Fine-tuning risk at finite n, d, n_s after finite-source pretraining: exact scratch risk "
+    "minus the balanced-scale transferability at γ = n/d, γ_s = n_s/d (O(1/d) error).",
+)
 lt_risk_finite_source = Evaluator(
     "lt_risk_finite_source",
     "lt_risk_finite_source",
@@ -274,6 +295,8 @@ EVALUATORS: dict[str, Evaluator] = {
         ft_balance_scale,
         ft_transferability_balanced,
         ft_transferability_finite_source,
+        ft_transferability_finite_source_balanced,
+        ft_risk_finite_source_balanced_d,
         lt_risk_finite_source,
         lt_risk_finite_source_n,
         scratch_risk_correction,

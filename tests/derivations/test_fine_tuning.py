@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from sampling import min_norm, teachers
+from sampling import gradient_flow, min_norm, teachers
 
 from derivations import fine_tuning
 from derivations.compare import equivalent
@@ -209,26 +209,6 @@ def test_monte_carlo_balance_scale(seed):
     assert abs(scales.mean() - derived) <= 5 * error + 0.01
 
 
-def _gradient_flow(x, y, w1, w2, step, max_steps):
-    """RK4 integration of Ẇ_1 = −g W_2ᵀ, Ẇ_2 = −W_1ᵀg, g = (2/n)Xᵀ(X W_1W_2 − y)."""
-    samples = x.shape[0]
-
-    def field(a, b):
-        g = 2 / samples * x.T @ (x @ (a @ b) - y)
-        return -np.outer(g, b), -a.T @ g
-
-    for _ in range(max_steps):
-        k1 = field(w1, w2)
-        k2 = field(w1 + step / 2 * k1[0], w2 + step / 2 * k1[1])
-        k3 = field(w1 + step / 2 * k2[0], w2 + step / 2 * k2[1])
-        k4 = field(w1 + step * k3[0], w2 + step * k3[1])
-        w1 = w1 + step / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
-        w2 = w2 + step / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
-        if np.mean((x @ (w1 @ w2) - y) ** 2) < 1e-26:
-            break
-    return w1, w2
-
-
 def test_gradient_flow_ends_at_the_balanced_scale(seed):
     """Exact gradient flow from W_1 = β_s vᵀ, W_2 = v (d = 12, n = 6, σ = 1) ends at
     β̂_sc + c(I − P)β_s with c the positive root of c⁴ − a c² − b (realised a, b): the per-instance
@@ -240,7 +220,7 @@ def test_gradient_flow_ends_at_the_balanced_scale(seed):
     y = x @ target + noise * rng.standard_normal(samples)
     v = rng.standard_normal(dim)
     v /= np.linalg.norm(v)
-    w1, w2 = _gradient_flow(x, y, np.outer(source, v), v.copy(), step=0.01, max_steps=40000)
+    w1, w2 = gradient_flow(x, y, np.outer(source, v), v.copy(), step=0.01, max_steps=40000)
     estimate = w1 @ w2
     pinv = np.linalg.pinv(x)
     projector = pinv @ x

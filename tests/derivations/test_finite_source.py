@@ -12,18 +12,20 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from sampling import min_norm, teachers
+from sampling import gradient_flow, min_norm, teachers
 
 from derivations import finite_source
 from derivations.compare import equivalent
 from derivations.paper import PRINTED
-from derivations.symbols import gamma, gamma_s, n, sigma, sigma_s, theta
+from derivations.symbols import d, gamma, gamma_s, n, n_s, sigma, sigma_s, theta
 
 NAMES = (
     "finite_source_overlap",
     "finite_source_norm",
     "ft_transferability_finite_source",
     "finite_source_break_even",
+    "ft_transferability_finite_source_balanced",
+    "ft_risk_finite_source_balanced_d",
     "lt_risk_finite_source",
     "lt_risk_finite_source_n",
     "lt_transferability_finite_source",
@@ -58,6 +60,21 @@ def test_records_names_printed_and_variables():
     assert records["ft_transferability_finite_source"].variables == (theta, gamma, gamma_s, sigma_s)
     assert records["finite_source_break_even"].variables == (gamma_s, sigma_s)
     assert records["lt_risk_finite_source"].variables == (theta, gamma_s, sigma_s)
+    assert records["ft_transferability_finite_source_balanced"].variables == (
+        theta,
+        gamma,
+        gamma_s,
+        sigma,
+        sigma_s,
+    )
+    assert records["ft_risk_finite_source_balanced_d"].variables == (
+        theta,
+        n,
+        d,
+        n_s,
+        sigma,
+        sigma_s,
+    )
     assert records["lt_risk_finite_source_n"].variables == (theta, n, gamma_s, sigma_s, sigma)
     assert records["lt_transferability_finite_source"].variables == (
         theta,
@@ -281,3 +298,100 @@ def test_linear_transfer_at_finite_target_size_given_the_source(seed, source_sam
         error = risks.std(ddof=1) / math.sqrt(targets)
         assert abs(risks.mean() - predicted) <= 5 * error
         assert abs(risks.mean() - s_value) > 5 * error  # the n_t term is resolved
+
+
+# ---- the balanced scale of a finite-source start ----------------------------------------------
+def _balanced_oracle(angle, ratio, ratio_s, noise, noise_s):
+    """Typed by hand: T = (1 − γ)(2κO − κ²N), κ = c/N^¼, c² = (a + √(a² + 4b))/2 with
+    a = (1 − γ)√N, b = γ + σ²γ/(1 − γ), N = eq. 152, O = cos θ min(1, γ_s) (γ < 1, γ_s ≠ 1)."""
+    if ratio_s < 1:
+        norm = ratio_s + noise_s**2 * ratio_s / (1 - ratio_s)
+    else:
+        norm = 1 + noise_s**2 / (ratio_s - 1)
+    overlap = math.cos(angle) * min(1.0, ratio_s)
+    a = (1 - ratio) * math.sqrt(norm)
+    b = ratio + noise**2 * ratio / (1 - ratio)
+    kappa = math.sqrt((a + math.sqrt(a * a + 4 * b)) / 2) / norm**0.25
+    return (1 - ratio) * (2 * kappa * overlap - kappa**2 * norm)
+
+
+@pytest.mark.parametrize(
+    ("angle", "ratio", "ratio_s", "noise", "noise_s"),
+    [
+        (math.pi / 2, 0.5, 0.5, 0.0, 0.0),
+        (0.3, 0.25, 0.5, 0.2, 0.2),
+        (1.0, 0.7, 1.5, 0.2, 0.2),
+        (2.5, 0.1, 3.0, 1.0, 0.5),
+    ],
+)
+def test_balanced_finite_source_oracle(angle, ratio, ratio_s, noise, noise_s):
+    record = _records()["ft_transferability_finite_source_balanced"]
+    values = {theta: angle, gamma: ratio, gamma_s: ratio_s, sigma: noise, sigma_s: noise_s}
+    derived = _evaluate(record.expr, values)
+    assert derived == pytest.approx(_balanced_oracle(angle, ratio, ratio_s, noise, noise_s), 1e-12)
+
+
+def test_balanced_finite_source_reductions():
+    """A unit start (γ_s > 1, σ_s = 0: β̂_s = β_s) gives the population-source correction, and
+    with σ = 0 too eq. 15; γ_s < 1 moves T away from eq. 22 even without noise (κ ≈ 1.13)."""
+    from derivations import fine_tuning
+
+    balanced = _records()["ft_transferability_finite_source_balanced"].expr
+    population = {r.name: r for r in fine_tuning.results()}["ft_transferability_balanced"].expr
+    for angle, ratio, noise in ((0.4, 0.3, 0.2), (1.2, 0.6, 1.0)):
+        here = {theta: angle, gamma: ratio, sigma: noise}
+        assert _evaluate(balanced, {**here, gamma_s: 2, sigma_s: 0}) == pytest.approx(
+            _evaluate(population, here), rel=1e-12
+        )
+        eq15 = (1 - ratio) * (2 * math.cos(angle) - 1)
+        assert _evaluate(balanced, {**here, sigma: 0, gamma_s: 3, sigma_s: 0}) == pytest.approx(
+            eq15, rel=1e-12
+        )
+    noiseless = {theta: math.pi / 2, gamma: 0.5, gamma_s: 0.5, sigma: 0, sigma_s: 0}
+    eq22 = _evaluate(_records()["ft_transferability_finite_source"].expr, noiseless)
+    assert eq22 == pytest.approx(-0.25, rel=1e-12)
+    assert _evaluate(balanced, noiseless) < eq22 - 0.05
+    assert _evaluate(balanced, {**noiseless, gamma: 1}) == 0
+
+
+def test_finite_size_risk_is_exact_scratch_minus_the_balanced_transferability():
+    risk = _records()["ft_risk_finite_source_balanced_d"].expr
+    transfer = _records()["ft_transferability_finite_source_balanced"].expr
+    angle, samples, dim, source_samples, noise = 0.7, 100, 500, 250, 0.2
+    value = _evaluate(
+        risk,
+        {theta: angle, n: samples, d: dim, n_s: source_samples, sigma: noise, sigma_s: noise},
+    )
+    scratch = (1 - samples / dim) + noise**2 * samples / (dim - samples - 1)  # inverse Wishart
+    ratios = {gamma: sp.Rational(samples, dim), gamma_s: sp.Rational(source_samples, dim)}
+    expected = scratch - _evaluate(transfer, {theta: angle, sigma: noise, sigma_s: noise, **ratios})
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_gradient_flow_from_a_finite_source_start_ends_at_kappa(seed):
+    """Exact gradient flow from the balanced start W_1 = u₀vᵀ, W_2 = c₀v with c₀u₀ = β̂_s,
+    ‖u₀‖ = c₀ (‖β̂_s‖ ≠ 1) ends at β̂_sc + κ(I − P)β̂_s, κ = c/c₀ with c the positive root of
+    c⁴ − a c² − b, a = ‖(I − P)β̂_s‖²/c₀², b = ‖β̂_sc‖²: the per-draw statement behind
+    ft_transferability_finite_source_balanced (here κ differs from 1 by more than 5 %)."""
+    rng = np.random.default_rng(seed)
+    dim, samples, source_samples = 12, 5, 6
+    source, target = teachers(rng, dim, math.pi / 2)
+    xs = rng.standard_normal((source_samples, dim))
+    estimate_s = np.linalg.pinv(xs) @ (xs @ source)  # noiseless, n_s < d: ‖β̂_s‖ < 1
+    start = np.linalg.norm(estimate_s) ** 0.5
+    x = rng.standard_normal((samples, dim))
+    y = x @ target
+    v = rng.standard_normal(dim)
+    v /= np.linalg.norm(v)
+    w1, w2 = gradient_flow(
+        x, y, np.outer(estimate_s / start, v), start * v, step=0.01, max_steps=60000
+    )
+    pinv = np.linalg.pinv(x)
+    projector = pinv @ x
+    null_start = estimate_s - projector @ estimate_s
+    a, b = null_start @ null_start / start**2, np.sum((pinv @ y) ** 2)
+    kappa = math.sqrt((a + math.sqrt(a * a + 4 * b)) / 2) / start
+    end = w1 @ w2
+    assert np.mean((x @ end - y) ** 2) < 1e-20
+    np.testing.assert_allclose(end - projector @ end, kappa * null_start, atol=1e-6)
+    assert abs(kappa - 1) > 0.05

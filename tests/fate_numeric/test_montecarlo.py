@@ -167,6 +167,39 @@ def test_finite_source_fine_tuning_follows_eq22(theta, n_s, seed):
     _assert_close(paired.transferability, expected, allowance=allowance)
 
 
+@pytest.mark.parametrize(
+    ("theta", "n_s", "sigma"), [(math.pi / 2, 50, 0.0), (math.pi / 8, 150, 0.2)]
+)
+def test_finite_source_balanced_fine_tuning_follows_its_finite_size_reference(
+    theta, n_s, sigma, seed
+):
+    """The per-draw gradient-flow end point β̂_sc + κ(I − P)β̂_s against
+    ``ft_risk_finite_source_balanced_d`` (deterministic equivalents: allowance 1/d), and not
+    against eq. 22's κ = 1 object where κ matters (θ = π/2, γ_s = 0.5: a gap of about 0.07)."""
+    n, d = 50, 100
+    flow = mc.finite_source_risks(theta, n, d, sigma, n_s, sigma, 400, balanced=True, seed=seed)
+    _assert_close(
+        flow.transfer,
+        theory.ft_risk_finite_source_balanced_d(theta, n, d, n_s, sigma, sigma),
+        allowance=1 / d,
+    )
+    assert flow.scale is not None and flow.scale.shape == (400,)
+    paper = mc.finite_source_risks(theta, n, d, sigma, n_s, sigma, 400, seed=seed)
+    np.testing.assert_array_equal(paper.scratch, flow.scratch)  # the same draws
+    if n_s < d and theta == math.pi / 2:
+        assert flow.scale.mean() > 1.08  # the deterministic equivalent: κ ≈ 1.13
+        assert flow.transfer.mean() > paper.transfer.mean() + 0.05
+
+
+def test_finite_source_balanced_is_for_fine_tuning_only():
+    with pytest.raises(InvalidArgumentError, match="fine-tuning only"):
+        mc.finite_source_risks(
+            0.3, 5, 10, 0.1, 5, 0.1, 4, procedure="linear_transfer", balanced=True, seed=0
+        )
+    with pytest.raises(InvalidArgumentError, match="balanced must be"):
+        mc.finite_source_risks(0.3, 5, 10, 0.1, 5, 0.1, 4, balanced=1, seed=0)
+
+
 def test_finite_source_linear_transfer_approaches_its_limit(seed):
     """LT risk along β̂_s → lt_risk_finite_source(θ, γ_s, σ_s) as n, d → ∞ (SPEC §2.8).
 
