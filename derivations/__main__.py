@@ -23,10 +23,11 @@ from pathlib import Path
 
 import sympy as sp
 
+from derivations.cache import cache_dir
 from derivations.display import for_display
 from derivations.errors import FateError, InvalidArgumentError
 from derivations.paper import PRINTED
-from derivations.registry import all_results, cache_dir, get
+from derivations.registry import all_results, get
 
 
 def _pretty(expr: sp.Basic, full: bool, indent: str = "      ") -> str:

@@ -106,7 +106,7 @@ def plain(expr: sp.Basic) -> sp.Basic:
     """A rendering of a matrix expression in plain symbols, for derivation steps.
 
     ``MatrixSymbol`` expressions do not survive the ``srepr`` round trip of the derivation cache
-    (``registry.py``), so steps hold this rendering instead: a matrix symbol becomes a symbol of
+    (``cache.py``), so steps hold this rendering instead: a matrix symbol becomes a symbol of
     the same name, a bilinear form aᵀb the symbol ⟨a, b⟩ (‖a‖² when a = b), any other product
     the symbol of its factors joined by ``·``; block matrices become explicit matrices.
     """

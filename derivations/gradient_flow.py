@@ -32,7 +32,7 @@ polynomial identities that need ‖u‖ = 1 are decided by their normal form mod
 by the constraints ‖u‖² − 1 (``reduced`` against a Gröbner basis that SymPy computes): a zero
 normal form means the identity holds on every unit vector. Steps hold explicit ``ImmutableMatrix``
 objects rather than ``MatrixSymbol`` expressions because the latter do not survive the ``srepr``
-round trip of the derivation cache (``registry.py``).
+round trip of the derivation cache (``cache.py``).
 """
 
 from __future__ import annotations

@@ -210,6 +210,9 @@ def decode_check(data: dict | None, parse) -> Check | None:
     """Inverse of :func:`encode_check`; ``parse`` rebuilds an expression from its ``srepr``."""
     if data is None:
         return None
+    for key in ("kind", "option", "reason"):
+        if not isinstance(data[key], str):
+            raise TypeError(f"the check's {key!r} is not text")
     return Check(
         kind=data["kind"],
         source=None if data["source"] is None else parse(data["source"]),

@@ -1,8 +1,7 @@
-"""The registry: names, order, the on-disk cache (round trip, corruption, invalidation), speed."""
+"""The registry: names, order, cache invalidation, speed (the cache file: test_cache_safety.py)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derivations import registry
+from derivations import cache, registry
 from derivations.errors import UnknownResultError
 from derivations.paper import PRINTED
 from derivations.record import DerivedResult
@@ -45,37 +44,10 @@ def test_unknown_name_gets_suggestions():
         registry.get("scratch_rsik")
 
 
-def test_cache_round_trip(tmp_path, monkeypatch, results):
-    monkeypatch.setenv("FATE_CACHE_DIR", str(tmp_path))
-    registry._store_cache(results)
-    loaded = registry._load_cache()
-    assert loaded is not None and list(loaded) == list(results)
-    for name, result in results.items():
-        again = loaded[name]
-        assert again.expr == result.expr, name
-        assert [s.expr for s in again.steps] == [s.expr for s in result.steps], name
-        assert again.variables == result.variables, name
-        # assumptions on symbols survive (a Symbol without them would be a different symbol)
-        assert {s: s.assumptions0 for s in again.expr.free_symbols} == {
-            s: s.assumptions0 for s in result.expr.free_symbols
-        }
-
-
-def test_corrupt_or_foreign_cache_is_ignored(tmp_path, monkeypatch):
-    monkeypatch.setenv("FATE_CACHE_DIR", str(tmp_path))
-    path = registry._cache_file()
-    path.write_text("{not json")
-    assert registry._load_cache() is None
-    path.write_text(json.dumps({"results": [{"name": "x"}]}))
-    assert registry._load_cache() is None
-    path.write_text(json.dumps({"results": [{"name": "x", "expr": "__import__('os')"}]}))
-    assert registry._load_cache() is None
-
-
 def test_source_key_changes_with_sympy_version(monkeypatch):
-    key = registry.source_key()
+    key = cache.source_key()
     monkeypatch.setattr(sp, "__version__", "0.0.0")
-    assert registry.source_key() != key
+    assert cache.source_key() != key
 
 
 def test_cold_start_under_a_minute_and_cached_after(tmp_path):
