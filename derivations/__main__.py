@@ -35,13 +35,22 @@ def _pretty(expr: sp.Basic, full: bool, indent: str = "      ") -> str:
     return textwrap.indent(sp.pretty(shown, use_unicode=True, wrap_line=False), indent)
 
 
+#: Widest reference column of ``list``; longer references end in "…" (``show`` prints them whole).
+REFERENCE_WIDTH = 64
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _list(_: argparse.Namespace) -> int:
     results = all_results()
     width = max(len(name) for name in results)
-    print(f"{'name':<{width}}  {'reference':<44}  {'regime':<17}  title")
+    ref_width = min(REFERENCE_WIDTH, max(len(r.reference) for r in results.values()))
+    print(f"{'name':<{width}}  {'reference':<{ref_width}}  {'regime':<17}  title")
     for result in results.values():
         print(
-            f"{result.name:<{width}}  {result.reference[:44]:<44}  "
+            f"{result.name:<{width}}  {_clip(result.reference, ref_width):<{ref_width}}  "
             f"{result.regime.value:<17}  {result.title}"
         )
     print(f"\n{len(results)} results. `python -m derivations show NAME` prints a derivation.")

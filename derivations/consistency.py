@@ -1,10 +1,10 @@
 """Every derived result against the formula the paper prints (the symbolic tier of the checks).
 
 Outcomes: ``PASS`` (equal to the printed formula), ``EXPECTED-DEVIATION`` (different from the
-printed formula and equal to its documented correction, SPEC §8: the derivation confirms the
-erratum), ``FAIL`` (equal to neither: a bug in the derivation or in the transcription of the paper).
-A printed formula may carry an erratum about the model rather than its algebra (eq. 15 omits the
-balancedness scale): its derivation still has to reproduce the printed formula to PASS.
+printed formula and equal to its documented correction, docs/paper.md §9: the derivation confirms
+the erratum), ``FAIL`` (equal to neither: a bug in the derivation or in the transcription of the
+paper). A printed formula may carry an erratum about the model rather than its algebra (eq. 15 omits
+the balancedness scale): its derivation still has to reproduce the printed formula to PASS.
 """
 
 from __future__ import annotations

@@ -4,12 +4,13 @@
 the given values with mpmath (15 significant digits) and shows the work as one would on paper: the
 formula, the branch that applies, the formula with the numbers written in, and the number.
 
-Design decision (DESIGN.md, one-way data flow): ``derivations`` never imports ``fate_numeric``, so
-this module does not call the lambdified evaluators of :mod:`fate_numeric.theory`; it evaluates
-the very expression they are lambdified from. Every evaluator is therefore covered (each one names
-its record) and so is every other record with free symbols; the tests check that both routes give
-the same numbers. Values are parsed by SymPy (``pi/3``, ``1/2``, ``0.25``) and validated against
-the symbol's assumptions (positive, nonnegative, integer).
+Design decision (docs/design.md §3, one-way data flow): ``derivations`` never imports
+``fate_numeric``, so this module does not call the lambdified evaluators of
+:mod:`fate_numeric.theory`; it evaluates the very expression they are lambdified from. Every
+evaluator is therefore covered (each one names its record) and so is every other record with free
+symbols; the tests check that both routes give the same numbers. Values are parsed by SymPy
+(``pi/3``, ``1/2``, ``0.25``) and validated against the symbol's assumptions (positive, nonnegative,
+integer).
 """
 
 from __future__ import annotations

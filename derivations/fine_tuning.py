@@ -1,4 +1,4 @@
-"""Fine-tuning the pretrained network on target data (Thm 3.9, eqs. 14–15; SPEC 2.7).
+"""Fine-tuning the pretrained network on target data (Thm 3.9, eqs. 14–15; docs/paper.md §3.8).
 
 Fine-tuning starts gradient flow on the target loss from the pretrained network, whose end-to-end
 vector is β_s. The gradient of the loss with respect to the end-to-end vector,
@@ -19,7 +19,7 @@ and in the basis (β_s, ν) with β_t = cos θ β_s + sin θ ν SymPy finds ‖�
 Hence eq. 14, E R_ft − E R_sc = (1 − γ)(1 − 2cos θ) for γ < 1, and eq. 15,
 T_ft = (1 − γ)(2cos θ − 1), which changes sign at θ = π/3 for every γ < 1.
 
-Balanced-scale correction (third-party erratum, SPEC 2.7 and 8.2 item 1). Exact gradient flow
+Balanced-scale correction (third-party erratum, docs/paper.md §3.8 and §9.2.1). Exact gradient flow
 of the L = 2 network from the balanced rank-one pretrained state W_1 = β_s vᵀ, W_2 = v
 (‖v‖ = 1) keeps the form W_1 = u vᵀ, W_2 = c v with du/dt = −c g and dc/dt = −uᵀg (SymPy's matrix
 derivatives). Therefore the null-space part of u is frozen at (I − P)β_s, the balance
@@ -212,7 +212,7 @@ def null_space_excess_steps(source: str, scale: sp.Expr = _ONE) -> tuple[Step, .
 
 
 def _teachers_2d() -> tuple[sp.Matrix, sp.Matrix]:
-    """β_s and β_t in the orthonormal basis (β_s, ν), ν ⊥ β_s (SPEC 1.1)."""
+    """β_s and β_t in the orthonormal basis (β_s, ν), ν ⊥ β_s (docs/paper.md §2.1)."""
     return sp.Matrix([1, 0]), sp.Matrix([sp.cos(theta), sp.sin(theta)])
 
 
@@ -283,8 +283,8 @@ def risk_excess() -> DerivedResult:
         notes=(
             "Exact for every X, ε before the expectation; the expectation E P = min(n, d)/d I is "
             "exact at finite size too, so eq. 14 holds with γ = n/d at every (n, d). Independent "
-            "of σ and of the depth L. Like eq. 15 it omits the balanced scale c (SPEC 2.7): see "
-            "ft_transferability_balanced."
+            "of σ and of the depth L. Like eq. 15 it omits the balanced scale c (docs/paper.md "
+            "§3.8): see ft_transferability_balanced."
         ),
         variables=(theta, gamma),
     )
@@ -306,16 +306,17 @@ def transferability() -> DerivedResult:
             Step(excess, "E R_ft − E R_sc (ft_risk_excess)"),
             Step(
                 result,
-                "T_ft = E[R_sc − R_ft] = −(E R_ft − E R_sc) (SPEC 1.4)",
+                "T_ft = E[R_sc − R_ft] = −(E R_ft − E R_sc) (docs/paper.md §2.4)",
                 check.equal(source=-excess),
             ),
         ),
         printed="eq15_ft_transferability",
         notes=(
-            "Erratum (third-party, SPEC 2.7 and 8.2 item 1): eq. 15 omits the balanced scale c "
-            "of fine-tuning by gradient flow; it is exact only for σ → 0. The corrected result "
-            "is ft_transferability_balanced, (1 − γ)(2c cos θ − c²) with c = ft_balance_scale. "
-            "The paper prints the first branch for γ ≤ 1; both branches vanish at γ = 1."
+            "Erratum (third-party, docs/paper.md §3.8 and §9.2.1): eq. 15 omits the balanced "
+            "scale c of fine-tuning by gradient flow; it is exact only for σ → 0. The corrected "
+            "result is ft_transferability_balanced, (1 − γ)(2c cos θ − c²) with c = "
+            "ft_balance_scale. The paper prints the first branch for γ ≤ 1; both branches vanish "
+            "at γ = 1."
         ),
         variables=(theta, gamma),
     )
@@ -358,7 +359,7 @@ def break_even_angle() -> DerivedResult:
         ),
         notes=(
             "With the balanced scale c the break-even condition becomes cos θ = c/2 "
-            "(SPEC 8.2 item 1), i.e. a slightly smaller angle for σ > 0."
+            "(docs/paper.md §9.2.1), i.e. a slightly smaller angle for σ > 0."
         ),
         variables=(),
     )
@@ -442,12 +443,12 @@ def scratch_norm_limit() -> sp.Expr:
 
 @functools.cache
 def balance_root() -> DerivedResult:
-    """c(a, b): the positive root of c⁴ − a c² − b = 0 for one data set (SPEC 2.7)."""
+    """c(a, b): the positive root of c⁴ − a c² − b = 0 for one data set (docs/paper.md §3.8)."""
     balance, quartic, roots, root = balance_quartic()
     return DerivedResult(
         name="ft_balance_root",
         title="Balanced scale of fine-tuning for given null-space and scratch norms",
-        reference=f"{_REFERENCE}, correction (SPEC 2.7, 8.2 item 1)",
+        reference=f"{_REFERENCE}, correction (docs/paper.md §3.8, §9.2.1)",
         regime=Regime.EXACT,
         assumptions=(
             "L = 2; gradient flow from the exactly balanced rank-one state W_1 = β_s vᵀ, W_2 = v",
@@ -476,7 +477,7 @@ def balance_root() -> DerivedResult:
 
 @functools.cache
 def balance_scale() -> DerivedResult:
-    """The balanced scale c(γ, σ) > 1 of fine-tuning by gradient flow (SPEC 2.7 caveat)."""
+    """The balanced scale c(γ, σ) > 1 of fine-tuning by gradient flow (docs/paper.md §9.2.1)."""
     flow = flow_steps()
     balance, quartic, roots, root = balance_quartic()
 
@@ -493,7 +494,7 @@ def balance_scale() -> DerivedResult:
     return DerivedResult(
         name="ft_balance_scale",
         title="Balanced scale c of fine-tuning by gradient flow (correction of Thm 3.9)",
-        reference=f"{_REFERENCE}, correction (SPEC 2.7, 8.2 item 1)",
+        reference=f"{_REFERENCE}, correction (docs/paper.md §3.8, §9.2.1)",
         regime=Regime.ASYMPTOTIC,
         assumptions=(
             *_ASSUMPTIONS,
@@ -553,7 +554,7 @@ def balance_scale() -> DerivedResult:
             ),
         ),
         notes=(
-            "Third-party correction (SPEC 2.7 and 8.2 item 1; not printed in the paper): the "
+            "Third-party correction (docs/paper.md §3.8 and §9.2.1; not printed in the paper): the "
             "paper takes c = 1. c is the concentration limit of the random scale solving "
             "c⁴ − ‖(I − P)β_s‖² c² − ‖β̂_sc‖² = 0, with a and b replaced by their deterministic "
             "equivalents 1 − γ and γ + σ²γ/(1 − γ). For γ ≥ 1 the null space is trivial and the "
@@ -584,7 +585,7 @@ def transferability_balanced() -> DerivedResult:
     return DerivedResult(
         name="ft_transferability_balanced",
         title="Transferability of fine-tuning with the balanced scale c (corrected eq. 15)",
-        reference=f"{_REFERENCE}, eq. 15 corrected (SPEC 2.7, 8.2 item 1)",
+        reference=f"{_REFERENCE}, eq. 15 corrected (docs/paper.md §3.8, §9.2.1)",
         regime=Regime.ASYMPTOTIC,
         assumptions=balance_scale().assumptions,
         expr=result,
@@ -610,11 +611,11 @@ def transferability_balanced() -> DerivedResult:
         ),
         printed=None,
         notes=(
-            "Correction of eq. 15 (third-party, SPEC 2.7 and 8.2 item 1), so no printed formula: "
-            "the paper's eq. 15 is this result at c = 1, exact only for σ → 0. c is the "
+            "Correction of eq. 15 (third-party, docs/paper.md §3.8 and §9.2.1), so no printed "
+            "formula: the paper's eq. 15 is this result at c = 1, exact only for σ → 0. c is the "
             "concentration limit of the random balanced scale; the excess-risk expectation uses "
-            "that the quadratic forms of the random projection concentrate. Break-even at "
-            "cos θ = c/2. At γ = 0.5, σ = 0.2: c ≈ 1.013 and T_ft(π/3) ≈ −0.007 instead of 0."
+            "that the quadratic forms of the random projection concentrate. Break-even at cos θ = "
+            "c/2. At γ = 0.5, σ = 0.2: c ≈ 1.013 and T_ft(π/3) ≈ −0.007 instead of 0."
         ),
         variables=(theta, gamma, sigma),
     )

@@ -1,4 +1,4 @@
-"""How far the asymptotic formulas are from the exact finite-size ones (SPEC §2.4–2.5).
+"""How far the asymptotic formulas are from the exact finite-size ones (docs/paper.md §3.12).
 
 The paper's formulas are proportional limits (eq. 8: n, d → ∞ with n/d = γ; eq. 11: and n → ∞
 for the linear probe), while every simulation has a finite d. Where the exact finite-size
@@ -96,7 +96,7 @@ def scratch_correction() -> DerivedResult:
     return DerivedResult(
         name="scratch_risk_correction",
         title="Finite-size correction of the scratch risk: (c₁, c₂) of 1/d and 1/d²",
-        reference="Thm 3.6, eq. 8 vs its exact finite-size form (SPEC §2.4)",
+        reference="Thm 3.6, eq. 8 vs exact finite-size (docs/paper.md §3.12)",
         regime=Regime.EXACT,
         assumptions=(
             "n = γd, γ ≠ 1; the geometric series converges for d|1 − γ| > 1",

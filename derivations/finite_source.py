@@ -1,4 +1,6 @@
-"""Transfer from a network pretrained on finite, noisy source data (App. C, Thm C.1; SPEC 2.8).
+"""Transfer from a network pretrained on finite, noisy source data (App. C, Thm C.1).
+
+docs/paper.md §3.9 states the results and their settings.
 
 The source network is pretrained by small-initialisation gradient flow on n_s = γ_s d samples
 y_s = X_sβ_s + ε_s with noise level σ_s. By Thm 3.5 its end-to-end vector is the minimum-norm
@@ -19,15 +21,20 @@ results with β_s replaced by β̂_s, a random vector independent of the target 
   (β_s, ν, e)), and averaging over the source data gives T_ft = (1 − γ)₊(2E⟨β_t, β̂_s⟩ − E‖β̂_s‖²).
 * ``finite_source_break_even`` (eq. 23): T_ft is linear and increasing in cos θ; SymPy solves
   T_ft = 0 for cos θ in each γ_s branch: cos θ* = (1/2)(1 + σ_s²/|1 − γ_s|).
-* ``lt_risk_finite_source`` (derived in SPEC 2.8, not printed in the paper): re-fitting the readout
-  of the rank-one feature map with n_t → ∞ target samples gives the population-optimal multiple
-  of β̂_s; SymPy minimises ‖β_t − bβ̂_s‖² over b, R = 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖², and the
+* ``ft_transferability_finite_source_balanced`` (eq. 22 corrected; not printed): pretraining ends
+  balanced, W_1 = u₀vᵀ, W_2 = c₀v with c₀⁴ = ‖β̂_s‖², and gradient flow of fine-tuning multiplies
+  (I − P)β̂_s by κ = c/c₀, c the positive root of the balance quartic of
+  :func:`derivations.fine_tuning.balance_root`; T_ft = (1 − γ)(2κ E O − κ² E N). Since ‖β̂_s‖ ≠ 1,
+  κ ≠ 1 even without noise. ``ft_risk_finite_source_balanced_d`` is the risk at finite (n, d, n_s).
+* ``lt_risk_finite_source`` (derived in docs/paper.md §3.9, not printed in the paper): re-fitting
+  the readout of the rank-one feature map with n_t → ∞ target samples gives the population-optimal
+  multiple of β̂_s; SymPy minimises ‖β_t − bβ̂_s‖² over b, R = 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖², and the
   concentration limits of ⟨β_t, β̂_s⟩ and ‖β̂_s‖² give the proportional-limit risk.
 * ``lt_transferability_finite_source``: eq. 8 (:func:`derivations.scratch.risk`) minus that risk.
 
 Conventions: ``Piecewise`` results list γ_s < 1, γ_s > 1 and the value at γ_s = 1 (the common
 one-sided limit, from :func:`derivations.scratch.value_at_one`), like eq. 8. The results inherit
-the omission of the balanced scale c of fine-tuning (SPEC 2.7, 2.8; see
+the omission of the balanced scale c of fine-tuning (docs/paper.md §3.8, §3.9, §9.2.1; see
 :mod:`derivations.fine_tuning`).
 
 Reference: Tahir, Ganguli, Rotskoff, "Features are fate: a theory of transfer learning in
@@ -96,7 +103,7 @@ def _source_piecewise(under: sp.Expr, over: sp.Expr) -> sp.Piecewise:
 
 
 def _teachers_3d() -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
-    """β_s, β_t and β̂_s in the orthonormal basis (β_s, ν, e), e ⊥ β_s, ν (SPEC 1.1)."""
+    """β_s, β_t and β̂_s in the orthonormal basis (β_s, ν, e), e ⊥ β_s, ν (docs/paper.md §2.1)."""
     source = sp.Matrix([1, 0, 0])
     target = sp.Matrix([sp.cos(theta), sp.sin(theta), 0])
     estimate = sp.Matrix(_H)
@@ -353,11 +360,11 @@ def ft_transferability() -> DerivedResult:
         ),
         printed="eq22_ft_transferability_finite_source",
         notes=(
-            "Same omission of the balanced scale c as eq. 15 (SPEC 2.7, 2.8, 8.2 item 1): exact "
-            "gradient-flow fine-tuning multiplies (I − P)β̂_s by a scale c ≠ 1 when the target data "
-            "are noisy. The means over target and source data are exact at finite size with "
-            "γ = n/d (given the exact finite-size E‖β̂_s‖²); the γ_s = 1 branch is the common "
-            "one-sided limit. The paper writes (1 − γ_t)₊ for the target factor."
+            "Same omission of the balanced scale c as eq. 15 (docs/paper.md §3.8, §3.9, §9.2.1): "
+            "exact gradient-flow fine-tuning multiplies (I − P)β̂_s by a scale c ≠ 1 when the "
+            "target data are noisy. The means over target and source data are exact at finite "
+            "size with γ = n/d (given the exact finite-size E‖β̂_s‖²); the γ_s = 1 branch is the "
+            "common one-sided limit. The paper writes (1 − γ_t)₊ for the target factor."
         ),
         variables=(theta, gamma, gamma_s, sigma_s),
     )
@@ -420,9 +427,10 @@ def break_even() -> DerivedResult:
         ),
         printed="eq23_finite_source_break_even",
         notes=(
-            "Independent of γ (for γ < 1). cos θ* > 1 means fine-tuning never beats scratch. "
-            "cos θ* = 0.54 at σ_s = 0.2 for both γ_s = 0.5 and 1.5 (SPEC 7). Inherits the "
-            "omission of the balanced scale c (SPEC 2.8)."
+            "Independent of γ (for γ < 1). cos θ* > 1 means fine-tuning never beats scratch. cos "
+            "θ* = 0.54 at σ_s = 0.2 for both γ_s = 0.5 and 1.5 (docs/paper.md §8.1). Inherits the "
+            "omission of the balanced scale (docs/paper.md §3.9, §9.2.1; see "
+            "ft_transferability_finite_source_balanced)."
         ),
         variables=(gamma_s, sigma_s),
     )
@@ -593,7 +601,7 @@ def ft_risk_balanced_at_d() -> DerivedResult:
 
 @functools.cache
 def lt_risk() -> DerivedResult:
-    """Linear transfer from β̂_s with n_t → ∞: R = 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖² (SPEC 2.8)."""
+    """Linear transfer from β̂_s with n_t → ∞: R = 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖² (docs/paper.md §3.9)."""
     _, target, estimate = _teachers_3d()
     error = target - _READOUT * estimate
     risk_b = sp.trigsimp(sp.expand(error.dot(error)))
@@ -613,7 +621,7 @@ def lt_risk() -> DerivedResult:
     return DerivedResult(
         name="lt_risk_finite_source",
         title="Linear-transfer risk from a finite noisy source (n_t → ∞)",
-        reference="App. C, finite-source linear transfer (SPEC 2.8; derived there, not printed)",
+        reference="App. C (derived here, not printed; docs/paper.md §3.9)",
         regime=Regime.ASYMPTOTIC,
         assumptions=(
             *_ASSUMPTIONS,
@@ -668,10 +676,10 @@ def lt_risk() -> DerivedResult:
         printed=None,
         notes=(
             "Not printed in the paper (the authors' notebook has no finite-source linear-transfer "
-            "theory): derived in SPEC 2.8, so there is no printed formula to compare with. "
-            "It replaces the floor sin²θ of eq. 10 (n → ∞); at γ_s → ∞ it tends to sin²θ. "
-            "Uses 1 − E[O]²/E[N] in place of E[1 − O²/N], exact in the limit by concentration. "
-            "At γ_s = 1: 1 for σ_s > 0 (no usable feature), sin²θ for σ_s = 0."
+            "theory): derived in this package (docs/paper.md §3.9), so there is no printed "
+            "formula to compare with. It replaces the floor sin²θ of eq. 10 (n → ∞); at γ_s → ∞ "
+            "it tends to sin²θ. Uses 1 − E[O]²/E[N] in place of E[1 − O²/N], exact in the limit "
+            "by concentration. At γ_s = 1: 1 for σ_s > 0 (no usable feature), sin²θ for σ_s = 0."
         ),
         variables=(theta, gamma_s, sigma_s),
     )
@@ -739,7 +747,7 @@ def lt_transferability() -> DerivedResult:
     return DerivedResult(
         name="lt_transferability_finite_source",
         title="Transferability of linear transfer from a finite noisy source (n_t → ∞ readout)",
-        reference="App. C, finite-source linear transfer (SPEC 2.8; derived there, not printed)",
+        reference="App. C (derived here, not printed; docs/paper.md §3.9)",
         regime=Regime.ASYMPTOTIC,
         assumptions=(*lt_risk().assumptions, "n, d → ∞ with n/d → γ for the scratch baseline"),
         expr=result,
@@ -750,15 +758,16 @@ def lt_transferability() -> DerivedResult:
             ),
             Step(
                 result,
-                "T_lt = E R_sc − R_lt (SPEC 1.4), as eq. 11 does with sin²θ",
+                "T_lt = E R_sc − R_lt (docs/paper.md §2.4), as eq. 11 does with sin²θ",
                 check.equal(source=scratch_risk - transfer_risk),
             ),
         ),
         printed=None,
         notes=(
-            "Not printed in the paper: derived in SPEC 2.8. Like eq. 11 it subtracts the n_t → ∞ "
-            "linear-transfer risk from the scratch risk at ratio γ. With γ_s = 0.5, σ_s = 0.2 and "
-            "θ = 0 it is ≈ 0 at γ = 0.5, σ = 0.2, as in the authors' finite-source experiments."
+            "Not printed in the paper: derived here (docs/paper.md §3.9). Like eq. 11 it "
+            "subtracts the n_t → ∞ linear-transfer risk from the scratch risk at ratio γ. With "
+            "γ_s = 0.5, σ_s = 0.2 and θ = 0 it is ≈ 0 at γ = 0.5, σ = 0.2, as in the authors' "
+            "finite-source experiments."
         ),
         variables=(theta, gamma, sigma, gamma_s, sigma_s),
     )

@@ -4,7 +4,7 @@
   integral of the paper's App. D, eqs. 117–121, used for Thm 3.7).
 * ``inverse_wishart_trace``: E tr (XXᵀ)⁻¹ = n/(d − n − 1) for n < d − 1 and E tr (XᵀX)⁻¹ =
   d/(n − d − 1) for n > d + 1, for X ∈ ℝ^{n×d} with i.i.d. standard Gaussian entries: the exact
-  finite-size variance of the minimum-norm solution (SPEC §2.4 step 5).
+  finite-size variance of the minimum-norm solution (docs/paper.md §3.5 step 5).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def inverse_wishart_trace() -> DerivedResult:
     return DerivedResult(
         name="inverse_wishart_trace",
         title="Mean trace of the inverse Gaussian Gram matrix",
-        reference="SPEC §2.4 step 5 (exact finite-size step behind Thm 3.6)",
+        reference="Thm 3.6, exact finite-size step (docs/paper.md §3.5 step 5)",
         regime=Regime.EXACT_FINITE_SIZE,
         assumptions=(
             "X ∈ R^{n×d} with i.i.d. N(0, 1) entries",

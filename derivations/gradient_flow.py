@@ -1,13 +1,13 @@
 """Gradient flow of deep linear networks: conservation law, pretraining, feature sparsification.
 
-The model (SPEC §1.2): f(x) = xᵀW_1⋯W_L with W_l ∈ ℝ^{d×d} for l < L and W_L ∈ ℝ^{d×1}; the
+The model (docs/paper.md §2.2): f(x) = xᵀW_1⋯W_L with W_l ∈ ℝ^{d×d} for l < L and W_L ∈ ℝ^{d×1}; the
 end-to-end vector is β̂ = W_1⋯W_L; training is gradient flow Ẇ_l = −∇_{W_l}ℒ with time t =
 learning rate × number of gradient steps. Every result below starts from these equations and lets
 SymPy do the calculus (differentiation, ``dsolve``, ``limit``, ``solve``) on explicit symbolic
 matrices; nothing final is typed in.
 
-Records (paper numbering v2 as reconstructed in SPEC §2; the statements of Lemma 3.3 and
-Thms 3.4–3.5 are known only through the third-party reading, SPEC §0):
+Records (paper numbering v2 as reconstructed in docs/paper.md §3; the statements of Lemma 3.3 and
+Thms 3.4–3.5 are known only through the third-party reading, docs/paper.md §1.3–1.4):
 
 * ``gf_conservation_L2``, ``gf_conservation_L3``: eq. 36 — with r = ∇_β̂ℒ, the flow is
   Ẇ_l = −(W_1⋯W_{l−1})ᵀ r (W_{l+1}⋯W_L)ᵀ (checked against SymPy's derivative of a generic loss
@@ -132,7 +132,7 @@ class FlowEquations:
 
 @functools.cache
 def flow_equations(depth: int, width: int = _WIDTH) -> FlowEquations:
-    """Gradient flow Ẇ_l = −∇_{W_l} g(W_1⋯W_L) of a generic loss (SPEC §2.2 step 1).
+    """Gradient flow Ẇ_l = −∇_{W_l} g(W_1⋯W_L) of a generic loss (docs/paper.md §3.3 step 1).
 
     SymPy differentiates g(β̂(W)) entry by entry; each partial derivative ∂g/∂β̂_k that the chain
     rule produces (a ``Subs`` object) is checked to be evaluated at β̂ itself and renamed r_k.
@@ -197,7 +197,7 @@ def conservation(depth: int) -> DerivedResult:
     return DerivedResult(
         name=f"gf_conservation_L{depth}",
         title=f"Conservation of the layer imbalances under gradient flow (L = {depth})",
-        reference="eq. 36 (SPEC §2.2 step 2)",
+        reference="eq. 36 (docs/paper.md §3.3 step 2)",
         regime=Regime.EXACT,
         assumptions=(
             f"deep linear network of depth L = {depth}, β̂ = {layers}",
@@ -237,8 +237,8 @@ def conservation(depth: int) -> DerivedResult:
             ),
         ),
         notes=(
-            "Equation number reconstructed (SPEC §2.2). Exact for gradient flow; gradient descent "
-            "with step η changes D_l by O(η²) per step, i.e. O(η) over a fixed time."
+            "Equation number reconstructed (docs/paper.md §3.3). Exact for gradient flow; gradient "
+            "descent with step η changes D_l by O(η²) per step, i.e. O(η) over a fixed time."
         ),
     )
 
@@ -250,8 +250,8 @@ def conservation(depth: int) -> DerivedResult:
 def pretrain_ode() -> DerivedResult:
     """ȧ = 4a(1 − a) for population pretraining from the balanced rank-one ansatz (L = 2).
 
-    Population loss ‖W_1W_2 − β_s‖² (SPEC §1.2, no factor ½), differentiated by SymPy with respect
-    to symbolic W_1 (3×3) and W_2 (3×1) and checked against the flow of eq. 36 with r =
+    Population loss ‖W_1W_2 − β_s‖² (docs/paper.md §2.2, no factor ½), differentiated by SymPy with
+    respect to symbolic W_1 (3×3) and W_2 (3×1) and checked against the flow of eq. 36 with r =
     2(β̂ − β_s); the ansatz W_1 = w β_s vᵀ, W_2 = w v is substituted, the unknown velocity ẇ is
     matched on one entry modulo ‖β_s‖ = ‖v‖ = 1, and every other entry is checked; then a = w².
     """
@@ -303,7 +303,7 @@ def pretrain_ode() -> DerivedResult:
     return DerivedResult(
         name="pretrain_ode",
         title="Population pretraining of the balanced rank-one network: ȧ = 4a(1 − a)",
-        reference="Lemma 3.3 (SPEC §2.1, §2.2)",
+        reference="Lemma 3.3 (docs/paper.md §3.2, §3.3)",
         regime=Regime.EXACT,
         assumptions=(
             "L = 2, population source loss ‖β̂ − β_s‖² (authors' normalisation, no ½)",
@@ -391,7 +391,7 @@ def pretrain_coefficient() -> DerivedResult:
     return DerivedResult(
         name="pretrain_coefficient",
         title="Time course of population pretraining, a(t) = β_sᵀβ̂(t)",
-        reference="Lemma 3.3 (SPEC §2.1)",
+        reference="Lemma 3.3 (docs/paper.md §3.2)",
         regime=Regime.EXACT,
         assumptions=(
             "balanced rank-one two-layer network, ‖β_s‖ = 1, β̂(t) = a(t) β_s",
@@ -439,7 +439,7 @@ def pretrain_limit() -> DerivedResult:
     return DerivedResult(
         name="pretrain_limit",
         title="End point of population pretraining and the order of limits",
-        reference="Lemma 3.3 (SPEC §2.1)",
+        reference="Lemma 3.3 (docs/paper.md §3.2)",
         regime=Regime.EXACT,
         assumptions=("balanced rank-one two-layer network on the population source loss, a_0 > 0",),
         expr=outer,
@@ -582,7 +582,7 @@ def feature_singular_value() -> DerivedResult:
     return DerivedResult(
         name="feature_singular_value",
         title="Pretrained rank-one features have singular value 1",
-        reference="Thm 3.4 (SPEC §2.2 steps 3-5)",
+        reference="Thm 3.4 (docs/paper.md §3.3 steps 3-5)",
         regime=Regime.EXACT,
         assumptions=(
             "end point of population pretraining with α → 0: layers balanced (D_l(0) = O(α²), "
@@ -593,8 +593,8 @@ def feature_singular_value() -> DerivedResult:
         steps=tuple(steps),
         notes=(
             "Balancedness and the rank-one form are inputs here (from the conservation law and "
-            "the rank-one last layer, SPEC §2.2 steps 3-4, argued in words, not derived); the "
-            "singular value 1 is what the ridge formula of Thm 3.8 uses."
+            "the rank-one last layer, docs/paper.md §3.3 steps 3-4, argued in words, not derived); "
+            "the singular value 1 is what the ridge formula of Thm 3.8 uses."
         ),
     )
 
@@ -671,7 +671,7 @@ def scratch_row_space() -> DerivedResult:
     return DerivedResult(
         name="scratch_row_space",
         title="Scratch training moves β̂ only in the row space of X; end point X⁺y",
-        reference="Thm 3.5 (Yun et al. 2021; SPEC §2.3)",
+        reference="Thm 3.5 (Yun et al. 2021; docs/paper.md §3.4)",
         regime=Regime.EXACT,
         assumptions=(
             "empirical loss (1/n)‖Xβ − y‖², X ∈ ℝ^{n×d} of full row rank, n < d",

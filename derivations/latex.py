@@ -402,10 +402,11 @@ def _display(body: str, label: str | None, breqn: bool) -> str:
 def equation_label(reference: str) -> str:
     """The paper's label for a result: its equation number, or the statement it belongs to.
 
-    Parenthesised remarks are ignored: ``"Thm 3.6, eq. 8"`` gives ``"8"``, ``"Thm 3.9, eq. 15
-    corrected (SPEC 2.7)"`` gives ``"15 corrected"``, ``"Thm 3.7 (sign of eq. 11 for γ < 1)"``
-    gives ``"Thm 3.7"`` and ``"Lemma 3.3 (SPEC §2.1)"`` gives ``"Lemma 3.3"``; a long qualifier
-    shortens to ``"cf. 8"`` (``"eq. 8 vs its exact finite-size form"``).
+    Parenthesised remarks are ignored: ``"Thm 3.6, eq. 8"`` gives ``"8"``,
+    ``"Thm 3.9, eq. 15 corrected (docs/paper.md §3.8)"`` gives ``"15 corrected"``,
+    ``"Thm 3.7 (sign of eq. 11 for γ < 1)"`` gives ``"Thm 3.7"`` and
+    ``"Lemma 3.3 (docs/paper.md §3.2)"`` gives ``"Lemma 3.3"``; a long qualifier shortens to
+    ``"cf. 8"`` (``"eq. 8 vs its exact finite-size form"``).
     """
     plain = re.sub(r"\([^)]*\)", "", reference)
     if match := re.search(r"\beqs?\.\s*([^,;]+)", plain):
@@ -551,8 +552,8 @@ came before: $\checkmark$ means the check was re-executed and passed (an equalit
 substitution, solution or ODE solution recomputed and compared); $\circ$ means the step rests on
 an argument SymPy cannot run (a modelling premise, rotation invariance, a concentration argument),
 and the reason is given; $\times$ would mark a failed check. Boxes mark the paper's known errata
-(SPEC \S 8). A piecewise result is a list of branches marked $\bullet$, read in order: the
-first branch whose condition holds applies (``otherwise'' catches what is left).
+(\texttt{docs/paper.md}, \S 9). A piecewise result is a list of branches marked $\bullet$, read in
+order: the first branch whose condition holds applies (``otherwise'' catches what is left).
 
 \paragraph{Notation.} Inputs $x \sim N(0, I_d)$; target labels $y = \beta_t^\top x + \varepsilon$
 with $\varepsilon \sim N(0, \sigma^2)$; source and target teachers are unit vectors at angle

@@ -16,13 +16,13 @@ its n → ∞ limit sin²θ is the irreducible floor: the part of β_t outside t
 also acts as extra label noise.
 
 The transferability (eq. 11) is T_lt = R_sc − sin²θ with the scratch risk of eq. 8
-(:func:`derivations.scratch.risk`). Its sign analysis (SPEC §2.5, §7.2 item 6):
+(:func:`derivations.scratch.risk`). Its sign analysis (docs/paper.md §3.6, §8.3 item 6):
 
 * γ < 1: multiplying by 1 − γ > 0 gives T_lt < 0 ⟺ Q(γ) = γ² − (1 + cos²θ − σ²)γ + cos²θ < 0.
   Q(0) = cos²θ, Q(1) = σ², its vertex lies below 1, and its discriminant factorises as
   ((1 − cos θ)² − σ²)((1 + cos θ)² − σ²), so negative transfer below interpolation happens exactly
   on (γ₋, γ₊) ⊂ [0, 1], non-empty iff θ > arccos(1 − σ). The paper prints the interval as
-  (γ₊, γ₋) (SPEC §8.2 item 3); the derived record is (γ₋, γ₊).
+  (γ₊, γ₋) (docs/paper.md §9.2.3); the derived record is (γ₋, γ₊).
 * γ > 1: T_lt < 0 ⟺ γ > 1 + σ²/sin²θ.
 * θ = π/2: transfer is positive only in the band (1 − σ², 1 + σ²) around the scratch
   double-descent peak ("anomalous" positive transfer).
@@ -253,8 +253,8 @@ def lt_transferability() -> DerivedResult:
         ),
         printed="eq11_lt_transferability",
         notes=(
-            "Positive values mean transfer beats scratch (SPEC sec. 1.4). The paper prints the two "
-            "branches γ < 1 and γ > 1 only; the γ = 1 value is added here."
+            "Positive values mean transfer beats scratch (docs/paper.md §2.4). The paper prints "
+            "the two branches γ < 1 and γ > 1 only; the γ = 1 value is added here."
         ),
         variables=(theta, gamma, sigma),
     )
@@ -339,7 +339,7 @@ def lt_negative_interval() -> DerivedResult:
         ),
         printed="thm37_negative_interval",
         notes=(
-            "Erratum (SPEC sec. 8.2 item 3): the paper prints the interval as (γ₊, γ₋), lower end "
+            "Erratum (docs/paper.md §9.2.3): the paper prints the interval as (γ₊, γ₋), lower end "
             "above upper end. This record is the derived (γ₋, γ₊); it names the printed formula "
             "so that the symbolic check reports EXPECTED-DEVIATION (the printed entry carries "
             "the erratum), and the tests assert that it equals the printed tuple reversed "

@@ -2,7 +2,7 @@
 
 Convention: X ∈ ℝ^{p×N} with i.i.d. N(0, 1) entries, W = XXᵀ/N, aspect ratio c = p/N ∈ (0, 1).
 As p, N → ∞ the eigenvalue law of W converges to the Marchenko–Pastur law ρ_c, whose Stieltjes
-transform m(z) = ∫ ρ_c(x)/(x − z) dx solves (SPEC §7.2 item 1)
+transform m(z) = ∫ ρ_c(x)/(x − z) dx solves (docs/paper.md §8.3 item 1)
 
     c z m² + (z − (1 − c)) m + 1 = 0.
 
@@ -216,7 +216,7 @@ def inverse_moment() -> DerivedResult:
     return DerivedResult(
         name="mp_inverse_moment",
         title="Mean inverse eigenvalue of the Marchenko-Pastur law",
-        reference=_REFERENCE + "; SPEC §7.2 item 1",
+        reference="App. D, used in Thm 3.6 (docs/paper.md §8.3 item 1)",
         regime=Regime.ASYMPTOTIC,
         assumptions=(*_ASSUMPTIONS, "c < 1, so that 0 lies left of the support"),
         expr=value,

@@ -3,8 +3,9 @@
 Linear transfer of the ReLU students (Sec. 4, App. E) refits the output layer on n target samples
 with the first layer frozen. The paper trains every network by full-batch gradient descent
 (learning rate 0.01·m, up to 10⁵ steps or until the loss reaches 10⁻⁶); whether its linear
-transfer used that descent or a closed-form least-squares fit is not known (SPEC §4, §8.3). With
-frozen features the loss is quadratic in the output weights c, so the descent has a closed form:
+transfer used that descent or a closed-form least-squares fit is not known
+(docs/paper.md §5.5, §9.3). With frozen features the loss is quadratic in the output weights c, so
+the descent has a closed form:
 
 * ``output_descent_mode``: with A = Φ/m (Φ_ji = relu(w_iᵀx_j)), the loss (1/n)‖Ac − y‖² and its
   singular value decomposition A = U S Vᵀ, the coordinate z = v_kᵀc of one mode with singular
@@ -88,7 +89,7 @@ def output_descent_mode() -> DerivedResult:
     return DerivedResult(
         name="output_descent_mode",
         title="Gradient descent on the output layer, one singular mode",
-        reference="Sec. 4 (linear transfer of the ReLU students; our reading, SPEC §4)",
+        reference="Sec. 4 (ReLU linear transfer, our reading; docs/paper.md §5.5)",
         regime=Regime.EXACT,
         assumptions=(_FROZEN, "A = U S Vᵀ; z = v_kᵀc, r = u_kᵀy, s = s_k > 0; step η"),
         expr=by_branch,

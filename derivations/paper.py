@@ -4,10 +4,11 @@ These are the only hand-typed formulas of the package (besides independent oracl
 Every :class:`~derivations.record.DerivedResult` whose ``printed`` field names an entry here is
 compared with it by :func:`derivations.compare.equivalent`.
 
-Provenance (SPEC §0): the body of the paper could not be read directly; the formulas below are the
-paper's as quoted by the third-party annotated reading of v2 [NOTES] and as implemented in the
-authors' plotting code [CODE] (``plots.ipynb``), with v2 equation numbers. Where the printed form is
-known to be wrong, ``erratum`` says so (SPEC §8) and the derived result is expected to differ.
+Provenance (docs/paper.md §1.3–1.4): the body of the paper could not be read directly; the formulas
+below are the paper's as quoted by the third-party annotated reading of v2 [NOTES] and as
+implemented in the authors' plotting code [CODE] (``plots.ipynb``), with v2 equation numbers. Where
+the printed form is known to be wrong, ``erratum`` says so (docs/paper.md §9) and the derived result
+is expected to differ.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ PRINTED: dict[str, PrintedFormula] = {
             corrected=sp.Tuple(_GAMMA_MINUS, _GAMMA_PLUS),
             erratum=(
                 "printed as the interval (γ₊, γ₋), whose lower end exceeds its upper end; "
-                "the region where T_lt < 0 is (γ₋, γ₊) (SPEC §8.2 item 3)"
+                "the region where T_lt < 0 is (γ₋, γ₊) (docs/paper.md §9.2.3)"
             ),
         ),
         PrintedFormula(
@@ -117,7 +118,7 @@ PRINTED: dict[str, PrintedFormula] = {
             source=_NOTES_AND_CODE,
             erratum=(
                 "omits the balancedness scale c of fine-tuning by gradient flow; exact only for "
-                "σ -> 0 (SPEC §2.7, §8.2 item 1); the corrected result is "
+                "σ -> 0 (docs/paper.md §3.8, §9.2.1); the corrected result is "
                 "ft_transferability_balanced"
             ),
         ),
@@ -145,7 +146,9 @@ PRINTED: dict[str, PrintedFormula] = {
                 ),
             ),
             source=_NOTES_AND_CODE,
-            erratum="same omission of the balancedness scale c as eq. 15 (SPEC §2.8)",
+            erratum=(
+                "same omission of the balancedness scale c as eq. 15 (docs/paper.md §3.9, §9.2.1)"
+            ),
         ),
         PrintedFormula(
             name="eq23_finite_source_break_even",
@@ -169,7 +172,7 @@ PRINTED: dict[str, PrintedFormula] = {
             corrected=sigma * sp.sqrt(2 * delta_d) / norm_f,
             erratum=(
                 "α > σ√δ/‖f‖ only guarantees D_KL > δ/2 through the proof's bound α²‖f‖²/(2σ²); "
-                "the bound needs α > σ√(2δ)/‖f‖ (SPEC §3.3)"
+                "the bound needs α > σ√(2δ)/‖f‖ (docs/paper.md §4.3, §9.2.2)"
             ),
         ),
         PrintedFormula(
@@ -183,7 +186,7 @@ PRINTED: dict[str, PrintedFormula] = {
             erratum=(
                 "the lower bound ½e^{−σ²/2}∫(f² + g²)p dx does not follow from the judge ½cos y "
                 "(it exceeds the Dudley ceiling 2); the judge gives ½e^{−σ²/2}|E cos f − E cos g| "
-                "(SPEC §3.3)"
+                "(docs/paper.md §4.3, §9.2.2)"
             ),
         ),
         PrintedFormula(
@@ -215,7 +218,7 @@ PRINTED_NUMBERS: dict[str, PrintedNumber] = {
             where="Sec. 4, Fig. 3e: scratch risk of the ReLU student ≈ A n^(−ν), ν = 1.18 "
             "(A not stated in what could be read)",
             value=sp.Rational(118, 100),
-            source=_NOTES + " (SPEC §4)",
+            source=_NOTES + " (docs/paper.md §5.4)",
         ),
     )
 }
@@ -231,7 +234,7 @@ class PlottedValue:
         figure: which figure or notebook output it comes from.
         setting: the experiment behind it (sizes, angle, noise, instances, solver).
         source: who read it, from what.
-        erratum: what is wrong with it, where something is (SPEC §8).
+        erratum: what is wrong with it, where something is (docs/paper.md §9).
     """
 
     name: str
@@ -251,7 +254,7 @@ PLOTTED: dict[str, PlottedValue] = {
             figure="ridge_reg_lt.pdf (authors' plots.ipynb), the experimental point at λ = 0",
             setting="d = 500, n = 250 (γ = 0.5), θ = π/8, σ = 0.2, 20 instances, L = 2; λ = 0 "
             "solved as the ridge (FᵀF + n·10⁻⁵ I)⁻¹Fᵀy (transfer.py)",
-            source="notebook output as read by SPEC §5.2 and §8.1.1",
+            source="the authors' notebook output (docs/paper.md §7.3, §9.1.1)",
             erratum="lies far above eq. 13 at λ = 0 (sin²(π/8) = 0.146); cause not identified",
         ),
     )

@@ -171,7 +171,7 @@ class DerivedResult:
         steps: the derivation, in order; the last step's expression is ``expr`` or implies it.
         printed: name of the formula in :mod:`derivations.paper` that the result must equal,
             or ``None`` where the paper prints no formula for it.
-        notes: caveats, errata and decisions (SPEC §8), in words.
+        notes: caveats, errata and decisions (docs/paper.md §9), in words.
     """
 
     name: str

@@ -28,8 +28,8 @@
   independent features; the numerics use a pseudo-inverse with a stated rank cut-off).
 
 Decision: which basis spans "the feature space" (the source teacher's neurons, the trained
-student's neurons) is not stated in what we could read of the paper (SPEC §4, §8.3); the formula
-here holds for any basis, and the numerics compute both.
+student's neurons) is not stated in what we could read of the paper (docs/paper.md §5.3, §9.3); the
+formula here holds for any basis, and the numerics compute both.
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ def relu_out_of_span_norm() -> DerivedResult:
             ),
         ),
         notes=(
-            "The paper's basis and normalisation are uncertain (SPEC §4, §8.2 item 6); the "
+            "The paper's basis and normalisation are uncertain (docs/paper.md §5.3, §9.2.6); the "
             "numerics evaluate G and k with relu_kernel for source-teacher and trained-student "
             "neurons."
         ),

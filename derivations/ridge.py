@@ -1,6 +1,7 @@
 """Ridge-regularised linear transfer in the limit of many target samples (Thm 3.8, eq. 13).
 
-The last layer is fitted with the authors' penalty normalisation (SPEC §2.6, code ``transfer.py``)
+The last layer is fitted with the authors' penalty normalisation (docs/paper.md §3.7, code
+``transfer.py``)
 
     c = argmin (1/n)‖y − Fc‖² + λ‖c‖² = (FᵀF + nλI)⁻¹Fᵀy,
 
@@ -17,8 +18,9 @@ fluctuations η, ξ), so SymPy's limit n → ∞ gives b_λ → cos θ/(1 + λ),
 ‖b_λβ_s − β_t‖² = (b_λ − cos θ)² + sin²θ (:func:`derivations.linear_transfer.coefficient_risk`)
 becomes eq. 13, 1 − (1 + 2λ)cos²θ/(1 + λ)². Its λ-derivative 2λcos²θ/(1 + λ)³ ≥ 0: in this limit
 ridge on the one-coefficient probe only adds shrinkage bias and cannot remove negative transfer
-(SPEC §8.2 item 5). At finite n a small λ can reduce the variance term of eq. 10; eq. 13 does not
-describe that. The paper's own derivation uses spherical coordinates and a saddle point (App. D.7).
+(docs/paper.md §9.2.5). At finite n a small λ can reduce the variance term of eq. 10; eq. 13 does
+not describe that. The paper's own derivation uses spherical coordinates and a saddle point
+(App. D.7).
 """
 
 from __future__ import annotations
@@ -192,10 +194,10 @@ def ridge_lt_monotone() -> DerivedResult:
         ),
         notes=(
             "Strictly increasing in λ for θ < π/2, flat at θ = π/2. This is a statement about "
-            "the n → ∞ limit of a one-coefficient probe (SPEC sec. 8.2 item 5): at finite n a "
+            "the n → ∞ limit of a one-coefficient probe (docs/paper.md §9.2.5): at finite n a "
             "small λ can lower the variance term (σ² + sin²θ)/(n − 2) of eq. 10, which eq. 13 "
             "does not capture. The authors' experiments use λ = 0.1 for linear transfer; the gap "
-            "to λ = 0 is λ²cos²θ/(1 + λ)² ≤ 0.00826 (SPEC sec. 8.1 item 1)."
+            "to λ = 0 is λ²cos²θ/(1 + λ)² ≤ 0.00826 (docs/paper.md §9.1.1)."
         ),
         variables=(theta, lam),
     )

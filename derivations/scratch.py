@@ -38,8 +38,8 @@ _AT_ONE = (
 def value_at_one(under: sp.Expr, over: sp.Expr) -> sp.Expr:
     """The value at γ = 1 of a piecewise result: the common one-sided limit, else NaN.
 
-    The limits are taken for σ > 0 and at σ = 0 separately (SPEC: divergence at γ = 1 only
-    when σ > 0), giving ``Piecewise((value at σ = 0, Eq(σ, 0)), (value for σ > 0, True))``.
+    The limits are taken for σ > 0 and at σ = 0 separately (docs/paper.md §3.5: divergence at γ = 1
+    only when σ > 0), giving ``Piecewise((value at σ = 0, Eq(σ, 0)), (value for σ > 0, True))``.
     """
     positive = sp.Symbol("sigma_pos", positive=True)
     values = []
@@ -66,7 +66,7 @@ def bias_finite() -> DerivedResult:
     return DerivedResult(
         name="scratch_bias_finite",
         title="Bias of the minimum-norm solution (exact)",
-        reference="Thm 3.6, proof (SPEC §2.4 step 2)",
+        reference="Thm 3.6, proof (docs/paper.md §3.5 step 2)",
         regime=Regime.EXACT_FINITE_SIZE,
         assumptions=_ASSUMPTIONS,
         expr=bias,
@@ -93,7 +93,7 @@ def bias_finite() -> DerivedResult:
 
 @functools.cache
 def risk_finite() -> DerivedResult:
-    """Exact E R_sc at finite (n, d): bias + σ² E tr(Gram⁻¹) (SPEC §2.4 step 5)."""
+    """Exact E R_sc at finite (n, d): bias + σ² E tr(Gram⁻¹) (docs/paper.md §3.5 step 5)."""
     bias = bias_finite().expr
     trace = inverse_wishart_trace().expr
     (under_trace, under_cond), (over_trace, over_cond), _ = trace.args
@@ -106,7 +106,7 @@ def risk_finite() -> DerivedResult:
     return DerivedResult(
         name="scratch_risk_finite",
         title="Scratch risk at finite n, d (exact Gaussian expectation)",
-        reference="Thm 3.6, exact finite-size form (SPEC §2.4 step 5)",
+        reference="Thm 3.6, exact finite-size form (docs/paper.md §3.5 step 5)",
         regime=Regime.EXACT_FINITE_SIZE,
         assumptions=_ASSUMPTIONS,
         expr=risk,
@@ -144,7 +144,7 @@ def variance() -> DerivedResult:
     return DerivedResult(
         name="scratch_variance",
         title="Variance of the minimum-norm solution (proportional limit)",
-        reference="Thm 3.6, proof (SPEC §2.4 steps 3-4)",
+        reference="Thm 3.6, proof (docs/paper.md §3.5 steps 3-4)",
         regime=Regime.ASYMPTOTIC,
         assumptions=(*_ASSUMPTIONS, _LIMIT),
         expr=result,
@@ -183,7 +183,7 @@ def bias() -> DerivedResult:
     return DerivedResult(
         name="scratch_bias",
         title="Bias of the minimum-norm solution (proportional limit)",
-        reference="Thm 3.6, proof (SPEC §2.4 step 2)",
+        reference="Thm 3.6, proof (docs/paper.md §3.5 step 2)",
         regime=Regime.ASYMPTOTIC,
         assumptions=(*_ASSUMPTIONS, _LIMIT),
         expr=result,
@@ -258,7 +258,7 @@ def optimum() -> DerivedResult:
     return DerivedResult(
         name="scratch_optimum",
         title="Best sample ratio below interpolation and the risk there",
-        reference="Thm 3.6 (consequence of eq. 8; SPEC §2.4)",
+        reference="Thm 3.6 (consequence of eq. 8; docs/paper.md §3.5)",
         regime=Regime.ASYMPTOTIC,
         assumptions=(*_ASSUMPTIONS, _LIMIT, "0 < σ < 1"),
         expr=sp.Tuple(minimiser, value),

@@ -1,4 +1,4 @@
-"""Dataset similarity does not predict transfer (App. A, Thm A.2; v1 Thm 2.2; SPEC §3).
+"""Dataset similarity does not predict transfer (App. A, Thm A.2; v1 Thm 2.2; docs/paper.md §4).
 
 For a regression function f ∈ Φ the joint law of a task is p_f(x, y) = p(x) N(y; f(x), σ²)
 (Gaussian label noise, σ > 0). Thm A.2 says that inside one feature space the laws of two tasks can
@@ -14,7 +14,7 @@ What SymPy derives here:
   2/σ² (= 50 at σ = 0.2, θ = π).
 * The paper's KL construction g = −α f: D_KL = (1 + α)²‖f‖²/(2σ²). Dropping the (1 + α) → α
   step needs α > σ√(2δ)/‖f‖; the paper prints α > σ√δ/‖f‖, which only guarantees δ/2, and for
-  δ > (3 + 2√2)‖f‖²/σ² the printed choice gives D_KL < δ (erratum, SPEC §3.3).
+  δ > (3 + 2√2)‖f‖²/σ² the printed choice gives D_KL < δ (erratum, docs/paper.md §4.3, §9.2.2).
 * Dudley: the judge h(x, y) = ½ cos y has ‖h‖_L = ‖h‖_∞ = ½; E[cos y | x] = e^{−σ²/2} cos f(x),
   so γ_β ≥ ½ e^{−σ²/2} |E cos f − E cos g| ≤ e^{−σ²/2} < 1. The paper's next line bounds this by
   ½ e^{−σ²/2} ∫(f² + g²) p dx, which grows without bound: invalid (at g = −f the cosine bound is 0
@@ -159,7 +159,7 @@ def _family_vectors() -> tuple[sp.Matrix, sp.Matrix]:
 
 @functools.cache
 def kl_family() -> DerivedResult:
-    """Inside the paper's family: D_KL(p_s ‖ p_t) = (1 − cos θ)/σ² (SPEC §3.3)."""
+    """Inside the paper's family: D_KL(p_s ‖ p_t) = (1 − cos θ)/σ² (docs/paper.md §4.3)."""
     beta_s, beta_t = _family_vectors()
     difference = beta_s - beta_t
     distance = sp.simplify((difference.T * sp.eye(2) * difference)[0])
@@ -168,7 +168,7 @@ def kl_family() -> DerivedResult:
     return DerivedResult(
         name="kl_family",
         title="KL divergence between source and target tasks at angle θ",
-        reference="App. A, Fig. 4a (SPEC §3.3)",
+        reference="App. A, Fig. 4a (docs/paper.md §4.3)",
         regime=Regime.EXACT,
         assumptions=(_JOINT, _FAMILY),
         expr=value,
@@ -238,7 +238,7 @@ def kl_construction_alpha() -> DerivedResult:
     return DerivedResult(
         name="kl_construction_alpha",
         title="Scale of the KL construction that guarantees D_KL ≥ δ",
-        reference="Thm A.2, proof (App. D.1; SPEC §3.3)",
+        reference="Thm A.2, proof (App. D.1; docs/paper.md §4.3)",
         regime=Regime.EXACT,
         assumptions=(_JOINT, "g = −α f, α > 0", "δ > 0"),
         expr=root,
@@ -264,7 +264,7 @@ def kl_construction_alpha() -> DerivedResult:
         ),
         printed="thmA2_kl_alpha",
         notes=(
-            "Erratum (SPEC §3.3): the paper chooses α > σ√δ/‖f‖, which makes the bound "
+            "Erratum (docs/paper.md §9.2.2): the paper chooses α > σ√δ/‖f‖, which makes the bound "
             "α²‖f‖²/(2σ²) exceed only δ/2 (kl_printed_alpha_failure gives the δ beyond which "
             "even the exact KL falls below δ)."
         ),
@@ -285,7 +285,7 @@ def kl_printed_alpha_failure() -> DerivedResult:
     return DerivedResult(
         name="kl_printed_alpha_failure",
         title="Distance beyond which the paper's printed KL construction falls short",
-        reference="Thm A.2, proof (App. D.1; SPEC §3.3)",
+        reference="Thm A.2, proof (App. D.1; docs/paper.md §4.3)",
         regime=Regime.EXACT,
         assumptions=(_JOINT, "g = −α f with the printed α = σ√δ/‖f‖"),
         expr=threshold,
@@ -411,8 +411,9 @@ def dudley_cosine_scaled() -> DerivedResult:
         ),
         printed="thmA2_dudley_line29",
         notes=(
-            "Erratum (SPEC §3.3): the paper's next line bounds this by ½e^{−σ²/2}∫(f² + g²)p dx "
-            "= ½e^{−σ²/2}(1 + c²) via 'cos x + x² ≥ cos z − z²', which only gives "
+            "Erratum (docs/paper.md §9.2.2): the paper's next line bounds this by "
+            "½e^{−σ²/2}∫(f² + g²)p dx = ½e^{−σ²/2}(1 + c²) via 'cos x + x² ≥ cos z − z²', which "
+            "only gives "
             "cos f − cos g ≥ −(f² + g²), a lower bound by a negative number. The printed bound "
             "exceeds the Dudley ceiling 2 for large c; at c = −1 it is e^{−σ²/2} > 0 while the "
             "judge gives exactly 0."
@@ -431,7 +432,7 @@ def dudley_ceiling() -> DerivedResult:
     return DerivedResult(
         name="dudley_ceiling",
         title="The Dudley metric is bounded by 2",
-        reference="Thm A.2 (SPEC §3.3)",
+        reference="Thm A.2 (docs/paper.md §4.3)",
         regime=Regime.EXACT,
         assumptions=(_DUDLEY_BALL,),
         expr=value,
@@ -472,7 +473,7 @@ def dudley_tent_bound() -> DerivedResult:
     return DerivedResult(
         name="dudley_tent_bound",
         title="Dudley lower bound through a tent judge along g = c f",
-        reference="Thm A.2 (corrected Dudley half, SPEC §3.3)",
+        reference="Thm A.2 (corrected Dudley half, docs/paper.md §4.3)",
         regime=Regime.EXACT,
         assumptions=(_JOINT, _SCALED, _DUDLEY_BALL),
         expr=value,
@@ -504,7 +505,7 @@ def dudley_tent_limit() -> DerivedResult:
     return DerivedResult(
         name="dudley_tent_limit",
         title="Along g = c f the Dudley distance approaches its ceiling 2",
-        reference="Thm A.2 (corrected Dudley half, SPEC §3.3)",
+        reference="Thm A.2 (corrected Dudley half, docs/paper.md §4.3)",
         regime=Regime.ASYMPTOTIC,
         assumptions=(_JOINT, _SCALED, _DUDLEY_BALL),
         expr=value,
@@ -539,7 +540,7 @@ def w1_scaled_bounds() -> DerivedResult:
     return DerivedResult(
         name="w1_scaled_bounds",
         title="Wasserstein-1 distance along g = c f (lower, upper bounds)",
-        reference="Thm A.2 remark (W₁ contains the Dudley ball; SPEC §3.3)",
+        reference="Thm A.2 remark (W₁ contains the Dudley ball; docs/paper.md §4.3)",
         regime=Regime.EXACT,
         assumptions=(
             _JOINT,
@@ -577,7 +578,7 @@ def w1_scaled_growth() -> DerivedResult:
     return DerivedResult(
         name="w1_scaled_growth",
         title="Wasserstein-1 grows linearly along g = c f",
-        reference="Thm A.2 remark (SPEC §3.3)",
+        reference="Thm A.2 remark (docs/paper.md §4.3)",
         regime=Regime.ASYMPTOTIC,
         assumptions=(_JOINT, _SCALED),
         expr=slopes[0],
@@ -604,7 +605,7 @@ def w1_family_upper() -> DerivedResult:
     return DerivedResult(
         name="w1_family_upper",
         title="Wasserstein-1 between source and target tasks at angle θ (upper bound)",
-        reference="App. A, Fig. 4b (SPEC §3.4)",
+        reference="App. A, Fig. 4b (docs/paper.md §4.4)",
         regime=Regime.EXACT,
         assumptions=(_JOINT, _FAMILY, "W₁ with the Euclidean metric on (x, y)"),
         expr=value,

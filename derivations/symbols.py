@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-# --- data model (SPEC §1.1) -------------------------------------------------------------------
+# --- data model (docs/paper.md §2.1) ----------------------------------------------------------
 gamma = sp.Symbol("gamma", positive=True)  # target samples per dimension, n/d
 sigma = sp.Symbol("sigma", nonnegative=True)  # target label-noise standard deviation
 theta = sp.Symbol("theta", nonnegative=True)  # angle between source and target teachers
@@ -34,7 +34,7 @@ t = sp.Symbol("t", nonnegative=True)  # gradient-flow time (learning rate x step
 a0 = sp.Symbol("a_0", positive=True)  # initial end-to-end coefficient of the rank-one network
 L = sp.Symbol("L", positive=True, integer=True)  # depth
 s_val = sp.Symbol("s", positive=True)  # shared singular value of balanced rank-one layers
-c_bal = sp.Symbol("c", positive=True)  # balancedness scale of fine-tuning (SPEC §2.7)
+c_bal = sp.Symbol("c", positive=True)  # balancedness scale of fine-tuning (docs/paper.md §3.8)
 
 # --- random-matrix objects ---------------------------------------------------------------------
 ratio = sp.Symbol("c_MP", positive=True)  # Marchenko-Pastur aspect ratio

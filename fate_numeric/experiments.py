@@ -1,10 +1,10 @@
 """One grid cell of the paper's linear experiments, and many cells batched into one program.
 
 A :class:`Cell` is one (procedure, d, L, n, θ, σ, ...) point of a sweep with its instances, with the
-authors' hyper-parameters as defaults (SPEC §6): scratch training lr 0.1 for at most 10 000 steps
-with early stopping at tol 10⁻⁶ above the least-squares floor; population pretraining lr 0.01 for at
-most 5 000 steps (tol 10⁻⁶); empirical (finite-source) pretraining and fine-tuning lr 0.01 for
-5 000 steps (8 000 with a finite source), fine-tuning without early stopping; initial scale
+authors' hyper-parameters as defaults (docs/paper.md §6): scratch training lr 0.1 for at most 10 000
+steps with early stopping at tol 10⁻⁶ above the least-squares floor; population pretraining lr 0.01
+for at most 5 000 steps (tol 10⁻⁶); empirical (finite-source) pretraining and fine-tuning lr 0.01
+for 5 000 steps (8 000 with a finite source), fine-tuning without early stopping; initial scale
 α = 10⁻⁵, ``rand`` initialisation shared by all instances of a cell.
 
 :func:`run_cells` simulates a list of cells of one procedure *together*: the sufficient statistics

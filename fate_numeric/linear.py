@@ -1,4 +1,4 @@
-"""Batched gradient descent of deep linear networks, as the paper trains them (SPEC §1.2–1.3, §6).
+"""Batched gradient descent of deep linear networks, as the paper trains them (docs/paper.md §6).
 
 The network f(x) = xᵀW_1⋯W_L (W_l ∈ ℝ^{d×d} for l < L, W_L ∈ ℝ^d) is trained by full-batch
 gradient descent on the authors' loss (1/n)Σ(f(x_i) − y_i)² (or the population loss
@@ -493,7 +493,7 @@ def linear_transfer(
 
     The features are F = X M with M = W_1⋯W_{L−1} (``feature_map``, (batch, d, d)); the readout c
     minimises (1/n)‖Fc − y‖² + λ‖c‖², i.e. c = (MᵀSM + λI)⁻¹Mᵀb (the authors' normalisation
-    (FᵀF + nλI)⁻¹Fᵀy, SPEC §2.6), and the error is ‖Mc − β_t‖².
+    (FᵀF + nλI)⁻¹Fᵀy, docs/paper.md §3.7), and the error is ‖Mc − β_t‖².
 
     λ = 0 is the minimum-norm least-squares solution on the numerical rank of M: singular values
     below ``rank_rtol`` × the largest count as zero (the theory is the α → 0 limit, where the

@@ -1,4 +1,4 @@
-"""Monte Carlo of the limit objects the theorems reduce to (SPEC §7.1): no network is trained.
+"""Monte Carlo of the limit objects of the theorems (docs/paper.md §8.2): no network is trained.
 
 In the α → 0 limit the trained networks of the paper are closed-form functions of the data:
 
@@ -7,7 +7,7 @@ In the α → 0 limit the trained networks of the paper are closed-form function
 * linear transfer re-fits the last layer on the rank-one pretrained feature z = Xβ_s
   (Thm 3.4): b = zᵀy/(zᵀz + nλ), risk ‖bβ_s − β_t‖² (Thm 3.7 eq. 10; Thm 3.8 eq. 13 for λ > 0);
 * fine-tuning ends at β̂_sc + (I − P)β_s, P = X⁺X (App. D.8 eq. 143, Thm 3.9), or — the exact
-  gradient-flow end point from the balanced pretrained state (SPEC §2.7) — at
+  gradient-flow end point from the balanced pretrained state (docs/paper.md §3.8) — at
   β̂_sc + c(I − P)β_s with c > 0 solving c⁴ − a c² − b = 0, a = ‖(I − P)β_s‖², b = ‖β̂_sc‖²;
 * a finite source (App. C, Thm C.1) replaces β_s by β̂_s = X_s⁺y_s.
 
@@ -20,7 +20,7 @@ Conventions and decisions
   matrices XXᵀ (n < d) or XᵀX (n > d), and of the square X itself when n = d).
 * Randomness: an integer ``seed`` (a fresh :class:`torch.Generator` on the device) or a caller's
   generator, which is advanced; never the global state. Each call first draws its teachers
-  (unit β_s uniform on the sphere, β_t = cos θ β_s + sin θ ν, ν ⊥ β_s, SPEC §1.1, via
+  (unit β_s uniform on the sphere, β_t = cos θ β_s + sin θ ν, ν ⊥ β_s, docs/paper.md §2.1, via
   :func:`fate_numeric.tasks.make_teachers`), then the data **draw by draw** (per draw, in this
   order: source X_s and its noise where there is a finite source, then target X and its noise).
   So the random numbers do not depend on the chunking (``max_bytes``): chunked and unchunked
@@ -94,7 +94,7 @@ class PairedRisks:
 
     @property
     def transferability(self) -> np.ndarray:
-        """Per-draw R_sc − R_tx (SPEC §1.4: positive = transfer beats scratch)."""
+        """Per-draw R_sc − R_tx (docs/paper.md §2.4: positive = transfer beats scratch)."""
         return self.scratch - self.transfer
 
 
@@ -354,9 +354,9 @@ def fine_tuning_risks(
 
     β̂_ft = β̂_sc + c(I − P)β_s with c = 1 (the paper) or, with ``balanced=True``, the per-draw
     positive root of c⁴ − a c² − b = 0, a = ‖(I − P)β_s‖², b = ‖β̂_sc‖² (the exact gradient-flow
-    end point from the balanced pretrained state, SPEC §2.7). ``mean(result.transferability)`` then
-    estimates ``theory.ft_transferability`` / ``theory.ft_transferability_balanced``; pairing
-    removes the scratch noise from the difference.
+    end point from the balanced pretrained state, docs/paper.md §3.8).
+    ``mean(result.transferability)`` then estimates ``theory.ft_transferability`` /
+    ``theory.ft_transferability_balanced``; pairing removes the scratch noise from the difference.
 
     Args:
         theta: angle between β_s and β_t, in [0, π].
@@ -417,8 +417,8 @@ def finite_source_risks(
       with ``balanced=True`` β̂_ft = β̂_sc + κ(I − P)β̂_s, the per-draw gradient-flow end point
       from the balanced pretrained state (κ = c/c₀ as in :func:`_balanced_scale`; expectation
       ≈ ``theory.ft_transferability_finite_source_balanced``);
-    * ``"linear_transfer"``: z = Xβ̂_s, b = zᵀy/‖z‖², risk ‖bβ̂_s − β_t‖² (SPEC §2.8; as n → ∞
-      its mean tends to ``theory.lt_risk_finite_source(theta, n_s/d, sigma_s)``).
+    * ``"linear_transfer"``: z = Xβ̂_s, b = zᵀy/‖z‖², risk ‖bβ̂_s − β_t‖² (docs/paper.md §3.9;
+      as n → ∞ its mean tends to ``theory.lt_risk_finite_source(theta, n_s/d, sigma_s)``).
 
     Args:
         theta: angle between β_s and β_t, in [0, π].

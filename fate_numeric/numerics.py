@@ -1,4 +1,4 @@
-"""The numerics policy of the simulators, in one place (DESIGN.md, fate_numeric).
+"""The numerics policy of the simulators, in one place (docs/design.md §8.1).
 
 * float64 for everything that is verified; TF32 is switched off for matrix products and
   convolutions (it silently rounds float32 products to 10 bits of mantissa on Ampere and later).

@@ -1,4 +1,4 @@
-"""Mean-field two-layer ReLU students and teachers (Sec. 4, App. E; SPEC §4).
+"""Mean-field two-layer ReLU students and teachers (Sec. 4, App. E; docs/paper.md §5).
 
 Model. A batch of students f(x) = (1/m) Σ_i c_i relu(w_iᵀx), x ~ N(0, I_d), trained by full-batch
 gradient descent with learning rate ``lr_scale · m`` (the mean-field scaling: the paper's
@@ -6,7 +6,7 @@ gradient descent with learning rate ``lr_scale · m`` (the mean-field scaling: t
 ``init_output`` (the paper's 10⁻⁷). Teachers have the same form with m* unit-norm neurons:
 f_t(x) = (1/m*) Σ_a a_a relu(v_aᵀx).
 
-Decisions (the paper's values are unknown to us, SPEC §4 / §8.3; each is a parameter):
+Decisions (the paper's values are unknown to us, docs/paper.md §5.1, §9.3; each is a parameter):
 
 * teacher output weights a_a ~ N(0, 1), i.i.d. (the third-party reproduction of Fig. 3d uses the
   same); teacher neurons v_a uniform on the sphere;

@@ -24,7 +24,7 @@ pretrained student's neurons, ``source_out_of_span_student`` ‖P⊥f_s‖² on 
 centred kernel alignments with the source teacher's kernel of the student's kernel at
 initialisation and after pretraining (``alignment_init``, ``alignment_trained``).
 
-Profiles (decisions; the paper's n grid, μ grid and seeds are not known to us, SPEC §8.3):
+Profiles (decisions; the paper's n grid, μ grid and seeds are not known to us, docs/paper.md §9.3):
 
 =============  ==================================================================================
 ``quick``      d = 10, m = 100, m* = 10, 6 instances, n ∈ {10, 20, 40, 80, 160}, μ ∈ {0.2, 0.4,
@@ -42,9 +42,9 @@ Profiles (decisions; the paper's n grid, μ grid and seeds are not known to us, 
 Linear transfer (``ReluCell.refit``): by default the paper's gradient descent on the output layer
 (re-initialised at 10⁻⁷, the cell's learning rate, steps and tolerance), evaluated exactly per
 singular mode; ``refit="min_norm"`` (sweep ``relu_linear_transfer_min_norm``) is its t → ∞ end
-point, the pseudo-inverse fit. Which one the paper used is not known (SPEC §4); they differ where
-the feature map is ill-conditioned, n near its rank m: there the closed form amplifies the
-out-of-span part of f_t (a risk peak of negative transfer, the min-norm double descent) that the
+point, the pseudo-inverse fit. Which one the paper used is not known (docs/paper.md §5.5); they
+differ where the feature map is ill-conditioned, n near its rank m: there the closed form amplifies
+the out-of-span part of f_t (a risk peak of negative transfer, the min-norm double descent) that the
 finite descent does not fit.
 """
 

@@ -1,8 +1,8 @@
-"""Distances between the joint laws of two tasks, from samples (App. A, Thm A.2; SPEC §3).
+"""Distances between the joint laws of two tasks, from samples (App. A, Thm A.2; docs/paper.md §4).
 
-A task is the law of (x, y) with x ~ N(0, I_d) and y = βᵀx + σε (SPEC §1.1); a sample of it is an
-array of shape (n, d + 1) whose rows are (x, y). The estimators here measure how far apart two such
-laws are:
+A task is the law of (x, y) with x ~ N(0, I_d) and y = βᵀx + σε (docs/paper.md §2.1); a sample of it
+is an array of shape (n, d + 1) whose rows are (x, y). The estimators here measure how far apart two
+such laws are:
 
 * :func:`kl_closed_form` — D_KL(p_f ‖ p_g) = E_x (f − g)²/(2σ²) averaged over sampled inputs, the
   conditional KL taken from the derived formula (:func:`fate_numeric.theory.kl_label_noise`);
@@ -239,7 +239,7 @@ def family_teachers(
 
 
 def joint_sample(beta: np.ndarray, sigma: float, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n rows (x, y), x ~ N(0, I_d), y = βᵀx + σε: a sample of the joint law p_β (SPEC §1.1)."""
+    """n rows (x, y) of the joint law p_β: x ~ N(0, I_d), y = βᵀx + σε (docs/paper.md §2.1)."""
     if not isinstance(n, int) or n < 1:
         raise InvalidArgumentError(f"n must be an integer >= 1; got {n!r}")
     if not (math.isfinite(sigma) and sigma >= 0):

@@ -1,8 +1,8 @@
 """Simulation results on disk: ``.npz`` arrays plus JSON metadata, keyed by the configuration.
 
-This is the ``store`` of DESIGN.md (section ``fate_numeric``): "results on disk as ``.npz`` arrays
-plus JSON metadata, keyed by a hash of the full configuration and package version; written
-atomically; a sweep interrupted half-way resumes where it stopped; never ``pickle``".
+This is the ``store`` of docs/design.md §5.7: results on disk as ``.npz`` arrays plus JSON
+metadata, keyed by a hash of the full configuration and package version, written atomically, so
+that a sweep interrupted half-way resumes where it stopped; never ``pickle``.
 
 Entries
     A result is a mapping of named numeric or boolean numpy arrays (any shape) computed from a

@@ -1,4 +1,4 @@
-"""The named sweeps of the authors' launch scripts (SPEC §6), at two profiles, run with resume.
+"""The named sweeps of the authors' launch scripts (docs/paper.md §6), at two profiles, resumable.
 
 =================  ==============================================================================
 sweep              cells

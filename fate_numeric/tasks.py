@@ -1,4 +1,4 @@
-"""Teachers and data of the linear model (SPEC §1.1, the authors' ``transfer.py``/``train.py``).
+"""Teachers and data of the linear model (docs/paper.md §2.1; ``transfer.py``, ``train.py``).
 
 Source and target are noisy linear teachers with unit vectors at angle θ,
 β_t = cos θ β_s + sin θ ν (ν ⊥ β_s, ‖ν‖ = 1), inputs x ~ N(0, I_d), labels y = βᵀx + σ ε.

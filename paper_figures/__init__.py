@@ -51,7 +51,7 @@ A module ``paper_figures/figN_topic.py`` then ends with::
         data=data,
         draw=draw,
         sweeps=(),                     # named fate_numeric sweeps that data() reads
-        notes=("Where SPEC marks this panel UNCERTAIN we ...",),
+        notes=("Where docs/paper.md marks this panel UNCERTAIN we ...",),
     )
 
 (or ``FIGURES = (...)`` for several) and is registered by one line in

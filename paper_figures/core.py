@@ -179,7 +179,7 @@ class Figure:
         sweeps: the named sweeps (of :mod:`fate_numeric.sweeps` or
             :mod:`fate_numeric.relu_sweeps`) that ``data`` reads (for ``list``, the messages
             about missing data and the profiles the figure can be drawn at).
-        notes: decisions and uncertainties (SPEC §5, §8) stated in the caption file.
+        notes: decisions and uncertainties (docs/paper.md §7, §9) stated in the caption file.
     """
 
     name: str

@@ -40,13 +40,13 @@ FIGURE = phase_figure(
         " experiment (its plot #2): blue at small θ and γ, red at large, and the saturated blue "
         "row at n = d; the residuals lie within a few standard errors, in horizontal stripes "
         "because every θ of a row shares one set of scratch runs.",
-        "Panels (a)/(b) of the paper are reconstructed (SPEC §5.1: theory vs experiment "
+        "Panels (a)/(b) of the paper are reconstructed (docs/paper.md §7.1: theory vs experiment "
         "UNCERTAIN); we show the notebook's continuous theory map with its zero contour rather "
         "than its binary one.",
         "Linear transfer is simulated with λ = 0 (least squares, as eq. 11 assumes). The "
-        "notebook plots ridge λ = 0.1 because its unregularised solve was unstable (SPEC "
-        "§8.1.1); our closed-form solve is stable. The asymptotic gap would be at most "
-        "λ²cos²θ/(1+λ)² <= 0.008.",
+        "notebook plots ridge λ = 0.1 because its unregularised solve was unstable "
+        "(docs/paper.md §9.1.1); our closed-form solve is stable. The asymptotic gap would be at "
+        "most λ²cos²θ/(1+λ)² <= 0.008.",
         "Error bars: std of the difference of one scratch and one transfer instance "
         "(√(s_sc² + s_lt²)); the runs are unpaired, as the authors' are.",
     ),

@@ -37,13 +37,14 @@ FIGURE = phase_figure(
         "fine-tuning experiment (its plot #10): blue for θ < π/3 and red beyond it below γ = 1, "
         "about 0 above; the crosses near γ = 1 mark runs that 5000 steps at lr 0.01 did not bring "
         "to interpolation (the smallest eigenvalue of XᵀX/n nearly vanishes there).",
-        "SPEC §5.1 marks Figure 2's noise level as UNCERTAIN; we follow the notebook, whose "
-        "fine-tuning phase diagram is the σ = 0 experiment (its σ = 0.2 panel is commented out "
-        "as 'slightly off'). The σ = 0.2 version, with the balanced-scale correction, is the "
+        "docs/paper.md §7.1 marks Figure 2's noise level as UNCERTAIN; we follow the notebook, "
+        "whose fine-tuning phase diagram is the σ = 0 experiment (its σ = 0.2 panel is commented "
+        "out as 'slightly off'). The σ = 0.2 version, with the balanced-scale correction, is the "
         "figure `ft-noise-0.2`.",
         "At σ = 0 the balanced-scale correction is exactly 1, so eq. 15 as printed is the "
         "theory drawn.",
         "Cells not converged in 5000 steps at lr 0.01 (training loss > 1e-5) are the authors' "
-        "implicit early stopping near γ = 1 (SPEC §8.1.2); they are marked and not compared.",
+        "implicit early stopping near γ = 1 (docs/paper.md §9.1.2); they are marked and not "
+        "compared.",
     ),
 )

@@ -1,7 +1,7 @@
 """Figure 3 (Sec. 4): two-layer ReLU networks — kernels, the out-of-feature-space norm, the scratch
 power law and the transferability phase diagram with the predicted boundary.
 
-Panels (SPEC §4, §5.1: (a–b) kernels, (d) ‖P⊥f_t‖² against the removed fraction, (e) phase
+Panels (docs/paper.md §5, §7.1: (a–b) kernels, (d) ‖P⊥f_t‖² against the removed fraction, (e) phase
 diagram with grey circles; the paper's panel (c) is unknown to us):
 
 (a–c) the kernel K(x, x') = (1/m) Σ_i relu(w_iᵀx) relu(w_iᵀx') of the student at initialisation and
@@ -321,9 +321,9 @@ FIGURE = Figure(
     draw=draw,
     sweeps=SWEEPS,
     notes=(
-        "SPEC §4/§8.3: the paper's teacher output weights, noise, n grid, μ grid, seeds and the "
-        "basis of its feature-space projection are unknown; ours: output weights N(0, 1), σ = 0, "
-        "the grids of fate_numeric.relu_sweeps, both bases shown.",
+        "docs/paper.md §5.1, §9.3: the paper's teacher output weights, noise, n grid, μ grid, "
+        "seeds and the basis of its feature-space projection are unknown; ours: output weights "
+        "N(0, 1), σ = 0, the grids of fate_numeric.relu_sweeps, both bases shown.",
         "The quick profile (d = 10, m = 100, m* = 10, learning rate 1.0·m) is not the paper's "
         "setting (d = 100, m = 1000, m* = 100, 0.01·m); `--profile paper` needs a GPU, and "
         "`--profile paper_d500` draws the same at d = 500. The ReLU grid is in "

@@ -1,8 +1,9 @@
-"""Figure 4: dataset similarity does not predict transferability (App. A, Thm A.2; SPEC §3.4).
+"""Figure 4: dataset similarity does not predict transferability (Thm A.2; docs/paper.md §4.4).
 
 (a) T against D_KL(p_s ‖ p_t) = (1 − cos θ)/σ² over θ ∈ [0, π] at σ = 0.2, γ = 0.5 (theory).
 (b) T against an empirical W₁ estimate between n = 250 source and target samples in R^{d+1} with
-    d = 500 (the size SPEC §3.4 infers from the paper's axis), mean ± std over seeds as a band.
+    d = 500 (the size docs/paper.md §4.4 infers from the paper's axis), mean ± std over seeds as a
+    band.
 (c) The same estimate at d = 2, where the sampling floor is small and W₁ resolves θ.
 
 The empirical distances are computed here (exact optimal transport between the empirical measures,
@@ -22,7 +23,7 @@ from fate_numeric import similarity as sim
 from paper_figures.core import Context, Figure, Table, Tables
 
 SIGMA, GAMMA = 0.2, 0.5
-SAMPLES = 250  # n source and n target points per estimate (SPEC §3.4)
+SAMPLES = 250  # n source and n target points per estimate (docs/paper.md §4.4)
 DIMENSIONS = {"w1_paper_dimension": 500, "w1_low_dimension": 2}
 ANGLES = 13  # θ values of the W₁ sweeps, evenly spaced in [0, π]
 MARKED = (0.0, math.pi / 3, math.pi / 2, 2 * math.pi / 3, math.pi)
@@ -226,15 +227,16 @@ FIGURE = Figure(
     data=data,
     draw=draw,
     notes=(
-        "SPEC §3.4: the paper's KL axis (0 to 50) implies θ ∈ [0, π] at σ = 0.2, i.e. targets "
-        "with β_sᵀβ_t < 0, beyond the θ ∈ [0, π/2] of every phase diagram. We show that sweep; "
-        "it implies that the 'U' of panel (a) is half made of anti-aligned targets, which lie in "
-        "the same (one-dimensional) feature space as θ < π/2 targets reflected.",
+        "docs/paper.md §4.4: the paper's KL axis (0 to 50) implies θ ∈ [0, π] at σ = 0.2, i.e. "
+        "targets with β_sᵀβ_t < 0, beyond the θ ∈ [0, π/2] of every phase diagram. We show that "
+        "sweep; it implies that the 'U' of panel (a) is half made of anti-aligned targets, which "
+        "lie in the same (one-dimensional) feature space as θ < π/2 targets reflected.",
         "Whether the paper plots theory or simulated T, and its exact d and n, are UNCERTAIN "
-        "(SPEC §3.4); we plot theory (eqs. 11, 15) and take d = 500, n = 250 for panel (b).",
+        "(docs/paper.md §4.4); we plot theory (eqs. 11, 15) and take d = 500, n = 250 for panel "
+        "(b).",
         "The paper's W₁ axis (≈526–529) suggests an ℓ1 ground metric; we use the Euclidean "
         "metric on (x, y), so our values (≈30) differ in scale, not in what they show.",
         "T_ft at θ > π/2 is eq. 15 evaluated beyond the range the paper plots (still the "
-        "fine-tuning end point of SPEC §2.7 at σ → 0).",
+        "fine-tuning end point of docs/paper.md §3.8 at σ → 0).",
     ),
 )

@@ -1,4 +1,7 @@
-"""Figure 5: linear transfer against the best weight-decayed scratch baseline (SPEC §2.9)."""
+"""Figure 5: linear transfer against the best weight-decayed scratch baseline.
+
+The regularised scratch baseline is empirical only (docs/paper.md §3.10).
+"""
 
 from __future__ import annotations
 
@@ -103,6 +106,7 @@ FIGURE = Figure(
         "The choice of the best decay uses the same runs it is evaluated on (as the notebook "
         "does), which biases the baseline slightly low.",
         "Linear transfer simulated with λ = 0; the notebook uses λ = 0.1 (see `figure1`).",
-        "SPEC §2.9: regularised scratch is empirical only; panel (c) is not a test of a theory.",
+        "docs/paper.md §3.10: regularised scratch is empirical only; panel (c) is not a test of a "
+        "theory.",
     ),
 )

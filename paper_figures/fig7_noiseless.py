@@ -32,8 +32,8 @@ FIGURE = phase_figure(
     notes=(
         "At the paper profile (the archived d = 500 sweeps) panel (b) shows the notebook's σ = 0 "
         "linear-transfer experiment (its plot #9), with the boundary γ = cos²θ.",
-        "SPEC §5.1: Figure 7 is the noiseless case 'likely'; the noiseless fine-tuning diagram "
-        "(σ-independent eq. 15) is `figure2`.",
+        "docs/paper.md §7.1: Figure 7 is the noiseless case 'likely'; the noiseless fine-tuning "
+        "diagram (σ-independent eq. 15) is `figure2`.",
         "Linear transfer simulated with λ = 0 (see `figure1`).",
     ),
 )

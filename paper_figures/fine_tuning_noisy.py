@@ -1,4 +1,7 @@
-"""Fine-tuning at σ = 0.2: eq. 15 as printed against its balanced-scale correction (SPEC §2.7)."""
+"""Fine-tuning at σ = 0.2: eq. 15 as printed against its balanced-scale correction.
+
+The correction is that of docs/paper.md §3.8 (erratum §9.2.1).
+"""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ FINE_TUNING = Diagram(
 FIGURE = phase_figure(
     name="ft-noise-0.2",
     title="Fine-tuning, σ = 0.2: printed eq. 15 and the balanced-scale correction",
-    reference="notebook's σ = 0.2 fine-tuning panels (commented out there); SPEC §2.7, §8",
+    reference="notebook's commented-out σ = 0.2 fine-tuning; docs/paper.md §3.8, §9.2.1",
     caption=(
         "Fine-tuning at label noise σ = 0.2. (a) The balanced-scale theory "
         "T_ft = (1 − γ)(2c cos θ − c²), with c the positive root of c⁴ − (1 − γ)c² − "
@@ -42,11 +45,11 @@ FIGURE = phase_figure(
     diagrams=(FINE_TUNING,),
     notes=(
         "Eq. 15 omits the balancedness scale c of gradient-flow fine-tuning; it is exact only "
-        "at σ = 0 (SPEC §2.7, §8.2.1; verify claim `fine-tuning-scale`). We draw the corrected "
-        "theory as the map and both curves in the slices.",
+        "at σ = 0 (docs/paper.md §3.8, §9.2.1; verify claim `fine-tuning-scale`). We draw the "
+        "corrected theory as the map and both curves in the slices.",
         "The notebook comments this experiment out as 'slightly off': near γ = 1 fine-tuning is "
-        "not converged in 5000 steps at lr 0.01 (SPEC §8.1.2), and such cells (training loss "
-        "> 1e-5) are marked and not compared.",
+        "not converged in 5000 steps at lr 0.01 (docs/paper.md §9.1.2), and such cells (training "
+        "loss > 1e-5) are marked and not compared.",
         "The residual's theory is asymptotic (no exact finite-d expression for c), so "
         "finite-size bias of order 1/d remains at the quick profile's d.",
     ),

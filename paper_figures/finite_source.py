@@ -38,7 +38,7 @@ def _ft_balanced_expected(ctx: Context, cell) -> float:
 
 
 def _lt_theory(ratio: float):
-    """T = R_sc(γ, σ) (eq. 8) − R_lt(θ, γ_s, σ_s) as n_t → ∞ (SPEC §2.8)."""
+    """T = R_sc(γ, σ) (eq. 8) − R_lt(θ, γ_s, σ_s) as n_t → ∞ (docs/paper.md §3.9)."""
     return lambda ctx, theta, gamma: (
         ctx.theory.scratch_risk(gamma, SIGMA)
         - ctx.theory.lt_risk_finite_source(theta, ratio, SIGMA)
@@ -107,18 +107,19 @@ def _figure(ratio: float):
             "eq. 22 with the balanced scale κ = c/‖β̂_s‖^½ that gradient flow puts on "
             "(I − P)β̂_s, which the networks follow. "
             "Linear-transfer theory: eq. 8 minus the n_t → ∞ risk 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖² "
-            "(SPEC §2.8)."
+            "(docs/paper.md §3.9)."
         ),
         diagrams=rows,
         notes=(
             "The notebook has no linear-transfer theory for a finite source; the one drawn is "
-            "derived in this package (SPEC §2.8, `lt_risk_finite_source`), not the paper's.",
+            "derived in this package (docs/paper.md §3.9, `lt_risk_finite_source`), not the "
+            "paper's.",
             "Eq. 22 omits the balanced scale as eq. 15 does, and with a finite source the "
-            "omission is large even without noise: the pretrained vector has norm ‖β̂_s‖ ≠ 1, so "
-            "gradient flow puts κ = c/‖β̂_s‖^½ ≠ 1 on (I − P)β̂_s (κ ≈ 1.13 at γ = γ_s = 0.5). "
-            "The first row's residuals show it at large θ; the second row's theory "
-            "(`ft_transferability_finite_source_balanced`) includes it (verify claims "
-            "`finite-source` and `finite-source-scale`).",
+            "omission is large even without noise (docs/paper.md §9.2.1): the pretrained vector "
+            "has norm ‖β̂_s‖ ≠ 1, so gradient flow puts κ = c/‖β̂_s‖^½ ≠ 1 on (I − P)β̂_s (κ ≈ "
+            "1.13 at γ = γ_s = 0.5). The first row's residuals show it at large θ; the second "
+            "row's theory (`ft_transferability_finite_source_balanced`) includes it (verify "
+            "claims `finite-source` and `finite-source-scale`).",
             "The theory maps are asymptotic (d → ∞; linear transfer also n_t → ∞). Residuals "
             "compare with the exact finite-size scratch risk and, for linear transfer, with the "
             "risk at the cell's n_t (`lt_risk_finite_source_n`: eq. 10 with sin²θ replaced by "
@@ -126,7 +127,7 @@ def _figure(ratio: float):
             "near γ_t = 1.",
             "The authors' finite-source fine-tuning experiments show a blue band near "
             "γ_t ≈ 0.9–1 not predicted by eq. 22; it comes from fine-tuning that is not "
-            "converged in 8000 steps (SPEC §8.1.2).",
+            "converged in 8000 steps (docs/paper.md §9.1.2).",
         ),
     )
 

@@ -195,7 +195,7 @@ def ft_printed_expected(ctx: Context, cell: Cell) -> float:
 
 
 def ft_balanced(sigma: float):
-    """Eq. 15 with the balanced-scale correction c(γ, σ) (SPEC §2.7)."""
+    """Eq. 15 with the balanced-scale correction c(γ, σ) (docs/paper.md §3.8)."""
     return lambda ctx, theta, gamma: ctx.theory.ft_transferability_balanced(theta, gamma, sigma)
 
 

@@ -1,9 +1,9 @@
 """Drawing helpers shared by the figures: transferability maps, zero contours, residuals, slices.
 
-Colours follow the authors' notebook (SPEC §1.4): transferability T > 0 (transfer helps) is blue,
-T < 0 red, through white, on the range [−1, 1]. Axes are in the quantities' own units (θ in
+Colours follow the authors' notebook (docs/paper.md §2.4): transferability T > 0 (transfer helps) is
+blue, T < 0 red, through white, on the range [−1, 1]. Axes are in the quantities' own units (θ in
 radians with π ticks, γ = n/d), also for the experimental grids, whose cells are drawn around
-their centres (the notebook labelled them by grid index, SPEC §8.1.5).
+their centres (the notebook labelled them by grid index, docs/paper.md §9.1.5).
 """
 
 from __future__ import annotations

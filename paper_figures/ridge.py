@@ -95,9 +95,9 @@ FIGURE = Figure(
         " on eq. 10 at n = 250 (≈ 0.147), where the notebook's sits at ≈ 0.237: its jittered "
         "solve, whose cause is not identified (the claim lt-authors-jitter).",
         "Our λ = 0 point is true least squares; the notebook's λ = 0 is a ridge of n·1e-5 and "
-        "sits far above eq. 13 (≈0.237 vs 0.146, SPEC §8.1.1), which we do not reproduce.",
+        "sits far above eq. 13 (≈0.237 vs 0.146, docs/paper.md §9.1.1), which we do not reproduce.",
         "At the quick profile n is small (n = 20 at d = 40), so the finite-n variance term "
         "(σ² + sin²θ)/(n − 2) lifts the λ = 0 point above eq. 13, and a small λ can lower the "
-        "risk (variance reduction), which eq. 13 does not describe (SPEC §2.6).",
+        "risk (variance reduction), which eq. 13 does not describe (docs/paper.md §3.7, §9.2.5).",
     ),
 )

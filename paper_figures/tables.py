@@ -1,7 +1,7 @@
 """From stored sweeps and theory evaluators to :class:`~paper_figures.core.Table` s.
 
 Statistics of a transferability T = R_sc − R_tx estimated from the simulations: the scratch and
-transfer runs are independent (different data, as in the authors' scripts, SPEC §8.1.3), so
+transfer runs are independent (different data, as in the authors' scripts, docs/paper.md §9.1.3), so
 
 * ``T_mean`` = mean(R_sc) − mean(R_tx) over instances,
 * ``T_std`` = √(s_sc² + s_tx²), the standard deviation of the difference of one scratch and one
@@ -110,7 +110,10 @@ def scratch_table(ctx: Context, sigma: float) -> Table:
 
 
 def best_decay_baseline(ctx: Context, sigma: float) -> tuple[dict[int, Runs], dict[int, float]]:
-    """Per n, the scratch runs of the weight decay with the lowest mean risk (SPEC §2.9)."""
+    """Per n, the scratch runs of the weight decay with the lowest mean risk.
+
+    The weight-decayed baseline of Fig. 5 (docs/paper.md §3.10).
+    """
     best: dict[int, tuple[float, float, Runs]] = {}
     for cell, arrays in ctx.sweep("scratch"):
         if cell.sigma != sigma:

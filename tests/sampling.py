@@ -12,7 +12,7 @@ import numpy as np
 
 
 def teachers(rng: np.random.Generator, dim: int, angle: float) -> tuple[np.ndarray, np.ndarray]:
-    """Unit source β_s and target β_t = cos θ β_s + sin θ ν with ν ⊥ β_s (SPEC §1.1)."""
+    """Unit source β_s and target β_t = cos θ β_s + sin θ ν with ν ⊥ β_s (docs/paper.md §2.1)."""
     source = rng.standard_normal(dim)
     source /= np.linalg.norm(source)
     other = rng.standard_normal(dim)

@@ -1,4 +1,4 @@
-"""The data of a verification report: checks, tiers, claims, the report (DESIGN.md, verify).
+"""The data of a verification report: checks, tiers, claims, the report (docs/design.md §6).
 
 A :class:`Claim`'s evidence comes in up to four tiers — ``symbolic`` (the derived expression equals
 the printed one), ``precision`` (mpmath evaluation of the underlying integral), ``montecarlo`` (the

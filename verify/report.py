@@ -47,7 +47,7 @@ __all__ = [
 
 OUTCOMES = ("PASS", "FAIL", "EXPECTED-DEVIATION", "SKIP")
 
-#: Short names of the tiers in the terminal table (DESIGN.md, verify).
+#: Short names of the tiers in the terminal table (docs/design.md §6.1).
 TIER_ABBREV = {
     "symbolic": "sym",
     "precision": "prec",

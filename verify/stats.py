@@ -1,4 +1,4 @@
-"""Tolerances from statistics, not taste (DESIGN.md, verify).
+"""Tolerances from statistics, not taste (docs/design.md §6.3).
 
 A simulated mean is compared with its prediction within ``K`` standard errors over instances plus a
 stated floor (for discretisation or finite-size effects the standard error does not cover). With

@@ -94,20 +94,20 @@ ft_balance_scale = Evaluator(
     "ft_balance_scale",
     "ft_balance_scale",
     (_gamma, _sigma),
-    "Balancedness scale c of gradient-flow fine-tuning (SPEC §2.7); 1 at σ = 0 or γ >= 1.",
+    "Balancedness scale c of gradient-flow fine-tuning (docs/paper.md §3.8); 1 at σ = 0 or γ >= 1.",
 )
 ft_balance_root = Evaluator(
     "ft_balance_root",
     "ft_balance_root",
     (Parameter("a", NULL_NORM2, NONNEGATIVE), Parameter("b", SCRATCH_NORM2, POSITIVE)),
     "Positive root c of c⁴ − a c² − b = 0: the balanced scale of one fine-tuning run with "
-    "a = ‖(I − P)β_s‖², b = ‖β̂_sc‖² (SPEC §2.7).",
+    "a = ‖(I − P)β_s‖², b = ‖β̂_sc‖² (docs/paper.md §3.8).",
 )
 ft_transferability_balanced = Evaluator(
     "ft_transferability_balanced",
     "ft_transferability_balanced",
     (_theta, _gamma, _sigma),
-    "Fine-tuning transferability with the balanced-scale correction (SPEC §2.7).",
+    "Fine-tuning transferability with the balanced-scale correction (docs/paper.md §3.8).",
 )
 ft_transferability_finite_source = Evaluator(
     "ft_transferability_finite_source",
@@ -140,8 +140,8 @@ lt_risk_finite_source = Evaluator(
     "lt_risk_finite_source",
     "lt_risk_finite_source",
     (_theta, _gamma_s, _sigma_s),
-    "Linear-transfer risk (n_t → oo) after finite-source pretraining (SPEC §2.8; not in the "
-    "paper).",
+    "Linear-transfer risk (n_t → oo) after finite-source pretraining (docs/paper.md §3.9; not in "
+    "the paper).",
 )
 lt_risk_finite_source_n = Evaluator(
     "lt_risk_finite_source_n",
@@ -234,7 +234,7 @@ kl_family = Evaluator(
     "kl_family",
     "kl_family",
     (_theta, _sigma_kl),
-    "D_KL(p_s ‖ p_t) = (1 − cos θ)/σ² for unit teachers at angle θ ∈ [0, π] (SPEC §3.3).",
+    "D_KL(p_s ‖ p_t) = (1 − cos θ)/σ² for unit teachers at angle θ ∈ [0, π] (docs/paper.md §4.3).",
 )
 kl_negated_target = Evaluator(
     "kl_negated_target",
@@ -264,7 +264,8 @@ dudley_tent_bound = Evaluator(
     "dudley_tent_bound",
     "dudley_tent_bound",
     (Parameter("K", S.k_cut, POSITIVE), _scale_c, _sigma),
-    "Dudley lower bound of the tent judge of width K along g = c f (unit f); → 2 (SPEC §3.3).",
+    "Dudley lower bound of the tent judge of width K along g = c f (unit f); → 2 (docs/paper.md "
+    "§4.3).",
 )
 w1_scaled_bounds = Evaluator(
     "w1_scaled_bounds",

@@ -1,7 +1,8 @@
 """Tests of derivations.fine_tuning (Thm 3.9, eqs. 14-15, and the balanced-scale correction).
 
-The oracles below are typed in by hand from SPEC §2.7 and §7, independently of the derivations;
-the Monte Carlo and gradient-flow tests simulate the model with numpy and never call the module.
+The oracles below are typed in by hand from docs/paper.md §3.8 and §8.1, independently of the
+derivations; the Monte Carlo and gradient-flow tests simulate the model with numpy and never call
+the module.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def test_a_wrong_formula_is_caught():
     assert not equivalent(_records()["ft_transferability"].expr, wrong, seed=0).equal
 
 
-# eq. 15 oracle table (SPEC §7): T_ft at γ = 0 and γ = 0.5; 0 for γ ≥ 1 and at θ = π/3.
+# eq. 15 oracle table (docs/paper.md §8.1): T_ft at γ = 0 and γ = 0.5; 0 for γ ≥ 1 and at θ = π/3.
 EQ15_TABLE = [
     (math.pi / 8, 0.0, 0.847759),
     (math.pi / 4, 0.0, 0.414214),
@@ -110,7 +111,10 @@ def test_break_even_angle_is_pi_over_3():
 
 
 def test_balance_scale_oracle():
-    """SPEC §2.7: c ≈ 1.013 at γ = 0.5, σ = 0.2 and T_ft(π/3) ≈ −0.007 there; c(0.5, 1) = √1.5."""
+    """c ≈ 1.013 at γ = 0.5, σ = 0.2 and T_ft(π/3) ≈ −0.007 there; c(0.5, 1) = √1.5.
+
+    Values of docs/paper.md §3.8.
+    """
     scale = _records()["ft_balance_scale"].expr
     balanced = _records()["ft_transferability_balanced"].expr
     point = {gamma: sp.Rational(1, 2), sigma: sp.Rational(1, 5)}
@@ -124,7 +128,10 @@ def test_balance_scale_oracle():
 @pytest.mark.parametrize("ratio", [0.05, 0.3, 0.5, 0.8, 0.97])
 @pytest.mark.parametrize("noise", [0.0, 0.2, 1.0])
 def test_balance_scale_is_the_positive_root_of_the_quartic(ratio, noise):
-    """Independent: numpy's roots of c⁴ − (1 − γ)c² − (γ + σ²γ/(1 − γ)) (hand-typed, SPEC §2.7)."""
+    """Independent: numpy's roots of c⁴ − (1 − γ)c² − (γ + σ²γ/(1 − γ)).
+
+    The quartic is typed by hand from docs/paper.md §3.8.
+    """
     a = 1 - ratio
     b = ratio + noise**2 * ratio / (1 - ratio)
     roots = np.roots([1, 0, -a, 0, -b])
@@ -243,4 +250,5 @@ def test_balance_root_solves_the_quartic():
     c = ft_balance_root(a, b)
     assert np.all(c > 0)
     np.testing.assert_allclose(c**4 - a * c**2 - b, 0.0, atol=1e-12)
-    assert ft_balance_root(0.5, 1.5) == pytest.approx(np.sqrt(1.5))  # SPEC: c(0.5, σ = 1) = √1.5
+    # docs/paper.md §3.8: c(γ = 0.5, σ = 1) = √1.5
+    assert ft_balance_root(0.5, 1.5) == pytest.approx(np.sqrt(1.5))

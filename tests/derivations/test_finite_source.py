@@ -1,8 +1,8 @@
-"""Tests of derivations.finite_source (App. C, Thm C.1, eqs. 22, 23, 152; SPEC §2.8).
+"""Tests of derivations.finite_source (App. C, Thm C.1, eqs. 22, 23, 152; docs/paper.md §3.9).
 
-The oracles are typed in by hand from SPEC §2.8 and §7; the Monte Carlo tests simulate the source
-fit β̂_s = X_s⁺y_s and fine-tuning with numpy against exact finite-size expectations, without
-calling the derivations.
+The oracles are typed in by hand from docs/paper.md §3.9 and §8.1; the Monte Carlo tests simulate
+the source fit β̂_s = X_s⁺y_s and fine-tuning with numpy against exact finite-size expectations,
+without calling the derivations.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def test_a_wrong_formula_is_caught():
     assert not equivalent(_records()["finite_source_break_even"].expr, wrong, seed=0).equal
 
 
-# eq. 22 at γ_t = 0.25, σ_s = 0.2 (SPEC §7), for γ_s = 0.5 and 1.5.
+# eq. 22 at γ_t = 0.25, σ_s = 0.2 (docs/paper.md §8.1), for γ_s = 0.5 and 1.5.
 EQ22_TABLE = [
     (0.5, math.pi / 8, 0.287910),
     (0.5, math.pi / 4, 0.125330),
@@ -123,7 +123,7 @@ def test_eq22_oracle_table(source_ratio, angle, expected):
 
 @pytest.mark.parametrize("source_ratio", [0.5, 1.5])
 def test_break_even_oracle(source_ratio):
-    """cos θ* = 0.54, θ* = 57.316°, for both γ_s = 0.5 and 1.5 at σ_s = 0.2 (SPEC §7)."""
+    """cos θ* = 0.54, θ* = 57.316°, for both γ_s = 0.5 and 1.5 at σ_s = 0.2 (docs/paper.md §8.1)."""
     expr = _records()["finite_source_break_even"].expr
     cosine = _evaluate(expr, {gamma_s: source_ratio, sigma_s: 0.2})
     assert cosine == pytest.approx(0.54, abs=1e-12)
@@ -173,7 +173,7 @@ def test_noiseless_source_with_full_rank_is_the_infinite_source():
 
 
 def test_lt_finite_source_oracles():
-    """Hand values from SPEC §2.8: R = 1 − cos²θ γ_s(1−γ_s)/((1−γ_s)+σ_s²) (γ_s < 1),
+    """Hand values from docs/paper.md §3.9: R = 1 − cos²θ γ_s(1−γ_s)/((1−γ_s)+σ_s²) (γ_s < 1),
     1 − cos²θ (γ_s−1)/(γ_s−1+σ_s²) (γ_s > 1); T_lt ≈ 0 at γ_s = γ = 0.5, σ = σ_s = 0.2, θ = 0."""
     risk = _records()["lt_risk_finite_source"].expr
     transfer = _records()["lt_transferability_finite_source"].expr

@@ -67,10 +67,10 @@ def test_equation_labels():
     assert equation_label("Thm 3.6, eq. 8") == "8"
     assert equation_label("Thm C.1, eq. 152") == "152"
     assert equation_label("App. D, eqs. 117-121 (used by Thm 3.7)") == "117-121"
-    assert equation_label("Thm 3.5 (Yun et al. 2021; SPEC §2.3)") == "Thm 3.5"
-    assert equation_label("Lemma 3.3 (SPEC §2.1)") == "Lemma 3.3"
+    assert equation_label("Thm 3.5 (Yun et al. 2021; docs/paper.md §3.4)") == "Thm 3.5"
+    assert equation_label("Lemma 3.3 (docs/paper.md §3.2)") == "Lemma 3.3"
     assert equation_label("Thm 3.7 (sign of eq. 11 for γ < 1)") == "Thm 3.7"
-    assert equation_label("Thm 3.9, eq. 15 corrected (SPEC 2.7, 8.2 item 1)") == "15 corrected"
+    assert equation_label("Thm 3.9, eq. 15 corrected (docs/paper.md §3.8)") == "15 corrected"
 
 
 def test_long_expressions_are_broken_into_rows():

@@ -1,7 +1,7 @@
-"""Tests of derivations.linear_transfer (Thm 3.7, eqs. 10-11, SPEC §2.5).
+"""Tests of derivations.linear_transfer (Thm 3.7, eqs. 10-11, docs/paper.md §3.6).
 
-The numbers below are independent oracles typed in from SPEC §7; the Monte Carlo test simulates
-the linear-transfer regression directly with numpy and does not use the derivation.
+The numbers below are independent oracles typed in from docs/paper.md §8.1; the Monte Carlo test
+simulates the linear-transfer regression directly with numpy and does not use the derivation.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def test_lt_transferability_is_not_a_wrong_formula() -> None:
 
 
 def test_negative_interval_is_the_printed_one_reversed() -> None:
-    """Erratum SPEC §8.2 item 3: the paper prints (γ₊, γ₋); the derived interval is (γ₋, γ₊)."""
+    """Erratum docs/paper.md §9.2.3: the paper prints (γ₊, γ₋); the derived interval is (γ₋, γ₊)."""
     derived = record("lt_negative_interval")
     printed = PRINTED["thm37_negative_interval"]
     assert derived.printed == "thm37_negative_interval" and printed.erratum
@@ -134,7 +134,7 @@ def test_negative_interval_is_the_printed_one_reversed() -> None:
     assert lower < upper
 
 
-# --- SPEC §7 oracles ---------------------------------------------------------------------------
+# --- docs/paper.md §8.1 oracles ----------------------------------------------------------------
 
 T_LT_TABLE = {  # θ: T_lt at γ = 0.25, 0.5, 0.75, 1.5, 2.0 (σ = 0.2)
     sp.pi / 8: (0.616887, 0.393553, 0.223553, -0.066447, -0.106447),

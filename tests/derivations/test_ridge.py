@@ -1,7 +1,7 @@
-"""Tests of derivations.ridge (Thm 3.8, eq. 13, SPEC §2.6).
+"""Tests of derivations.ridge (Thm 3.8, eq. 13, docs/paper.md §3.7).
 
-Oracle numbers from SPEC §7 are typed in independently; the Monte Carlo test solves the ridge
-normal equations (FᵀF + nλI)c = Fᵀy on rank-one features F = XW₁ with numpy, at large n.
+Oracle numbers from docs/paper.md §8.1 are typed in independently; the Monte Carlo test solves the
+ridge normal equations (FᵀF + nλI)c = Fᵀy on rank-one features F = XW₁ with numpy, at large n.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def test_ridge_risk_equals_eq13() -> None:
 
 def test_monotone_derivative() -> None:
     derivative = record("ridge_lt_monotone").expr
-    expected = 2 * lam * sp.cos(theta) ** 2 / (1 + lam) ** 3  # oracle, SPEC §2.6
+    expected = 2 * lam * sp.cos(theta) ** 2 / (1 + lam) ** 3  # oracle, docs/paper.md §3.7
     assert equivalent(derivative, expected, seed=13).equal
     for angle in (0.0, PI / 8, PI / 4, PI / 2):
         for strength in (0.0, 0.1, 1.0, 5.0):

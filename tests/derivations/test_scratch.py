@@ -11,7 +11,7 @@ from derivations.compare import equivalent
 from derivations.paper import PRINTED
 from derivations.symbols import d, gamma, n, sigma
 
-# SPEC §7: eq. 8 at σ = 0.2 and the exact d = 500 values (independent oracles, typed from the SPEC)
+# docs/paper.md §8.1: eq. 8 at σ = 0.2 and the exact d = 500 values (independent oracles)
 EQ8_SIGMA_02 = {
     0.1: 0.90444,
     0.2: 0.81,

@@ -1,7 +1,7 @@
-"""Tests of derivations.similarity (App. A, Thm A.2; SPEC §3).
+"""Tests of derivations.similarity (App. A, Thm A.2; docs/paper.md §4).
 
-The oracles are independent: SciPy quadrature of the densities, the numbers SPEC §3 quotes, and
-direct numpy evaluation of the judges; none of them uses the derived expressions' algebra.
+The oracles are independent: SciPy quadrature of the densities, the numbers docs/paper.md §4 quotes,
+and direct numpy evaluation of the judges; none of them uses the derived expressions' algebra.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def test_conditional_kl_against_quadrature(f, g, s):
 
 def test_kl_identity_and_family():
     assert value(sim.kl_label_noise(), dist2=0.5, sigma=0.2) == pytest.approx(0.5 / 0.08)
-    # SPEC §3.3: (1 − cos θ)/σ², maximum 2/σ² = 50 at θ = π, σ = 0.2.
+    # docs/paper.md §4.3: (1 − cos θ)/σ², maximum 2/σ² = 50 at θ = π, σ = 0.2.
     assert value(sim.kl_family(), theta=math.pi, sigma=0.2) == pytest.approx(50.0)
     assert value(sim.kl_family(), theta=math.pi / 3, sigma=0.2) == pytest.approx(12.5)
     assert value(sim.kl_family(), theta=0.0, sigma=0.2) == 0.0

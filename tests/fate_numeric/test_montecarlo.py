@@ -90,7 +90,7 @@ def test_ridge_linear_transfer_approaches_eq13(lam, seed):
 
 
 # ---------------------------------------------------------------------------------------------
-# fine-tuning (Thm 3.9 and the balanced correction, SPEC §2.7)
+# fine-tuning (Thm 3.9 and the balanced correction, docs/paper.md §3.8)
 
 
 @pytest.mark.parametrize("theta", [math.pi / 8, math.pi / 3, math.pi / 2, 2 * math.pi / 3])
@@ -201,7 +201,7 @@ def test_finite_source_balanced_is_for_fine_tuning_only():
 
 
 def test_finite_source_linear_transfer_approaches_its_limit(seed):
-    """LT risk along β̂_s → lt_risk_finite_source(θ, γ_s, σ_s) as n, d → ∞ (SPEC §2.8).
+    """LT risk along β̂_s → lt_risk_finite_source(θ, γ_s, σ_s) as n, d → ∞ (docs/paper.md §3.9).
 
     Allowance 1.5/d + (1 + σ²)/(n − 2). Given β̂_s, E R = ‖r‖²(n − 1)/(n − 2) + σ²/(n − 2) with
     ‖r‖² = 1 − ⟨β_t, β̂_s⟩²/‖β̂_s‖² (the second term bounds the finite-n excess); the finite-d bias

@@ -1,4 +1,7 @@
-"""The lambdified evaluators: faithful to their expressions and the SPEC oracles; safe; fast."""
+"""The lambdified evaluators: faithful to their expressions and to the oracles; safe; fast.
+
+The oracles are those of docs/paper.md §8.1.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +64,7 @@ def test_evaluator_matches_its_expression(name, seed):
                 assert component[i] == pytest.approx(value, rel=1e-10, abs=1e-12), (name, point)
 
 
-# ---- SPEC §7 oracles (typed from the SPEC; independent of the derivations) -------------------
+# ---- docs/paper.md §8.1 oracles (typed by hand; independent of the derivations) ---------------
 LT_TABLE = {  # θ -> {γ: T_lt} at σ = 0.2
     PI / 8: {0.25: 0.616887, 0.5: 0.393553, 0.75: 0.223553, 1.5: -0.066447, 2.0: -0.106447},
     PI / 4: {0.25: 0.263333, 0.5: 0.040000, 0.75: -0.130000, 1.5: -0.420000, 2.0: -0.460000},
@@ -127,7 +130,7 @@ def test_fine_tuning_values():
     )
     assert theory.ft_transferability(PI / 3, np.linspace(0.05, 2, 9)) == pytest.approx(0, abs=1e-12)
     assert theory.ft_transferability(0.3, np.array([1.0, 1.5])) == pytest.approx([0, 0])
-    # balanced correction (SPEC §2.7): c ≈ 1.013 at γ = 0.5, σ = 0.2; T_ft(π/3) ≈ -0.007
+    # balanced correction (docs/paper.md §3.8): c ≈ 1.013 at γ = 0.5, σ = 0.2; T_ft(π/3) ≈ -0.007
     assert theory.ft_balance_scale(0.5, 0.2) == pytest.approx(1.013, abs=1e-3)
     assert theory.ft_transferability_balanced(PI / 3, 0.5, 0.2) == pytest.approx(-0.007, abs=1e-3)
     assert theory.ft_transferability_balanced(thetas, 0.5, 0.0) == pytest.approx(

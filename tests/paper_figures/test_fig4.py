@@ -1,7 +1,8 @@
 """Figure 4 (dataset similarity): its tables against independent oracles, the store, the drawing.
 
-Oracles typed from SPEC §3 (tests only): D_KL = (1 − cos θ)/σ², T_lt = eq. 11 at γ = 0.5, eq. 15,
-and the numbers SPEC §3.4 quotes (+0.54, −0.46, +0.54 at θ = 0, π/2, π; KL up to 50).
+Oracles typed from docs/paper.md §4 (tests only): D_KL = (1 − cos θ)/σ², T_lt = eq. 11 at γ = 0.5,
+eq. 15, and the numbers docs/paper.md §4.4 quotes (+0.54, −0.46, +0.54 at θ = 0, π/2, π; KL up to
+50).
 """
 
 from __future__ import annotations

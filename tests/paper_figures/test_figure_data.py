@@ -1,5 +1,6 @@
 """The numbers behind the figures: theory tables against independent oracles (the paper's formulas
-typed here, SPEC §2, §7) and the evaluators, experiment tables against the stored simulations."""
+typed here, docs/paper.md §3, §8) and the evaluators, experiment tables against the stored
+simulations."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fate_numeric.sweeps import cells_of
 from paper_figures.registry import select
 from paper_figures.tables import CONVERGED_LOSS, RESIDUAL_FLOOR
 
-# ---- independent oracles (hand-typed from SPEC §2; allowed in tests only) ------------------------
+# ---- independent oracles (hand-typed from docs/paper.md §3; allowed in tests only) -----------
 
 
 def eq8(gamma, sigma):
@@ -139,7 +140,7 @@ def test_scratch_and_ridge_theory(tables_of):
     theta = math.pi / 8
     oracle = 1 - (1 + 2 * ridge["lam"]) * math.cos(theta) ** 2 / (1 + ridge["lam"]) ** 2
     assert np.allclose(ridge["value"], oracle, rtol=1e-12)
-    assert ridge["value"][0] == pytest.approx(0.146447, abs=1e-6)  # SPEC §7 oracle table
+    assert ridge["value"][0] == pytest.approx(0.146447, abs=1e-6)  # docs/paper.md §8.1 oracle table
 
 
 def test_surfaces_are_the_evaluators(tables_of):

@@ -1,11 +1,13 @@
-"""The claims of the paper and the evidence for each (DESIGN.md, verify).
+"""The claims of the paper and the evidence for each (docs/design.md §6.1).
 
 The registry and the run context live in :mod:`verify.claims.core`; each family of claims is a
 module that registers its claims on import, in the order of the paper:
 
-- :mod:`verify.claims.linear` — the deep linear theory (Sections 2–3, Apps. C, G; SPEC §2, §7, §8).
-- :mod:`verify.claims.relu` — two-layer ReLU networks (Sec. 4, App. E, Fig. 3; SPEC §4).
-- :mod:`verify.claims.similarity` — dataset similarity does not predict transfer (App. A, SPEC §3).
+- :mod:`verify.claims.linear` — the deep linear theory (Sections 2–3, Apps. C, G;
+  docs/paper.md §3, §8, §9).
+- :mod:`verify.claims.relu` — two-layer ReLU networks (Sec. 4, App. E, Fig. 3; docs/paper.md §5).
+- :mod:`verify.claims.similarity` — dataset similarity does not predict transfer (App. A,
+  docs/paper.md §4).
 """
 
 from verify.claims import (

@@ -1,4 +1,4 @@
-"""The claim registry: :class:`Context`, :class:`Claim` and the ``@claim`` decorator (DESIGN.md).
+"""The claim registry, :class:`Context`, :class:`Claim` and ``@claim`` (docs/design.md §6.1).
 
 Every claim has up to four tiers — ``symbolic``, ``precision``, ``montecarlo``, ``simulation`` —
 each a function from the run's :class:`Context` to a list of :class:`~verify.model.Check` s. A

@@ -1,4 +1,6 @@
-"""The claims of the linear theory and the evidence for each (DESIGN.md, verify; SPEC §2, §7, §8).
+"""The claims of the linear theory and the evidence for each.
+
+See docs/design.md §6 for the claim machinery and docs/paper.md §3, §8, §9 for the results.
 
 Every claim has up to four tiers — ``symbolic``, ``precision``, ``montecarlo``, ``simulation`` —
 each a function from the run's :class:`Context` to a list of :class:`~verify.model.Check` s. All
@@ -288,7 +290,7 @@ def _scratch_risk() -> dict[str, Tier]:
 @claim(
     "weight-decay-baseline",
     "Weight decay removes the scratch peak at γ = 1 (empirical)",
-    "Fig. 5, SPEC §2.9",
+    "Fig. 5, docs/paper.md §3.10",
     archived=("scratch",),
 )
 def _weight_decay() -> dict[str, Tier]:
@@ -487,7 +489,7 @@ def _ridge() -> dict[str, Tier]:
 @claim(
     "lt-authors-jitter",
     "The authors' λ = 0 point of the ridge figure",
-    "SPEC §8.1.1; ridge figure (γ = 0.5, θ = π/8, σ = 0.2)",
+    "docs/paper.md §9.1.1; ridge figure (γ = 0.5, θ = π/8, σ = 0.2)",
     expected_deviation="the notebook's λ = 0 point lies far above eq. 10/13; the authors' "
     "jittered solve, simulated here, does not (cause not identified)",
 )
@@ -608,7 +610,7 @@ def _fine_tuning() -> dict[str, Tier]:
 @claim(
     "fine-tuning-scale",
     "Eq. 15 omits the balancedness scale c (σ > 0)",
-    "Thm 3.9, SPEC §2.7 / §8.2",
+    "Thm 3.9, docs/paper.md §3.8 / §9.2.1",
     expected_deviation="exact gradient flow keeps c ≠ 1 when σ > 0",
 )
 def _fine_tuning_scale() -> dict[str, Tier]:
@@ -1049,7 +1051,7 @@ def _phase_boundaries() -> dict[str, Tier]:
 @claim(
     "finite-size-corrections",
     "Asymptotic formulas against the exact finite-size expectations",
-    "eqs. 8, 10 (SPEC §2.4–2.5)",
+    "eqs. 8, 10 (docs/paper.md §3.12)",
 )
 def _finite_size() -> dict[str, Tier]:
     """How far eq. 8 and sin²θ are from the exact expectations at the sizes simulated here (the

@@ -1,7 +1,7 @@
-"""The claims of the ReLU section and the evidence for each (Sec. 4, App. E, Fig. 3; SPEC §4).
+"""The claims of the ReLU section and their evidence (Sec. 4, App. E, Fig. 3; docs/paper.md §5).
 
 What is gated, and why (the paper's ReLU section is numerical and its settings are largely
-unknown to us, SPEC §4 / §8.3; "gate only what the paper states firmly"):
+unknown to us, docs/paper.md §5.1, §9.3; "gate only what the paper states firmly"):
 
 * ``relu-kernel`` — an identity: symbolic (derived = printed eq. 167), precision (an independent
   mpmath quadrature in Cartesian coordinates), Monte Carlo (5 standard errors). Gated.

@@ -1,4 +1,4 @@
-"""The claims of Appendix A (Thm A.2): dataset similarity does not predict transfer (SPEC §3).
+"""The claims of App. A (Thm A.2): dataset similarity does not predict transfer (docs/paper.md §4).
 
 All predictions come from :mod:`fate_numeric.theory` through ``ctx.theory`` (lambdified from
 :mod:`derivations.similarity`); the printed formulas of :mod:`derivations.paper` are what is being
@@ -34,7 +34,7 @@ from verify.stats import K, exact_check, mean_check
 
 DPS = 30
 RELATIVE = 1e-10  # float64 closed form against 30-digit quadrature
-SIGMA = 0.2  # the paper's label noise (SPEC §1.1)
+SIGMA = 0.2  # the label noise of the paper's experiments (docs/paper.md §6)
 GAMMA = 0.5  # a data-set size below interpolation
 
 
