@@ -138,7 +138,12 @@ def step_coefficients():
     record ``gram_descent_step``; plain arithmetic, so it takes floats, tensors, and compiles
     with numba."""
     record = get("gram_descent_step")
-    return sp.lambdify(GRAM.STEP_VARIABLES, record.expr, modules="math", docstring_limit=0)
+    stray = record.expr.free_symbols - set(GRAM.STEP_VARIABLES)
+    if stray:  # lambdify would print an unknown name verbatim into the code it generates
+        raise RuntimeError(f"gram_descent_step depends on {sorted(map(str, stray))}")
+    return sp.lambdify(
+        GRAM.STEP_VARIABLES, record.expr, modules="math", dummify=True, docstring_limit=0
+    )
 
 
 def _torch_step(

@@ -78,10 +78,13 @@ def _torch_function(name: str) -> Callable[..., torch.Tensor]:
     reads."""
     evaluator = theory.EVALUATORS[name]
     symbols = [parameter.symbol for parameter in evaluator.parameters]
+    stray = sp.sympify(evaluator.expr).free_symbols - set(symbols)
+    if stray:  # lambdify would print an unknown name verbatim into the code it generates
+        raise RuntimeError(f"{name} depends on {sorted(map(str, stray))}, not its parameters")
     pieces = [
         (
-            sp.lambdify(symbols, expr, modules=[_TORCH_FUNCTIONS, "math"]),
-            sp.lambdify(symbols, condition, modules=[_TORCH_FUNCTIONS, "math"]),
+            sp.lambdify(symbols, expr, modules=[_TORCH_FUNCTIONS, "math"], dummify=True),
+            sp.lambdify(symbols, condition, modules=[_TORCH_FUNCTIONS, "math"], dummify=True),
         )
         for expr, condition in branches(evaluator.expr)
     ]
