@@ -58,6 +58,8 @@ def test_every_claim_holds_on_a_tiny_grid(claim_id, store, tiny):
         ("fine-tuning", "ft_transferability"),
         ("ridge-lt", "ridge_lt_risk"),
         ("finite-source", "ft_transferability_finite_source"),
+        ("finite-source", "ft_risk_finite_source_balanced_d"),
+        ("finite-source", "lt_risk_finite_source_n"),
         ("pretrain-time-course", "pretrain_coefficient"),
         ("finite-size-corrections", "scratch_risk_correction"),
         ("finite-size-corrections", "lt_risk_correction"),
@@ -78,6 +80,20 @@ def test_an_unconfirmed_erratum_fails():
         )
     )
     (claim,) = select(["fine-tuning-scale"])
+    result = run_claim(claim, _context(None, evaluators))
+    assert result.outcome is Outcome.FAIL
+
+
+def test_the_finite_source_erratum_fails_if_eq_22_had_the_balanced_scale():
+    """Were eq. 22 right (replaced by its balanced-scale correction), its erratum would fail."""
+    evaluators = replaced(
+        ft_transferability_finite_source=lambda theta, gamma, gamma_s, sigma_s: (
+            theory.ft_transferability_finite_source_balanced(
+                theta, gamma, gamma_s, sigma_s, sigma_s
+            )
+        )
+    )
+    (claim,) = select(["finite-source-scale"])
     result = run_claim(claim, _context(None, evaluators))
     assert result.outcome is Outcome.FAIL
 
