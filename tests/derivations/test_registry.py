@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -50,21 +49,30 @@ def test_source_key_changes_with_sympy_version(monkeypatch):
     assert cache.source_key() != key
 
 
-def test_cold_start_under_a_minute_and_cached_after(tmp_path):
-    """Derivations from an empty cache in a fresh process, then again from the cache."""
+def test_a_fresh_process_reads_the_cache_instead_of_deriving(tmp_path):
+    """Derivations from an empty cache in a fresh process write the cache; a second fresh process
+    gets every record from it with derivation disabled. (How long a cold start takes is a
+    measurement, not a test: timings belong to benchmarks.)"""
     env = {**os.environ, "FATE_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(REPO)}
     env.pop("FATE_NO_CACHE", None)
-    timings = []
-    for _ in range(2):
-        start = time.perf_counter()
+    cold = "import derivations; print(len(derivations.all_results()))"
+    warm = (
+        "from derivations import registry\n"
+        "def refuse():\n"
+        "    raise RuntimeError('derived although the cache was filled')\n"
+        "registry.derive_all = refuse\n"
+        "print(len(registry.all_results()))"
+    )
+    counts = [
         subprocess.run(
-            [sys.executable, "-c", "import derivations; derivations.all_results()"],
+            [sys.executable, "-c", code],
             env=env,
             check=True,
             cwd=REPO,
-        )
-        timings.append(time.perf_counter() - start)
-    cold, warm = timings
-    assert cold < 60, f"cold derivation took {cold:.1f} s"
-    assert warm < cold / 2, f"cached run took {warm:.1f} s against {cold:.1f} s cold"
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        for code in (cold, warm)
+    ]
+    assert counts[0] == counts[1] == str(len(registry.all_results()))
     assert list(tmp_path.glob("derivations-*.json"))
