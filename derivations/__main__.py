@@ -5,7 +5,9 @@
 * ``explain NAME [--format unicode|markdown|latex]``: the derivation with every step re-checked
   by SymPy (:mod:`derivations.explain`); exit status 1 if a check fails. ``explain --all``
   checks every result and prints a table.
-* ``eval NAME key=value ...``: the hand calculation of a result (:mod:`derivations.evaluate`).
+* ``eval NAME key=value ...``: the hand calculation of a result (:mod:`derivations.evaluate`):
+  values are read safely and checked against the result's ranges (:mod:`derivations.domains`),
+  and an evaluation that takes longer than :data:`EVAL_SECONDS` is stopped.
 * ``check``: every result against the formula the paper prints (exit status 1 on a FAIL).
 * ``export --latex DIR [--pdf]``: one ``.tex`` per result, ``main.tex`` that inputs them, and
   ``lecture_notes.tex``, one standalone document with every derivation in the paper's order,
@@ -24,6 +26,7 @@ from pathlib import Path
 import sympy as sp
 
 from derivations.cache import cache_dir
+from derivations.cli import Parser, check_writable_folder, nonnegative_int, parse, time_limit
 from derivations.display import for_display
 from derivations.errors import FateError, InvalidArgumentError
 from derivations.paper import PRINTED
@@ -34,6 +37,9 @@ def _pretty(expr: sp.Basic, full: bool, indent: str = "      ") -> str:
     shown = for_display(expr, full=full)
     return textwrap.indent(sp.pretty(shown, use_unicode=True, wrap_line=False), indent)
 
+
+#: Wall-time limit of one ``eval`` (seconds): SymPy/mpmath on extreme values can take very long.
+EVAL_SECONDS = 60
 
 #: Widest reference column of ``list``; longer references end in "…" (``show`` prints them whole).
 REFERENCE_WIDTH = 64
@@ -128,7 +134,16 @@ def _eval(args: argparse.Namespace) -> int:
 
     result = get(args.name)
     values = parse_assignments(result, args.values)
-    print(render(hand_calculation(result, values)), end="")
+    try:
+        with time_limit(EVAL_SECONDS, f"evaluating {result.name} at these values"):
+            text = render(hand_calculation(result, values))
+    except FateError:
+        raise
+    except (ArithmeticError, TypeError, ValueError) as error:  # SymPy/mpmath gave up
+        raise InvalidArgumentError(
+            f"cannot evaluate {result.name} at these values ({type(error).__name__}: {error})"
+        ) from None
+    print(text, end="")
     return 0
 
 
@@ -168,7 +183,7 @@ def _export(args: argparse.Namespace) -> int:
     from derivations.latex import compile_pdf, export
     from derivations.notes import write_lecture_notes
 
-    folder = Path(args.latex)
+    folder = check_writable_folder(Path(args.latex), "the LaTeX folder (--latex)")
     main, unknown = export(all_results().values(), folder)
     print(f"wrote {len(all_results())} result files and {main}")
     notes, more_unknown, summary = write_lecture_notes(folder)
@@ -187,7 +202,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m derivations",
         description="SymPy re-derivations of 'Features are fate' (Tahir, Ganguli, Rotskoff).",
         epilog=f"Derivations are cached in {cache_dir()} (FATE_NO_CACHE=1 disables the cache).",
@@ -212,7 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("values", nargs="*", metavar="key=value", help="e.g. gamma=0.5")
     evaluate.set_defaults(run=_eval)
     check = commands.add_parser("check", help="compare every result with the paper's formula")
-    check.add_argument("--seed", type=int, default=0, help="seed of the numeric probe (default 0)")
+    check.add_argument(
+        "--seed", type=nonnegative_int, default=0, help="seed of the numeric probe (default 0)"
+    )
     check.set_defaults(run=_check)
     export = commands.add_parser("export", help="write the derivations as LaTeX")
     export.add_argument("--latex", required=True, metavar="DIR", help="output folder")
@@ -225,7 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    args = parse(build_parser(), argv)
+    if isinstance(args, int):  # argparse refused the input (or printed --help)
+        return args
     try:
         return args.run(args)
     except (FateError, RuntimeError, OSError) as error:

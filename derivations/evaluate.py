@@ -8,24 +8,42 @@ Design decision (docs/design.md §3, one-way data flow): ``derivations`` never i
 ``fate_numeric``, so this module does not call the lambdified evaluators of
 :mod:`fate_numeric.theory`; it evaluates the very expression they are lambdified from. Every
 evaluator is therefore covered (each one names its record) and so is every other record with free
-symbols; the tests check that both routes give the same numbers. Values are parsed by SymPy
-(``pi/3``, ``1/2``, ``0.25``) and validated against the symbol's assumptions (positive, nonnegative,
-integer).
+symbols; the tests check that both routes give the same numbers.
+
+Values are read by :func:`parse_value`, never by ``sympify`` (which runs Python code): a number
+(``0.25``, ``1e-3``), ``pi`` or ``π``, and ``+ − * / **`` and parentheses between them (``pi/3``,
+``1/2``, ``2*pi/5``, ``10**-3``), exactly (decimals become fractions). Exponents are integers of
+at most :data:`MAX_EXPONENT` in size, every intermediate value stays within
+10^±:data:`MAX_DECADES` (so ``10**10**10`` is refused at once instead of computed), and the text
+is at most :data:`MAX_TEXT` characters. Each value must lie in the range
+:func:`derivations.domains.domain_of` gives its symbol in the record, the range the lambdified
+evaluator of the same record refuses outside of; a variable given twice is refused.
 """
 
 from __future__ import annotations
 
+import ast
+import math
 from dataclasses import dataclass
 
 import sympy as sp
 
 from derivations.display import for_display
+from derivations.domains import domain_of
 from derivations.errors import InvalidArgumentError
 from derivations.piecewise import branches
 from derivations.record import DerivedResult
 
 #: Digits of the printed number.
 DIGITS = 15
+#: Longest value text read (characters).
+MAX_TEXT = 100
+#: Largest exponent of ``**`` in a value.
+MAX_EXPONENT = 1000
+#: Every value, and every intermediate of its arithmetic, lies within 10^±MAX_DECADES (or is 0).
+MAX_DECADES = 300
+#: What a value may say, for the error messages.
+VALUE_SYNTAX = "a number (0.25, 1e-3), pi, and + - * / ** between them (pi/3, 1/5, 10**-3)"
 
 
 @dataclass(frozen=True)
@@ -50,7 +68,8 @@ class HandCalculation:
     def numbers(self) -> tuple[float, ...]:
         """The values as Python floats (inf and nan included)."""
         return tuple(
-            float(c.value) if c.value.is_finite else _special(c.value) for c in self.components
+            float(c.value) if c.value.is_extended_real and c.value.is_finite else _special(c.value)
+            for c in self.components
         )
 
 
@@ -71,6 +90,79 @@ def _aliases(symbol: sp.Symbol) -> set[str]:
     return names
 
 
+def parse_value(text: str) -> sp.Basic:
+    """A value typed by a user as an exact SymPy number (module docstring); no code runs.
+
+    Raises:
+        InvalidArgumentError: the text is not such a value, or it is too large or too long.
+    """
+    if len(text) > MAX_TEXT:
+        raise InvalidArgumentError(f"a value is at most {MAX_TEXT} characters; got {len(text)}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: a NUL byte
+        raise InvalidArgumentError(f"cannot read {text!r}: expected {VALUE_SYNTAX}") from None
+    return _number(tree.body, text.strip())
+
+
+def _out_of_range(text: str) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"{text!r} is out of range: values (and their arithmetic) stay within 1e-{MAX_DECADES} "
+        f"and 1e{MAX_DECADES} in size"
+    )
+
+
+def _bounded(value: sp.Basic, text: str) -> sp.Basic:
+    if value != 0 and not sp.Rational(1, 10**MAX_DECADES) <= abs(value) <= 10**MAX_DECADES:
+        raise _out_of_range(text)
+    return value
+
+
+def _number(node: ast.AST, text: str) -> sp.Basic:
+    """Evaluate one node of the whitelisted arithmetic exactly."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidArgumentError(f"cannot read {text!r}: expected {VALUE_SYNTAX}")
+        # a float literal is read exactly as the decimal it was typed as (0.1 is 1/10; 1e-400 is
+        # not 0.0, the float Python would round it to)
+        literal = ast.get_source_segment(text, node) if isinstance(value, float) else None
+        exact = sp.Integer(value) if literal is None else sp.Rational(literal.replace("_", ""))
+        return _bounded(exact, text)
+    if isinstance(node, ast.Name) and node.id in ("pi", "π"):
+        return sp.pi
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd | ast.USub):
+        operand = _number(node.operand, text)
+        return operand if isinstance(node.op, ast.UAdd) else -operand
+    if isinstance(node, ast.BinOp) and isinstance(
+        node.op, ast.Add | ast.Sub | ast.Mult | ast.Div | ast.Pow
+    ):
+        left, right = _number(node.left, text), _number(node.right, text)
+        if isinstance(node.op, ast.Add):
+            return _bounded(left + right, text)
+        if isinstance(node.op, ast.Sub):
+            return _bounded(left - right, text)
+        if isinstance(node.op, ast.Mult):
+            return _bounded(left * right, text)
+        if isinstance(node.op, ast.Div):
+            if right == 0:
+                raise InvalidArgumentError(f"{text!r} divides by zero")
+            return _bounded(left / right, text)
+        if not right.is_Integer or abs(right) > MAX_EXPONENT:
+            raise InvalidArgumentError(
+                f"{text!r}: an exponent must be an integer between -{MAX_EXPONENT} and "
+                f"{MAX_EXPONENT}"
+            )
+        if left == 0:
+            if right < 0:
+                raise InvalidArgumentError(f"{text!r} divides by zero")
+            return sp.Integer(0 if right > 0 else 1)
+        if abs(int(right) * math.log10(abs(float(left)))) > MAX_DECADES + 1:
+            raise _out_of_range(text)  # before computing it
+        return _bounded(left**right, text)
+    raise InvalidArgumentError(f"cannot read {text!r}: expected {VALUE_SYNTAX}")
+
+
 def parse_assignments(result: DerivedResult, assignments: list[str]) -> dict[sp.Symbol, sp.Basic]:
     """``["gamma=0.5", "sigma=1/5"]`` → {γ: 1/2, σ: 1/5}, validated against the record."""
     variables = list(result.variables)
@@ -79,20 +171,21 @@ def parse_assignments(result: DerivedResult, assignments: list[str]) -> dict[sp.
     values: dict[sp.Symbol, sp.Basic] = {}
     for item in assignments:
         key, sep, text = item.partition("=")
-        if not sep or not key.strip() or not text.strip():
+        key = key.strip()
+        if not sep or not key or not text.strip():
             raise InvalidArgumentError(f"expected key=value, got {item!r} (variables: {allowed})")
-        symbol = lookup.get(key.strip())
+        symbol = lookup.get(key)
         if symbol is None:
             raise InvalidArgumentError(
-                f"{result.name} has no variable {key.strip()!r}; its variables are {allowed}"
+                f"{result.name} has no variable {key!r}; its variables are {allowed}"
             )
+        if symbol in values:
+            raise InvalidArgumentError(f"{symbol.name} is given twice; give each variable once")
         try:
-            number = sp.sympify(text.strip(), rational=True)
-        except (sp.SympifyError, TypeError, SyntaxError) as error:
-            raise InvalidArgumentError(f"{key}: cannot read {text!r} as a number") from error
-        if not number.is_number or not number.is_real or not number.is_finite:
-            raise InvalidArgumentError(f"{key} must be a finite real number, got {text!r}")
-        _validate(symbol, number, text)
+            number = parse_value(text)
+        except InvalidArgumentError as error:
+            raise InvalidArgumentError(f"{key}: {error}") from None
+        _validate(result.name, symbol, number, text.strip())
         values[symbol] = number
     missing = [v.name for v in variables if v not in values]
     if missing:
@@ -102,13 +195,12 @@ def parse_assignments(result: DerivedResult, assignments: list[str]) -> dict[sp.
     return values
 
 
-def _validate(symbol: sp.Symbol, number: sp.Basic, text: str) -> None:
-    if symbol.is_integer and not number.is_integer:
-        raise InvalidArgumentError(f"{symbol.name} must be an integer, got {text}")
-    if symbol.is_positive and not number.is_positive:
-        raise InvalidArgumentError(f"{symbol.name} must be > 0, got {text}")
-    if symbol.is_nonnegative and number.is_negative:
-        raise InvalidArgumentError(f"{symbol.name} must be >= 0, got {text}")
+def _validate(record: str, symbol: sp.Symbol, number: sp.Basic, text: str) -> None:
+    """``number`` must lie in the range of ``symbol`` in ``record`` (:mod:`derivations.domains`)."""
+    domain = domain_of(record, symbol)
+    exact_integer = bool(number.is_integer) if domain.integer else True
+    if not (exact_integer and domain.contains(float(number))):
+        raise InvalidArgumentError(f"{symbol.name} must be {domain.describe()}; got {text}")
 
 
 def _written_in(expr: sp.Basic, values: dict[sp.Symbol, sp.Basic]) -> sp.Basic:
@@ -194,6 +286,6 @@ def _format(value: sp.Basic) -> str:
         return "∞"
     if value == -sp.oo:
         return "−∞"
-    if value == sp.nan:
+    if value == sp.nan or not value.is_extended_real:
         return "nan (undefined here)"
     return f"{float(value):.{DIGITS - 3}g}"

@@ -1,4 +1,4 @@
-"""Command line of the simulators: ``python -m fate_numeric simulate | sweep``.
+"""Command line of the simulators: ``python -m fate_numeric simulate|sweep|archive|store-check``.
 
 * ``simulate``: one grid cell from flags; prints a JSON summary with the per-instance
   generalisation errors and training losses (mean, standard error, values), the steps taken, the
@@ -12,11 +12,20 @@
   existing cluster; :mod:`fate_numeric.distributed`); ``--serial`` runs them in this process.
 * ``archive NAME... --profile paper --store DIR``: finished linear sweeps from a store into the
   repository's archive (``archive/PROFILE/``, :mod:`fate_numeric.archive`).
+* ``store-check [--store DIR]``: every file of a result store checked
+  (:meth:`~fate_numeric.store.ResultStore.verify`): valid entries counted, every corrupt, foreign
+  or incomplete file listed with the reason; exit status 1 when there is any, 2 when there is no
+  store at DIR.
 * ReLU networks (Sec. 4): ``simulate --model relu`` (one cell, :class:`ReluCell` flags) and the
   sweeps ``relu_scratch``, ``relu_linear_transfer`` (``_min_norm``: the closed-form refit),
   ``relu_fine_tuning`` at the profiles
   ``quick``, ``paper``, ``paper_d500`` and the CPU ladder ``ladder_d20|40|100``
   (:mod:`fate_numeric.relu_sweeps`).
+
+Bad input gets one line and exit status 2 before any work starts (docs/input_errors.md): numbers
+out of range, an unwritable ``--store`` or ``--out``, a malformed ``$FATE_MEMORY_BUDGET``. A flag
+left out takes the cell's own default (``--rank-rtol``: 10⁻³ for a linear cell, 10⁻¹⁰ for a ReLU
+cell); a damaged store entry that is recomputed is named in a ``warning:`` line.
 """
 
 from __future__ import annotations
@@ -30,9 +39,25 @@ import time
 
 import numpy as np
 
+from derivations.cli import (
+    Parser,
+    check_writable_folder,
+    finite_float,
+    nonnegative_float,
+    nonnegative_int,
+    one_line_warnings,
+    parse,
+    positive_float,
+    positive_int,
+)
 from derivations.errors import FateError, InvalidArgumentError
 from fate_numeric.experiments import PROCEDURES, Cell, chunks, run_cells
-from fate_numeric.numerics import describe_device, memory_budget, resolve_device
+from fate_numeric.numerics import (
+    describe_device,
+    memory_budget,
+    memory_budget_override,
+    resolve_device,
+)
 from fate_numeric.relu_sweeps import REFITS, RELU_PROFILES
 from fate_numeric.sweeps import PROFILES
 
@@ -52,14 +77,24 @@ def _time_course(values: np.ndarray) -> list[list[float | None]]:
     return [[float(v) if np.isfinite(v) else None for v in row] for row in values]
 
 
+def _cell_arguments(cls: type, args: argparse.Namespace) -> dict:
+    """The flags that are fields of ``cls``, leaving out those not given (``None``), so that the
+    cell's own default applies (a linear cell's ``rank_rtol`` is not the ReLU cell's)."""
+    flags = vars(args)
+    return {
+        f.name: flags[f.name]
+        for f in dataclasses.fields(cls)
+        if f.name in flags and flags[f.name] is not None
+    }
+
+
 def _simulate_relu(args: argparse.Namespace) -> int:
     """One ReLU cell (``--model relu``, :mod:`fate_numeric.relu_sweeps`): risks and diagnostics."""
     from fate_numeric.relu_sweeps import ReluCell, run_relu_cells
     from fate_numeric.relu_sweeps import chunks as relu_chunks
 
     device = resolve_device(args.device)
-    flags = vars(args)
-    cell = ReluCell(**{f.name: flags[f.name] for f in dataclasses.fields(ReluCell)})
+    cell = ReluCell(**_cell_arguments(ReluCell, args))
     relu_chunks([cell], memory_budget(device))  # refuses a cell that cannot fit, before any work
     start = time.perf_counter()
     (arrays,) = run_relu_cells([cell], device)
@@ -79,8 +114,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.model == "relu":
         return _simulate_relu(args)
     device = resolve_device(args.device)
-    flags = vars(args)
-    cell = Cell(**{f.name: flags[f.name] for f in dataclasses.fields(Cell) if f.name in flags})
+    cell = Cell(**_cell_arguments(Cell, args))
     chunks([cell], memory_budget(device))  # refuses a cell that cannot fit, before any work
     start = time.perf_counter()
     (arrays,) = run_cells([cell], device)
@@ -126,8 +160,12 @@ def _sweep(args: argparse.Namespace) -> int:
 
     from fate_numeric.relu_sweeps import RELU_SWEEPS, relu_cells_of, run_relu_sweep
     from fate_numeric.store import ResultStore, default_store
-    from fate_numeric.sweeps import cells_of, run_sweep
+    from fate_numeric.sweeps import SWEEPS, cells_of, run_sweep
 
+    if args.name not in SWEEPS and args.name not in RELU_SWEEPS:
+        raise InvalidArgumentError(
+            f"unknown sweep {args.name!r}; the sweeps are {', '.join([*SWEEPS, *RELU_SWEEPS])}"
+        )
     device = resolve_device(args.device)
     if args.name in RELU_SWEEPS:
         if args.precision != "float64":
@@ -139,6 +177,7 @@ def _sweep(args: argparse.Namespace) -> int:
             for cell in cells_of(args.name, args.profile, seed=args.seed)
         ]
     store = ResultStore(args.store) if args.store else default_store()
+    check_writable_folder(store.root, "the result store")  # before any simulation
     print(
         f"sweep {args.name} ({args.profile} profile): {len(cells)} cells on "
         f"{describe_device(device)}; store {store.root}",
@@ -187,6 +226,7 @@ def _archive(args: argparse.Namespace) -> int:
 
     store = ResultStore(args.store) if args.store else default_store()
     folder = args.out or REPOSITORY_ARCHIVE / args.profile
+    check_writable_folder(folder, "the archive folder")  # before reading the store
     summary = {}
     for name in args.names:
         entry = export_sweep(name, cells_of(name, args.profile, seed=args.seed), store, folder)
@@ -200,54 +240,101 @@ def _archive(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store_check(args: argparse.Namespace) -> int:
+    """Check every file of a store; 0 when all are valid entries, 1 otherwise."""
+    from fate_numeric.store import ResultStore, default_store
+
+    store = ResultStore(args.store) if args.store else default_store()
+    if not store.root.is_dir():
+        raise InvalidArgumentError(f"there is no result store at {store.root} (no such folder)")
+    report = store.verify()
+    print(report)
+    if report.ok:
+        return 0
+    print(
+        f"{len(report.problems)} problem file(s): the entries they belong to count as absent and "
+        "are recomputed by the next sweep (each with a warning); nothing was changed",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _write_line(text: str) -> None:
+    """One line on stderr, kept apart from a progress bar there."""
+    from tqdm import tqdm
+
+    tqdm.write(text, file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m fate_numeric", description=__doc__.splitlines()[0]
-    )
+    parser = Parser(prog="python -m fate_numeric", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     simulate = commands.add_parser("simulate", help="simulate one grid cell, print a JSON summary")
     simulate.add_argument("--procedure", choices=PROCEDURES, required=True)
-    simulate.add_argument("--d", type=int, required=True, help="input dimension and width")
-    simulate.add_argument("--n", type=int, required=True, help="target samples per instance")
-    simulate.add_argument("--theta", type=float, default=0.0, help="source-target angle (radians)")
-    simulate.add_argument("--sigma", type=float, default=0.0, help="target label noise")
-    simulate.add_argument("--depth", "-L", type=int, default=2)
-    simulate.add_argument("--instances", type=int, default=20)
-    simulate.add_argument("--weight-decay", type=float, default=0.0)
+    simulate.add_argument("--d", type=positive_int, required=True, help="input dimension and width")
     simulate.add_argument(
-        "--ridge", dest="ridges", type=float, nargs="+", default=(0.0,), help="λ values (LT)"
+        "--n", type=positive_int, required=True, help="target samples per instance"
+    )
+    simulate.add_argument(
+        "--theta", type=finite_float, default=0.0, help="source-target angle (radians)"
+    )
+    simulate.add_argument("--sigma", type=nonnegative_float, default=0.0, help="target label noise")
+    simulate.add_argument("--depth", "-L", type=positive_int, default=2)
+    simulate.add_argument("--instances", type=positive_int, default=20)
+    simulate.add_argument("--weight-decay", type=nonnegative_float, default=0.0)
+    simulate.add_argument(
+        "--ridge",
+        dest="ridges",
+        type=nonnegative_float,
+        nargs="+",
+        default=(0.0,),
+        help="λ values (LT)",
     )
     simulate.add_argument(
         "--authors-jitter", action="store_true", help="λ = 0 as the authors' n·1e-5"
     )
-    simulate.add_argument("--alpha", type=float, default=1e-5, help="initialisation scale")
+    simulate.add_argument("--alpha", type=positive_float, default=1e-5, help="initialisation scale")
     simulate.add_argument("--init", choices=("rand", "identity"), default="rand")
     simulate.add_argument(
-        "--lr", type=float, default=None, help="default: the authors' per procedure"
+        "--lr", type=positive_float, default=None, help="default: the authors' per procedure"
     )
-    simulate.add_argument("--epochs", type=int, default=None, help="default: the authors'")
-    simulate.add_argument("--tol", type=float, default=1e-6)
-    simulate.add_argument("--n-source", type=int, default=None, help="finite source samples")
-    simulate.add_argument("--sigma-source", type=float, default=0.0)
-    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--epochs", type=positive_int, default=None, help="default: the authors'")
+    simulate.add_argument("--tol", type=nonnegative_float, default=1e-6)
+    simulate.add_argument(
+        "--n-source", type=positive_int, default=None, help="finite source samples"
+    )
+    simulate.add_argument("--sigma-source", type=nonnegative_float, default=0.0)
+    simulate.add_argument("--seed", type=nonnegative_int, default=0)
     simulate.add_argument(
         "--record-every",
-        type=int,
+        type=positive_int,
         default=None,
         help="record the training loss and ‖β̂ − β‖² every K steps (the time course)",
     )
     simulate.add_argument("--model", choices=("linear", "relu"), default="linear")
     relu_flags = simulate.add_argument_group("ReLU model (--model relu; Sec. 4)")
-    relu_flags.add_argument("--removed", type=float, default=0.0, help="source: fraction μ removed")
-    relu_flags.add_argument("--width", type=int, default=1000, help="student neurons m")
-    relu_flags.add_argument("--teacher-width", type=int, default=100, help="teacher neurons m*")
-    relu_flags.add_argument("--lr-scale", type=float, default=0.01, help="learning rate / m")
-    relu_flags.add_argument("--max-steps", type=int, default=100_000)
-    relu_flags.add_argument("--check-every", type=int, default=100)
-    relu_flags.add_argument("--init-output", type=float, default=1e-7)
-    relu_flags.add_argument("--rank-rtol", type=float, default=1e-10)
+    relu_flags.add_argument(
+        "--removed", type=finite_float, default=0.0, help="source: fraction μ removed"
+    )
+    relu_flags.add_argument("--width", type=positive_int, default=1000, help="student neurons m")
+    relu_flags.add_argument(
+        "--teacher-width", type=positive_int, default=100, help="teacher neurons m*"
+    )
+    relu_flags.add_argument(
+        "--lr-scale", type=positive_float, default=0.01, help="learning rate / m"
+    )
+    relu_flags.add_argument("--max-steps", type=positive_int, default=100_000)
+    relu_flags.add_argument("--check-every", type=positive_int, default=100)
+    relu_flags.add_argument("--init-output", type=nonnegative_float, default=1e-7)
+    relu_flags.add_argument(
+        "--rank-rtol",
+        type=nonnegative_float,
+        default=None,
+        help="relative rank cut-off of the minimum-norm refit (default: the cell's, 1e-3 for "
+        "--model linear, 1e-10 for --model relu)",
+    )
     relu_flags.add_argument(
         "--refit",
         choices=REFITS,
@@ -275,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="quick",
         help="quick, paper; for the ReLU sweeps also paper_d500 and ladder_d20|40|100",
     )
-    sweep.add_argument("--seed", type=int, default=0)
+    sweep.add_argument("--seed", type=nonnegative_int, default=0)
     sweep.add_argument("--device", default="auto")
     sweep.add_argument("--store", default=None, help="store folder (default: the user store)")
     sweep.add_argument(
@@ -286,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument(
         "--stop-after",
-        type=float,
+        type=nonnegative_float,
         default=None,
         metavar="SECONDS",
         help="start no batch after this many seconds (every started batch is saved; rerun to "
@@ -299,7 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
         "a GPU and for the ReLU sweeps",
     )
     sweep.add_argument(
-        "--workers", type=int, default=None, help="dask worker processes (default: one per core)"
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="dask worker processes (default: one per core)",
     )
     sweep.add_argument(
         "--scheduler",
@@ -314,20 +404,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     archive.add_argument("names", nargs="+", help="scratch, phase_diagram, finite_source")
     archive.add_argument("--profile", choices=tuple(PROFILES), default="paper")
-    archive.add_argument("--seed", type=int, default=0)
+    archive.add_argument("--seed", type=nonnegative_int, default=0)
     archive.add_argument("--store", default=None, help="store folder (default: the user store)")
     archive.add_argument(
         "--out", default=None, help="archive folder (default: the repository's archive/PROFILE)"
     )
     archive.set_defaults(run=_archive)
+
+    check = commands.add_parser(
+        "store-check", help="check every file of a result store (nothing is changed)"
+    )
+    check.add_argument("--store", default=None, help="store folder (default: the user store)")
+    check.set_defaults(run=_store_check)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    args = parse(build_parser(), argv)
+    if isinstance(args, int):  # argparse refused the input (or printed --help)
+        return args
     try:
-        return args.run(args)
+        memory_budget_override()  # a malformed $FATE_MEMORY_BUDGET is refused before any work
+        with one_line_warnings(_write_line):
+            return args.run(args)
     except FateError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -15,7 +15,13 @@ fine-tuning and linear transfer at the same (θ, n) see the same target data set
 come from generators seeded by hashes of the configurations they depend on (teachers, initial
 network and source data: the pretraining configuration; target data: that plus n, σ and the
 instances; scratch cells: the whole cell), so a cell's numbers do not depend on which other cells
-ran beside it, on the batching, or on the device's chunking.
+ran beside it, on the batching, or on the device's chunking. Nor does their rounding on the CPU,
+bit for bit (tested): torch rounds a batched matrix-vector product of a batch of one differently
+from a larger batch, so such products go through :func:`fate_numeric.linear.matvec` and a
+Gram-form descent of one instance runs as two copies (:func:`_gram_descent_of_one`). The memory
+budget that splits cells into batches is a fixed fraction of the device's total memory
+(:func:`fate_numeric.numerics.memory_budget`), so the same cells also batch the same way. (On a
+GPU the libraries may choose kernels by batch size; there the promise holds to rounding.)
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import hashlib
 import itertools
 import json
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -129,22 +136,47 @@ class Cell:
             raise InvalidArgumentError(f"depth must be an integer >= 2; got {self.depth!r}")
         if self.d < 2:
             raise InvalidArgumentError(f"d must be an integer >= 2; got {self.d!r}")
-        if not 0 <= self.theta <= math.pi / 2:
+        if not _real(self.theta) or not 0 <= self.theta <= math.pi / 2:
             raise InvalidArgumentError(f"theta must be in [0, π/2] (radians); got {self.theta!r}")
-        for name in ("sigma", "weight_decay", "sigma_source", "tol"):
+        for name in ("sigma", "weight_decay", "sigma_source", "tol", "rank_rtol"):
             value = getattr(self, name)
-            if not (value >= 0 and math.isfinite(value)):
+            if not _real(value) or not (value >= 0 and math.isfinite(value)):
                 raise InvalidArgumentError(
                     f"{name} must be a finite real number >= 0; got {value!r}"
                 )
+        # zero is refused, never read as "the default": None (the flag left out) is the default
+        for name in ("alpha", "pretrain_lr", "lr"):
+            value = getattr(self, name)
+            if value is None and name == "lr":
+                continue
+            if not _real(value) or not (value > 0 and math.isfinite(value)):
+                default = " (leave it out for the authors' default)" if name == "lr" else ""
+                raise InvalidArgumentError(
+                    f"{name} must be a finite real number > 0{default}; got {value!r}"
+                )
+        for name in ("epochs", "pretrain_epochs"):
+            value = getattr(self, name)
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value < 1
+            ):
+                raise InvalidArgumentError(
+                    f"{name} must be an integer >= 1 (leave it out for the authors' default); "
+                    f"got {value!r}"
+                )
         object.__setattr__(self, "ridges", tuple(self.ridges))
-        if any(not (lam >= 0 and math.isfinite(lam)) for lam in self.ridges) or not self.ridges:
+        if not self.ridges or any(
+            not _real(lam) or not (lam >= 0 and math.isfinite(lam)) for lam in self.ridges
+        ):
             raise InvalidArgumentError(f"ridges must be finite and >= 0; got {self.ridges!r}")
         if self.init not in INITS:
             raise InvalidArgumentError(f"init must be one of {INITS}; got {self.init!r}")
-        if self.n_source is not None and (not isinstance(self.n_source, int) or self.n_source < 1):
+        if self.n_source is not None and (
+            not isinstance(self.n_source, int)
+            or isinstance(self.n_source, bool)
+            or self.n_source < 1
+        ):
             raise InvalidArgumentError(f"n_source must be an integer >= 1; got {self.n_source!r}")
-        if not isinstance(self.seed, int) or self.seed < 0:
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise InvalidArgumentError(f"seed must be an integer >= 0; got {self.seed!r}")
         precision_dtype(self.precision)  # validates the name
         if self.stopping not in STOPPING_RULES:
@@ -180,8 +212,8 @@ class Cell:
         """Gradient-descent settings of the target-side training of this cell."""
         if self.procedure == "scratch":
             return Schedule(
-                self.lr or 0.1,
-                self.epochs or 10_000,
+                0.1 if self.lr is None else self.lr,
+                10_000 if self.epochs is None else self.epochs,
                 self.weight_decay,
                 self.tol,
                 self.check_every,
@@ -190,8 +222,8 @@ class Cell:
             )
         finite = self.n_source is not None
         return Schedule(
-            self.lr or 0.01,
-            self.epochs or (8000 if finite else 5000),
+            0.01 if self.lr is None else self.lr,
+            (8000 if finite else 5000) if self.epochs is None else self.epochs,
             self.weight_decay,
             record_every=self.record_every,
         )
@@ -199,7 +231,9 @@ class Cell:
     @property
     def pretrain_schedule(self) -> Schedule:
         """Settings of source pretraining (population or finite source)."""
-        steps = self.pretrain_epochs or (8000 if self.n_source is not None else 5000)
+        steps = self.pretrain_epochs
+        if steps is None:
+            steps = 8000 if self.n_source is not None else 5000
         return Schedule(
             self.pretrain_lr,
             steps,
@@ -269,6 +303,11 @@ class Cell:
             "sigma": self.sigma,
             "instances": self.instances,
         }
+
+
+def _real(value: object) -> bool:
+    """Whether ``value`` is a real number (not a bool, a string or None)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def _unrecorded(schedule: Schedule) -> dict:
@@ -398,6 +437,8 @@ def _descend(
     :class:`~fate_numeric.gram.GramState` start runs in the Gram form on the full statistics."""
     if isinstance(start, GramState):
         objective = _objective([part.stats for part in data])
+        if start.batch == 1:  # gram.py's batched products round a batch of one differently
+            return _gram_descent_of_one(start, objective, schedule, targets, groups, weight_decays)
         return gram_descent(start, objective, schedule, targets, groups, weight_decays)
     offsets = [0, *itertools.accumulate(counts)]
     parts: dict[int | None, list[int]] = {}
@@ -428,6 +469,41 @@ def _descend(
             return trained
         trainings.append((rows, trained))
     return _gather(trainings, start.batch)
+
+
+def _gram_descent_of_one(
+    start: GramState,
+    objective: Empirical,
+    schedule: Schedule,
+    targets: torch.Tensor | None,
+    groups: torch.Tensor | None,
+    weight_decays: torch.Tensor | None,
+) -> Training:
+    """:func:`~fate_numeric.gram.gram_descent` of a batch of one instance, run as two identical
+    copies (one early-stopping group) and cut back to one, so that it is rounded as it would be
+    in any larger batch (:func:`fate_numeric.linear.matvec` says why)."""
+    twice = torch.zeros(2, dtype=torch.long, device=start.beta.device)
+    stats = objective.stats
+    doubled = Empirical(
+        Statistics(stats.gram[twice], stats.cross[twice], stats.energy[twice], stats.n),
+        None if objective.floors is None else objective.floors[twice],
+    )
+    trained = gram_descent(
+        start.select(twice),
+        doubled,
+        schedule,
+        None if targets is None else targets[twice],
+        None if groups is None else groups[twice],
+        None if weight_decays is None else weight_decays[twice],
+    )
+    first = slice(0, 1)
+    return Training(
+        trained.network.select(first),
+        trained.steps[first],
+        trained.train_loss[first],
+        None if trained.generalisation is None else trained.generalisation[first],
+        drift=None if trained.drift is None else trained.drift[first],
+    )
 
 
 def _gather(parts: Sequence[tuple[torch.Tensor, Training]], batch: int) -> Training:
@@ -492,11 +568,18 @@ def run_cells(
         device
     )
     outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
+    dtype = precision_dtype(first.precision)
+    # the weight decays in the training precision: they were float32 until issue 17 (0.1 rounded
+    # to 0.10000000149), so the archived scratch cells with weight decay > 0 (archive/paper) differ
+    # from today's by up to ~1e-8 relative (measured: 1.4e-8 at n = 550, λ_wd = 0.1), beyond the
+    # 1e-9 of `verify recheck`, until that sweep is archived again
     decays = torch.cat(
-        [torch.full((c,), cell.weight_decay) for cell, c in zip(cells, counts, strict=True)]
+        [
+            torch.full((c,), cell.weight_decay, dtype=dtype, device=device)
+            for cell, c in zip(cells, counts, strict=True)
+        ]
     )
 
-    dtype = precision_dtype(first.precision)
     if first.procedure == "scratch":
         drawn = [_draw_scratch(cell, device, gram) for cell in cells]
         start = _stack([net.tile(c) for (_, net, _), c in zip(drawn, counts, strict=True)])

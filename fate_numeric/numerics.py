@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import torch
@@ -88,21 +89,50 @@ def generator(seed: int, device: torch.device) -> torch.Generator:
     return gen
 
 
-def memory_budget(device: torch.device, fraction: float = 0.6) -> int:
-    """Bytes a simulation may use on ``device``: a fraction of the free memory.
+#: The environment variable that overrides :func:`memory_budget` (bytes).
+MEMORY_BUDGET_VARIABLE = "FATE_MEMORY_BUDGET"
 
-    On CUDA the free memory is asked from the driver; on CPU it is the available physical memory
-    (``/proc/meminfo`` where present, else 4 GiB). ``$FATE_MEMORY_BUDGET`` (bytes) overrides both.
+
+def memory_budget_override() -> int | None:
+    """``$FATE_MEMORY_BUDGET`` as a number of bytes, or None when it is unset or empty.
+
+    Raises :class:`InvalidArgumentError` (one line, naming the variable) unless it is a finite
+    number > 0, such as ``8e9`` or ``8000000000``; the command lines check it before any work.
     """
-    if override := os.environ.get("FATE_MEMORY_BUDGET"):
-        return int(float(override))
+    text = os.environ.get(MEMORY_BUDGET_VARIABLE, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 1):
+        raise InvalidArgumentError(
+            f"{MEMORY_BUDGET_VARIABLE} must be a number of bytes >= 1 (e.g. 8e9 for 8 GB); got "
+            f"{text!r}"
+        )
+    return int(value)
+
+
+def memory_budget(device: torch.device, fraction: float = 0.6) -> int:
+    """Bytes a simulation may use on ``device``: a fraction of the device's *total* memory.
+
+    Not of its free memory, which changes from run to run: the budget decides how cells are
+    batched (:func:`fate_numeric.experiments.chunks`), and a budget that does not change gives the
+    same batches for the same cells on the same machine (a cell's numbers do not depend on its
+    batch anyway, docs/design.md §5.4). On CUDA the total is asked from the driver; on CPU it is
+    the physical memory (``MemTotal`` of ``/proc/meminfo`` where present, else 4 GiB).
+    ``$FATE_MEMORY_BUDGET`` (bytes) overrides both, e.g. on a machine shared with other jobs.
+    """
+    if (override := memory_budget_override()) is not None:
+        return override
     if device.type == "cuda":
-        free, _ = torch.cuda.mem_get_info(device)
-        return int(free * fraction)
+        _, total = torch.cuda.mem_get_info(device)
+        return int(total * fraction)
     try:
         with open("/proc/meminfo") as meminfo:
             for line in meminfo:
-                if line.startswith("MemAvailable:"):
+                if line.startswith("MemTotal:"):
                     return int(int(line.split()[1]) * 1024 * fraction)
     except OSError:
         pass

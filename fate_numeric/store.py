@@ -58,10 +58,25 @@ Nothing on disk is trusted
     arrays, and that each member has the size its header implies. :meth:`ResultStore.load` raises
     :class:`StoreCorruptionError` (kind ``corrupt``, ``foreign`` or ``incomplete``, with the file
     and the reason); :meth:`ResultStore.has` and :meth:`ResultStore.missing` treat such entries as
-    absent without raising; :meth:`ResultStore.entries` skips them; :meth:`ResultStore.verify`
-    lists them, together with leftover temporary files and files that are not the store's;
-    :meth:`ResultStore.get_or_compute` recomputes and overwrites them with a
-    :class:`StoreCorruptionWarning` naming the file.
+    absent without raising, with a :class:`StoreCorruptionWarning` naming the file (the caller is
+    about to recompute it: a sweep, ``verify``, a figure; the command lines print it as one
+    ``warning:`` line); :meth:`ResultStore.entries` skips them; :meth:`ResultStore.verify` lists
+    them, together with leftover temporary files and files that are not the store's
+    (``python -m fate_numeric store-check`` prints that list); :meth:`ResultStore.get_or_compute`
+    recomputes and overwrites them with a :class:`StoreCorruptionWarning` naming the file.
+
+What the checks protect against
+    Accidents: a truncated or interrupted write, damaged bytes, an npz swapped with another
+    entry's, a JSON copied, renamed or edited (its configuration no longer hashes to its name),
+    an entry of another store format, and object arrays (never unpickled). Not forgery: the key
+    and the checksum are plain SHA-256 of what the entry holds, so whoever can write the files
+    can edit an npz together with the checksum its JSON records, or write a whole new entry, and
+    it is trusted. Keying the checksum on the configuration hash (an HMAC keyed by the entry's
+    key) would not change that, since the key is computed from public data, and would change the
+    format of every stored entry; it is not done. The store is the user's own data, like the
+    derivation cache (:mod:`derivations.cache`, which draws the same line); the property that
+    matters against a hostile file is that reading one cannot run code (no pickle, headers
+    checked before any data are decoded).
 
 Resuming a sweep
     A sweep needs no support of its own: each cell of the sweep is one entry, keyed by the cell's
@@ -691,7 +706,16 @@ class ResultStore:
     def _is_valid(self, key: str) -> bool:
         try:
             self._read(key, load_arrays=False)
-        except (StoreCorruptionError, ResultNotStoredError, OSError):
+        except StoreCorruptionError as exc:
+            warnings.warn(
+                f"result store: {exc.path} is {exc.kind} ({exc.reason}); its entry counts as "
+                "absent and is recomputed and overwritten where it is needed (`python -m "
+                "fate_numeric store-check` lists every such file)",
+                StoreCorruptionWarning,
+                stacklevel=3,
+            )
+            return False
+        except (ResultNotStoredError, OSError):
             return False
         return True
 
@@ -699,7 +723,9 @@ class ResultStore:
         """Whether a complete and valid entry exists for ``config`` (damaged ones count as absent).
 
         Checks the JSON, the npz checksum and every array header, as :meth:`load` does, without
-        decoding the data; never raises for what is on disk.
+        decoding the data; never raises for what is on disk, but a damaged entry is reported with
+        a :class:`StoreCorruptionWarning` naming the file, since whoever asks is about to
+        recompute it (a sweep, ``verify``, a figure).
         """
         return self._is_valid(self.key(config))
 

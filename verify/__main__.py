@@ -10,6 +10,11 @@ paper-scale simulations and fails if any differs by more than 10⁻⁹ relative 
 
 ``dimensions [--profiles NAME...]`` is a study, not a gate: the ReLU claims at several profiles
 side by side, to see how the picture changes with d (:mod:`verify.dimensions`).
+
+Bad input (a negative seed, an unwritable ``--store``, ``--json``, ``--markdown`` or ``--junit``,
+a malformed ``$FATE_MEMORY_BUDGET``) is refused in one line with exit status 2 before any claim
+runs (docs/input_errors.md); a damaged store entry that is recomputed is named in a ``warning:``
+line.
 """
 
 from __future__ import annotations
@@ -21,6 +26,15 @@ from pathlib import Path
 
 import torch
 
+from derivations.cli import (
+    Parser,
+    check_writable_file,
+    check_writable_folder,
+    nonnegative_int,
+    one_line_warnings,
+    parse,
+    positive_int,
+)
 from derivations.errors import FateError, InvalidArgumentError
 
 
@@ -28,6 +42,34 @@ def _profile(requested: str) -> str:
     if requested != "auto":
         return requested
     return "paper" if torch.cuda.is_available() else "quick"
+
+
+def _check_outputs(args: argparse.Namespace, flags: tuple[str, ...]) -> None:
+    """Every output file named by ``flags`` (``json``, ``markdown``, ``junit``) is writable and
+    named once; checked before any work, so that nothing computed is lost at the end."""
+    seen: dict[Path, str] = {}
+    for flag in flags:
+        path = getattr(args, flag)
+        if path is None:
+            continue
+        target = check_writable_file(path, f"the --{flag} report")
+        resolved = target.resolve()
+        if resolved in seen:
+            raise InvalidArgumentError(
+                f"--{seen[resolved]} and --{flag} name the same file {str(target)!r}; give each "
+                "report its own file"
+            )
+        seen[resolved] = flag
+
+
+def _store(args: argparse.Namespace):
+    """The result store of ``--store`` (default: the user store), checked to be writable: the
+    claims save the simulations they run there."""
+    from fate_numeric.store import ResultStore, default_store
+
+    store = ResultStore(args.store) if args.store else default_store()
+    check_writable_folder(store.root, "the result store")
+    return store
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -46,7 +88,6 @@ def _run(args: argparse.Namespace) -> int:
 
     from fate_numeric.archive import with_repository_archive
     from fate_numeric.numerics import describe_device, resolve_device
-    from fate_numeric.store import ResultStore, default_store
     from verify.claims import Context, select
     from verify.report import terminal_table, write_reports
     from verify.runner import archived_context, build_report, run_claims
@@ -54,7 +95,8 @@ def _run(args: argparse.Namespace) -> int:
     claims = select(args.ids if args.command == "run" else None)
     device = resolve_device(args.device)
     profile = _profile(args.profile)
-    store = ResultStore(args.store) if args.store else default_store()
+    _check_outputs(args, ("json", "markdown", "junit"))
+    store = _store(args)
     store = with_repository_archive(store, profile)  # archived sweeps are not recomputed
     ctx = Context(profile=profile, device=device, seed=args.seed, store=store)
     # the linear claims are also judged at d = 500 on the archived paper profile
@@ -79,13 +121,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _dimensions(args: argparse.Namespace) -> int:
     from fate_numeric.numerics import describe_device, resolve_device
-    from fate_numeric.store import ResultStore, default_store
     from verify import dimensions
     from verify.claims import Context
     from verify.report import to_json, write_text_atomic
 
     device = resolve_device(args.device)
-    store = ResultStore(args.store) if args.store else default_store()
+    _check_outputs(args, ("json", "markdown"))
+    store = _store(args)
     start = time.perf_counter()
     rows = dimensions.study(
         args.profiles,
@@ -115,6 +157,7 @@ def _recheck(args: argparse.Namespace) -> int:
     if not (folder / "manifest.json").exists():
         raise InvalidArgumentError(f"no archive at {folder} (no manifest.json)")
     device = resolve_device(args.device)
+    _check_outputs(args, ("json",))
     archive = Archive(folder)
     print(f"recheck: {args.cells} cells of {folder} on {describe_device(device)}", file=sys.stderr)
     results = recheck.recheck(archive, args.cells, args.seed, device, args.max_network_steps)
@@ -126,8 +169,15 @@ def _recheck(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _write_line(text: str) -> None:
+    """One line on stderr, kept apart from a progress bar there."""
+    from tqdm import tqdm
+
+    tqdm.write(text, file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m verify", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m verify", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the claims").set_defaults(handler=_list)
     for name, helptext in (("all", "check every claim"), ("run", "check the named claims")):
@@ -136,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("ids", nargs="+", metavar="ID", help="claim ids (see `list`)")
         command.add_argument("--profile", choices=("auto", "quick", "paper"), default="auto")
         command.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
-        command.add_argument("--seed", type=int, default=0)
+        command.add_argument("--seed", type=nonnegative_int, default=0)
         command.add_argument("--store", default=None, help="result store (default: user store)")
         command.add_argument("--json", default=None, metavar="PATH", help="canonical JSON report")
         command.add_argument("--markdown", default=None, metavar="PATH")
@@ -154,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
         "takes about an hour there; on a GPU e.g. paper paper_d500)",
     )
     study.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
-    study.add_argument("--seed", type=int, default=0)
+    study.add_argument("--seed", type=nonnegative_int, default=0)
     study.add_argument("--store", default=None, help="result store (default: user store)")
     study.add_argument("--json", default=None, metavar="PATH")
     study.add_argument("--markdown", default=None, metavar="PATH")
@@ -162,13 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
     again = commands.add_parser(
         "recheck", help="recompute random archived cells with today's code (1e-9 relative)"
     )
-    again.add_argument("--cells", type=int, default=3, help="how many cells (default 3)")
-    again.add_argument("--seed", type=int, default=0, help="seed of the random choice")
+    again.add_argument("--cells", type=positive_int, default=3, help="how many cells (default 3)")
+    again.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the random choice")
     again.add_argument("--profile", default="paper", help="archive of this profile (default)")
     again.add_argument("--archive", default=None, help="an archive folder instead")
     again.add_argument(
         "--max-network-steps",
-        type=int,
+        type=positive_int,
         default=None,
         help="only cells whose stored instance-steps are at most this (cheap cells, for CI)",
     )
@@ -179,9 +229,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from fate_numeric.numerics import memory_budget_override
+
+    args = parse(build_parser(), argv)
+    if isinstance(args, int):  # argparse refused the input (or printed --help)
+        return args
     try:
-        return args.handler(args)
+        memory_budget_override()  # a malformed $FATE_MEMORY_BUDGET is refused before any work
+        with one_line_warnings(_write_line):
+            return args.handler(args)
     except FateError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -8,6 +8,13 @@ cells whose stored instance × step counts are below a bound, so that CI can rec
 simulates each afresh and compares every stored array: integers exactly, floating-point values
 within 10⁻⁹ relative (and 10⁻¹² absolute, below anything the claims resolve). The exit status is 1
 when a cell differs, 2 on bad input.
+
+Known difference: the archived ``scratch`` cells with weight decay > 0 were simulated with the
+weight decays rounded to float32 (fixed in issue 17: they are now in the training precision), so
+today's code moves them by up to ~10⁻⁸ relative (measured 1.4·10⁻⁸ at n = 550, λ_wd = 0.1) and
+such a cell (n > d, larger decays) is reported as differing until the sweep is archived again.
+The three cells CI rechecks (seed 0, ``--max-network-steps 100000``) are linear-transfer cells,
+which are not affected.
 """
 
 from __future__ import annotations

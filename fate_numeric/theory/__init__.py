@@ -4,6 +4,9 @@ Every function here is an :class:`~fate_numeric.theory.evaluator.Evaluator`: num
 broadcasting over its arguments, validating them (one exception type,
 :class:`~derivations.errors.InvalidArgumentError`), and carrying the SymPy expression it came from
 as ``.expr``. Angles are in radians. Scalars in give a Python float out; arrays give arrays.
+Each argument's allowed range is that of its symbol in its record, from the table of
+:mod:`derivations.domains` (shared with ``python -m derivations eval``): parameters are declared
+here without one.
 
 Singular points follow the derived records: γ = 1 gives ``inf`` where σ > 0 (the double-descent
 peak) and the σ = 0 value where σ = 0; ``scratch_risk_finite`` gives ``inf`` for |n − d| ≤ 1 when
@@ -15,26 +18,14 @@ from __future__ import annotations
 from derivations import output_layer_descent as DESCENT
 from derivations import symbols as S
 from derivations.fine_tuning import NULL_NORM2, SCRATCH_NORM2
-from fate_numeric.theory.domains import (
-    ANGLE,
-    ANGLE_HALF,
-    ANY_REAL,
-    INTEGER_ABOVE_TWO,
-    NONNEGATIVE,
-    POSITIVE,
-    POSITIVE_INTEGER,
-    UNIT_OPEN,
-    Domain,
-)
 from fate_numeric.theory.evaluator import Evaluator, Parameter
 
-_gamma = Parameter("gamma", S.gamma, POSITIVE)
-_sigma = Parameter("sigma", S.sigma, NONNEGATIVE)
-_theta = Parameter("theta", S.theta, ANGLE)
-_theta_half = Parameter("theta", S.theta, ANGLE_HALF)
-_lam = Parameter("lam", S.lam, NONNEGATIVE)
-_gamma_s = Parameter("gamma_s", S.gamma_s, POSITIVE)
-_sigma_s = Parameter("sigma_s", S.sigma_s, NONNEGATIVE)
+_gamma = Parameter("gamma", S.gamma)
+_sigma = Parameter("sigma", S.sigma)
+_theta = Parameter("theta", S.theta)
+_lam = Parameter("lam", S.lam)
+_gamma_s = Parameter("gamma_s", S.gamma_s)
+_sigma_s = Parameter("sigma_s", S.sigma_s)
 
 scratch_risk = Evaluator(
     "scratch_risk",
@@ -45,19 +36,19 @@ scratch_risk = Evaluator(
 scratch_risk_finite = Evaluator(
     "scratch_risk_finite",
     "scratch_risk_finite",
-    (Parameter("n", S.n, POSITIVE_INTEGER), Parameter("d", S.d, POSITIVE_INTEGER), _sigma),
+    (Parameter("n", S.n), Parameter("d", S.d), _sigma),
     "Exact E R_sc at finite n, d (inverse-Wishart means); inf for |n − d| <= 1 when σ > 0.",
 )
 scratch_optimum = Evaluator(
     "scratch_optimum",
     "scratch_optimum",
-    (Parameter("sigma", S.sigma, UNIT_OPEN),),
+    (Parameter("sigma", S.sigma),),
     "(γ*, R_sc(γ*)) = (1 − σ, 2σ − σ²): the best γ < 1 for scratch training, 0 < σ < 1.",
 )
 lt_risk = Evaluator(
     "lt_risk",
     "lt_risk",
-    (_theta, Parameter("n", S.n, INTEGER_ABOVE_TWO), _sigma),
+    (_theta, Parameter("n", S.n), _sigma),
     "Expected linear-transfer risk at n > 2 target samples, Thm 3.7 eq. 10 (exact).",
 )
 lt_risk_limit = Evaluator(
@@ -75,7 +66,7 @@ lt_transferability = Evaluator(
 lt_negative_interval = Evaluator(
     "lt_negative_interval",
     "lt_negative_interval",
-    (_theta_half, _sigma),
+    (_theta, _sigma),
     "(γ₋, γ₊): for γ < 1, T_lt < 0 exactly on (γ₋, γ₊); NaN where empty (θ <= arccos(1 − σ)).",
 )
 ridge_lt_risk = Evaluator(
@@ -99,7 +90,7 @@ ft_balance_scale = Evaluator(
 ft_balance_root = Evaluator(
     "ft_balance_root",
     "ft_balance_root",
-    (Parameter("a", NULL_NORM2, NONNEGATIVE), Parameter("b", SCRATCH_NORM2, POSITIVE)),
+    (Parameter("a", NULL_NORM2), Parameter("b", SCRATCH_NORM2)),
     "Positive root c of c⁴ − a c² − b = 0: the balanced scale of one fine-tuning run with "
     "a = ‖(I − P)β_s‖², b = ‖β̂_sc‖² (docs/paper.md §3.8).",
 )
@@ -127,9 +118,9 @@ ft_risk_finite_source_balanced_d = Evaluator(
     "ft_risk_finite_source_balanced_d",
     (
         _theta,
-        Parameter("n", S.n, POSITIVE_INTEGER),
-        Parameter("d", S.d, POSITIVE_INTEGER),
-        Parameter("n_s", S.n_s, POSITIVE_INTEGER),
+        Parameter("n", S.n),
+        Parameter("d", S.d),
+        Parameter("n_s", S.n_s),
         _sigma,
         _sigma_s,
     ),
@@ -146,7 +137,7 @@ lt_risk_finite_source = Evaluator(
 lt_risk_finite_source_n = Evaluator(
     "lt_risk_finite_source_n",
     "lt_risk_finite_source_n",
-    (_theta, Parameter("n", S.n, INTEGER_ABOVE_TWO), _gamma_s, _sigma_s, _sigma),
+    (_theta, Parameter("n", S.n), _gamma_s, _sigma_s, _sigma),
     "Linear-transfer risk at n > 2 target samples after finite-source pretraining: eq. 10 with "
     "sin²θ replaced by the n_t → ∞ risk (not in the paper).",
 )
@@ -165,12 +156,12 @@ lt_risk_correction = Evaluator(
 pretrain_coefficient = Evaluator(
     "pretrain_coefficient",
     "pretrain_coefficient",
-    (Parameter("t", S.t, NONNEGATIVE), Parameter("a0", S.a0, POSITIVE)),
+    (Parameter("t", S.t), Parameter("a0", S.a0)),
     "End-to-end coefficient a(t) of population pretraining of a balanced rank-one two-layer "
     "network, a(0) = a0 (loss ‖β̂ − β_s‖², t = learning rate × steps).",
 )
 
-_cosine = Parameter("u", S.u_cos, Domain(-1.0, 1.0))
+_cosine = Parameter("u", S.u_cos)
 relu_kernel = Evaluator(
     "relu_kernel",
     "relu_kernel",
@@ -188,7 +179,7 @@ relu_kernel_radial = Evaluator(
 relu_mean = Evaluator(
     "relu_mean",
     "relu_mean",
-    (Parameter("w_norm", S.w_norm, NONNEGATIVE),),
+    (Parameter("w_norm", S.w_norm),),
     "E[relu(wᵀx)] = ‖w‖/√(2π) for x ~ N(0, I): the constant part of a ReLU feature.",
 )
 relu_kernel_slope = Evaluator(
@@ -200,12 +191,12 @@ relu_kernel_slope = Evaluator(
 
 # ---- the refit of the ReLU students' output layer by gradient descent (Sec. 4) -------------------
 _mode = (
-    Parameter("z0", DESCENT.MODE_START, ANY_REAL),
-    Parameter("r", DESCENT.MODE_DATA, ANY_REAL),
-    Parameter("s", DESCENT.MODE_SINGULAR, POSITIVE),
-    Parameter("eta", DESCENT.LEARNING_RATE, POSITIVE),
-    Parameter("n", DESCENT.SAMPLES, POSITIVE),
-    Parameter("steps", DESCENT.STEPS, Domain(0.0, integer=True)),
+    Parameter("z0", DESCENT.MODE_START),
+    Parameter("r", DESCENT.MODE_DATA),
+    Parameter("s", DESCENT.MODE_SINGULAR),
+    Parameter("eta", DESCENT.LEARNING_RATE),
+    Parameter("n", DESCENT.SAMPLES),
+    Parameter("steps", DESCENT.STEPS),
 )
 output_descent_mode = Evaluator(
     "output_descent_mode",
@@ -222,36 +213,35 @@ output_descent_mode_loss = Evaluator(
 )
 
 # ---- dataset similarity (App. A, Thm A.2) -------------------------------------------------------
-_sigma_kl = Parameter("sigma", S.sigma, POSITIVE)  # KL needs σ > 0
-_scale_c = Parameter("c", S.c_g, ANY_REAL)
+_scale_c = Parameter("c", S.c_g)
 kl_label_noise = Evaluator(
     "kl_label_noise",
     "kl_label_noise",
-    (Parameter("distance2", S.dist2, NONNEGATIVE), _sigma_kl),
+    (Parameter("distance2", S.dist2), _sigma),
     "D_KL(p_f ‖ p_g) = ‖f − g‖²/(2σ²) for Gaussian label noise, σ > 0 (App. D.1, eqs. 32-35).",
 )
 kl_family = Evaluator(
     "kl_family",
     "kl_family",
-    (_theta, _sigma_kl),
+    (_theta, _sigma),
     "D_KL(p_s ‖ p_t) = (1 − cos θ)/σ² for unit teachers at angle θ ∈ [0, π] (docs/paper.md §4.3).",
 )
 kl_negated_target = Evaluator(
     "kl_negated_target",
     "kl_negated_target",
-    (Parameter("alpha", S.alpha_g, POSITIVE), Parameter("norm_f", S.norm_f, POSITIVE), _sigma_kl),
+    (Parameter("alpha", S.alpha_g), Parameter("norm_f", S.norm_f), _sigma),
     "D_KL for the paper's construction g = −αf: (1 + α)²‖f‖²/(2σ²) (Thm A.2).",
 )
 kl_construction_alpha = Evaluator(
     "kl_construction_alpha",
     "kl_construction_alpha",
-    (Parameter("delta", S.delta_d, POSITIVE), Parameter("norm_f", S.norm_f, POSITIVE), _sigma_kl),
+    (Parameter("delta", S.delta_d), Parameter("norm_f", S.norm_f), _sigma),
     "α = σ√(2δ)/‖f‖: every larger α makes g = −αf have D_KL > δ (corrected Thm A.2 constant).",
 )
 kl_printed_alpha_failure = Evaluator(
     "kl_printed_alpha_failure",
     "kl_printed_alpha_failure",
-    (Parameter("norm_f", S.norm_f, POSITIVE), _sigma_kl),
+    (Parameter("norm_f", S.norm_f), _sigma),
     "δ* = (3 + 2√2)‖f‖²/σ²: above it the printed α = σ√δ/‖f‖ gives D_KL < δ.",
 )
 dudley_cosine_scaled = Evaluator(
@@ -263,7 +253,7 @@ dudley_cosine_scaled = Evaluator(
 dudley_tent_bound = Evaluator(
     "dudley_tent_bound",
     "dudley_tent_bound",
-    (Parameter("K", S.k_cut, POSITIVE), _scale_c, _sigma),
+    (Parameter("K", S.k_cut), _scale_c, _sigma),
     "Dudley lower bound of the tent judge of width K along g = c f (unit f); → 2 (docs/paper.md "
     "§4.3).",
 )

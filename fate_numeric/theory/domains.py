@@ -1,70 +1,113 @@
 """Allowed ranges of the evaluators' arguments, and their validation.
 
-Every public evaluator checks its arguments here before any arithmetic, so that bad input gets one
-exception type (:class:`~derivations.errors.InvalidArgumentError`) with a message naming the
-argument, what was given and what is allowed.
+The ranges themselves live in :mod:`derivations.domains` (one table, shared with
+``python -m derivations eval``, which must not import this package; docs/design.md §3); this
+module re-exports them and checks arrays against them. Every public evaluator checks its arguments
+here before any arithmetic, so that bad input gets one exception type
+(:class:`~derivations.errors.InvalidArgumentError`) with a message naming the argument, what was
+given and what is allowed. Booleans, strings and complex numbers are refused even where numpy
+would convert them (``True`` is not the number 1 here, nor ``"0.5"`` the number 0.5).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
 
+from derivations.domains import (
+    ANGLE,
+    ANGLE_HALF,
+    ANY_REAL,
+    COSINE,
+    INTEGER_ABOVE_TWO,
+    NONNEGATIVE,
+    NONNEGATIVE_INTEGER,
+    POSITIVE,
+    POSITIVE_INTEGER,
+    UNIT_OPEN,
+    Domain,
+    domain_of,
+)
 from derivations.errors import InvalidArgumentError
 
+__all__ = [
+    "ANGLE",
+    "ANGLE_HALF",
+    "ANY_REAL",
+    "COSINE",
+    "INTEGER_ABOVE_TWO",
+    "NONNEGATIVE",
+    "NONNEGATIVE_INTEGER",
+    "POSITIVE",
+    "POSITIVE_INTEGER",
+    "UNIT_OPEN",
+    "Domain",
+    "domain_of",
+    "validate",
+    "violations",
+]
 
-@dataclass(frozen=True)
-class Domain:
-    """A real interval, optionally restricted to integers."""
-
-    lower: float = -math.inf
-    upper: float = math.inf
-    lower_closed: bool = True
-    upper_closed: bool = True
-    integer: bool = False
-
-    def describe(self) -> str:
-        """Human-readable form, e.g. ``an integer > 2`` or ``a real number in [0, π/2]``."""
-        kind = "an integer" if self.integer else "a real number"
-        finite_lower, finite_upper = math.isfinite(self.lower), math.isfinite(self.upper)
-        if finite_lower and finite_upper:
-            left, right = "[" if self.lower_closed else "(", "]" if self.upper_closed else ")"
-            return f"{kind} in {left}{_show(self.lower)}, {_show(self.upper)}{right}"
-        if finite_lower:
-            return f"{kind} {'>=' if self.lower_closed else '>'} {_show(self.lower)}"
-        if finite_upper:
-            return f"{kind} {'<=' if self.upper_closed else '<'} {_show(self.upper)}"
-        return f"a finite {kind.removeprefix('a ').removeprefix('an ')}"
-
-    def violations(self, values: np.ndarray) -> np.ndarray:
-        """Boolean mask of the entries outside the domain (non-finite entries included)."""
-        bad = ~np.isfinite(values)
-        finite = np.where(bad, 0.0, values)
-        bad |= (finite < self.lower) if self.lower_closed else (finite <= self.lower)
-        bad |= (finite > self.upper) if self.upper_closed else (finite >= self.upper)
-        if self.integer:
-            bad |= finite != np.round(finite)
-        return bad
+#: numpy kinds accepted as numbers: signed and unsigned integers, floats.
+_NUMERIC_KINDS = "iuf"
 
 
-def _show(value: float) -> str:
-    for multiple, text in ((1.0, "π"), (0.5, "π/2")):
-        if value == math.pi * multiple:
-            return text
-    return f"{value:g}"
+def violations(domain: Domain, values: np.ndarray) -> np.ndarray:
+    """Boolean mask of the entries of ``values`` outside ``domain`` (non-finite ones included)."""
+    bad = ~np.isfinite(values)
+    finite = np.where(bad, 0.0, values)
+    bad |= (finite < domain.lower) if domain.lower_closed else (finite <= domain.lower)
+    bad |= (finite > domain.upper) if domain.upper_closed else (finite >= domain.upper)
+    if domain.integer:
+        bad |= finite != np.round(finite)
+    return bad
+
+
+def _not_a_number(value: object) -> str | None:
+    """What is wrong with a value numpy would convert but that is not a number, else None."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool | np.bool_):
+        return f"the boolean {value!r} (booleans are not numbers here)"
+    if isinstance(value, str | bytes):
+        return f"the text {value!r} (pass a number, not a string)"
+    if isinstance(value, complex | np.complexfloating):
+        return f"the complex number {value!r}"
+    return None
+
+
+def _scan(value: object) -> str | None:
+    """The first entry of nested lists/tuples that is not a number (see :func:`_not_a_number`)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif (problem := _not_a_number(item)) is not None:
+            return problem
+    return None
 
 
 def validate(name: str, value: object, domain: Domain) -> np.ndarray:
     """``value`` as a float64 array, or :class:`InvalidArgumentError` if any entry is outside."""
+    allowed = f"{name} must be {domain.describe()} (or an array of them)"
+    problem = _scan(value) if isinstance(value, list | tuple) else _not_a_number(value)
+    if problem is not None:
+        raise InvalidArgumentError(f"{allowed}; got {problem}")
     try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(
-            f"{name} must be {domain.describe()} (or an array of them); got {value!r}"
-        ) from None
-    bad = domain.violations(array)
+        raw = np.asarray(value)
+        if raw.dtype.kind == "O":  # e.g. Fractions, or a list mixing numbers and other things
+            for item in raw.flat:
+                if (problem := _not_a_number(item)) is not None:
+                    raise InvalidArgumentError(f"{allowed}; got an array holding {problem}")
+        elif raw.dtype.kind not in _NUMERIC_KINDS:
+            raise InvalidArgumentError(f"{allowed}; got an array of dtype {raw.dtype}")
+        array = np.asarray(raw, dtype=np.float64)
+    except OverflowError:
+        raise InvalidArgumentError(f"{allowed}; got a number beyond the float64 range") from None
+    except (TypeError, ValueError) as error:
+        if isinstance(error, InvalidArgumentError):
+            raise
+        raise InvalidArgumentError(f"{allowed}; got {value!r:.80}") from None
+    bad = violations(domain, array)
     if bad.any():
         if array.ndim == 0:
             got = repr(array.item())
@@ -72,13 +115,3 @@ def validate(name: str, value: object, domain: Domain) -> np.ndarray:
             got = f"{int(bad.sum())} of {array.size} entries outside, e.g. {float(array[bad][0])!r}"
         raise InvalidArgumentError(f"{name} must be {domain.describe()}; got {got}")
     return array
-
-
-POSITIVE = Domain(0.0, math.inf, lower_closed=False)
-NONNEGATIVE = Domain(0.0, math.inf)
-ANGLE_HALF = Domain(0.0, math.pi / 2)  # θ in the phase-diagram range [0, π/2]
-ANGLE = Domain(0.0, math.pi)  # θ in [0, π] where the formula holds for any angle
-POSITIVE_INTEGER = Domain(1.0, math.inf, integer=True)
-INTEGER_ABOVE_TWO = Domain(2.0, math.inf, lower_closed=False, integer=True)
-UNIT_OPEN = Domain(0.0, 1.0, lower_closed=False, upper_closed=False)
-ANY_REAL = Domain()

@@ -13,6 +13,7 @@ as ±inf, as IEEE arithmetic rounds it, without a warning.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,16 +24,22 @@ import sympy as sp
 from derivations.errors import InvalidArgumentError
 from derivations.piecewise import branches
 from derivations.registry import get
-from fate_numeric.theory.domains import Domain, validate
+from fate_numeric.theory.domains import Domain, domain_of, validate
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """One argument of an evaluator: its name, the symbol it binds and its allowed range."""
+    """One argument of an evaluator: its name, the symbol it binds and its allowed range.
+
+    The range is left out where evaluators are declared: :class:`Evaluator` fills it in from the
+    shared table of :mod:`derivations.domains` (:func:`~derivations.domains.domain_of` of its
+    record and symbol), so that ``python -m derivations eval`` refuses exactly what the evaluator
+    refuses. A range given here must equal the table's.
+    """
 
     name: str
     symbol: sp.Symbol
-    domain: Domain
+    domain: Domain | None = None
 
 
 class _CompiledComponent:
@@ -70,6 +77,17 @@ class _CompiledComponent:
         return out.reshape(shape)
 
 
+def _with_domain(result: str, parameter: Parameter) -> Parameter:
+    """``parameter`` with the range :mod:`derivations.domains` gives its symbol in ``result``."""
+    domain = domain_of(result, parameter.symbol)
+    if parameter.domain is not None and parameter.domain != domain:
+        raise RuntimeError(
+            f"parameter {parameter.name} of {result}: range {parameter.domain.describe()} differs "
+            f"from {domain.describe()} in derivations/domains.py (change it there)"
+        )
+    return dataclasses.replace(parameter, domain=domain)
+
+
 class Evaluator:
     """A numpy function lambdified from a derived result.
 
@@ -83,7 +101,7 @@ class Evaluator:
     def __init__(self, name: str, result: str, parameters: Sequence[Parameter], doc: str) -> None:
         self.name = name
         self.result = result
-        self.parameters = tuple(parameters)
+        self.parameters = tuple(_with_domain(result, p) for p in parameters)
         self.__name__ = name
         self.__qualname__ = name
         self.__doc__ = doc

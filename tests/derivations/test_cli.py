@@ -82,3 +82,28 @@ def test_check_fails_on_a_broken_derivation(monkeypatch):
     assert consistency.check_result(as_printed).outcome == "PASS"  # the typo reproduced
     wrong = dataclasses.replace(interval, expr=sp.Tuple(lower, 2 * upper))
     assert consistency.check_result(wrong).outcome == "FAIL"
+
+
+def test_the_command_line_imports_nothing_of_the_numerical_packages():
+    """``derivations`` (its command line, ``eval``'s ranges and parser included) imports neither
+    fate_numeric, verify nor paper_figures, nor numpy or torch (docs/design.md §3)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, derivations.__main__, derivations.evaluate, derivations.domains, "
+        "derivations.cli; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('fate_numeric', 'verify', 'paper_figures', 'numpy', 'torch')); "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_errors_of_the_command_line_are_one_line(capsys):
+    """argparse's errors without its usage block: one line, exit status 2."""
+    assert main(["check", "--seed", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "argument --seed: must be an integer >= 0; got '-1'" in err

@@ -305,12 +305,70 @@ def test_eval_cli_shows_formula_values_and_number(capsys):
     ("argv", "message"),
     [
         (["eval", "scratch_risk", "gamma=0.5"], "needs values for sigma"),
-        (["eval", "scratch_risk", "gamma=-1", "sigma=0.2"], "gamma must be > 0"),
+        (["eval", "scratch_risk", "gamma=-1", "sigma=0.2"], "gamma must be a real number > 0"),
         (["eval", "scratch_risk", "gama=0.5", "sigma=0.2"], "has no variable 'gama'"),
-        (["eval", "scratch_risk", "gamma=x", "sigma=0.2"], "finite real number"),
+        (["eval", "scratch_risk", "gamma=x", "sigma=0.2"], "cannot read 'x'"),
         (["eval", "lt_risk", "theta=0.1", "n=2.5", "sigma=0"], "must be an integer"),
     ],
 )
 def test_eval_rejects_bad_input(argv, message, capsys):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_eval_reads_values_exactly_and_safely(monkeypatch):
+    """Values are read by a whitelist of arithmetic, exactly, and never by ``sympify``."""
+    from derivations.evaluate import parse_value
+
+    result = get("lt_negative_interval")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("sympify must not read user input")
+
+    monkeypatch.setattr(sp, "sympify", refuse)
+    assert parse_value("0.1") == sp.Rational(1, 10)
+    assert parse_value("1e-3") == sp.Rational(1, 1000)
+    assert parse_value("2*pi/5") == 2 * sp.pi / 5
+    assert parse_value("π/4") == sp.pi / 4
+    assert parse_value("-(1/2)**3") == sp.Rational(-1, 8)
+    assert parse_value("10**-2") == sp.Rational(1, 100)
+    assert parse_value(" 1_000 ") == 1000
+    values = parse_assignments(result, ["theta=pi/2", "sigma=0.1"])  # the closed end of [0, π/2]
+    assert values[next(s for s in values if s.name == "theta")] == sp.pi / 2
+
+
+def test_eval_and_the_evaluators_refuse_the_same_values():
+    """Just outside each parameter's range (and just inside), ``derivations eval`` and the
+    evaluator agree: both refuse, or both accept (one table, derivations/domains.py)."""
+    from derivations.domains import domain_of
+    from derivations.errors import InvalidArgumentError
+    from fate_numeric.theory import EVALUATORS
+
+    for name, evaluator in EVALUATORS.items():
+        result = get(evaluator.result)
+        inside = {p.name: _sample(p) for p in evaluator.parameters}
+        for parameter in evaluator.parameters:
+            domain = parameter.domain
+            assert domain == domain_of(evaluator.result, parameter.symbol), (name, parameter.name)
+            probes = []
+            if math.isfinite(domain.lower):
+                probes += [domain.lower - 0.5, domain.lower]
+            if math.isfinite(domain.upper):
+                probes += [domain.upper + 0.5, domain.upper]
+            if domain.integer:
+                probes.append(max(domain.lower, 0) + 3.5)
+            for probe in probes:
+                texts = {**inside, parameter.name: repr(probe)}
+                aliases = {p.name: p.symbol.name for p in evaluator.parameters}
+                assignments = [f"{aliases[k]}={v}" for k, v in texts.items()]
+                try:
+                    parse_assignments(result, assignments)
+                    by_hand = True
+                except InvalidArgumentError:
+                    by_hand = False
+                try:
+                    evaluator(**{k: float(v) for k, v in texts.items()})
+                    lambdified = True
+                except InvalidArgumentError:
+                    lambdified = False
+                assert by_hand == lambdified, (name, parameter.name, probe)

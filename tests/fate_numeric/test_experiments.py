@@ -31,6 +31,115 @@ def test_a_cell_does_not_depend_on_its_batch():
         np.testing.assert_array_equal(values, together[name], err_msg=name)
 
 
+def _bitwise_equal(first: dict, second: dict, where: str) -> None:
+    assert first.keys() == second.keys(), where
+    for name, values in first.items():
+        np.testing.assert_array_equal(values, second[name], err_msg=f"{where}: {name}")
+
+
+@pytest.mark.parametrize("engine", ["auto", "weights"])
+@pytest.mark.parametrize("procedure", ["scratch", "fine_tuning", "linear_transfer"])
+def test_a_cells_numbers_are_bit_for_bit_those_of_any_batching(procedure, engine):
+    """Alone, together, or split in other batches (a batch of one instance or one angle
+    included): the same bits (docs/design.md §5.4; torch rounds a batch of one differently,
+    ``fate_numeric.linear.matvec``)."""
+    cells = [
+        Cell(
+            procedure,
+            d=8,
+            n=n,
+            theta=0.0 if procedure == "scratch" else theta,
+            sigma=sigma,
+            instances=instances,
+            epochs=60,
+            check_every=20,
+            weight_decay=0.01 if procedure == "scratch" else 0.0,
+            ridges=(0.0, 0.1) if procedure == "linear_transfer" else (0.0,),
+            pretrain_epochs=None if procedure == "scratch" else 80,
+        )
+        for n, theta, sigma, instances in [
+            (4, 0.3, 0.0, 1),
+            (12, 0.3, 0.2, 2),
+            (4, 1.1, 0.2, 2),
+            (12, 1.1, 0.0, 1),
+        ]
+    ]
+    assert len(compatible(cells)) == 1
+    together = run_cells(cells, CPU, engine)
+    halves = run_cells(cells[:1], CPU, engine) + run_cells(cells[1:], CPU, engine)
+    for position, cell in enumerate(cells):
+        (alone,) = run_cells([cell], CPU, engine)
+        _bitwise_equal(alone, together[position], f"cell {position} alone / together")
+        _bitwise_equal(halves[position], together[position], f"cell {position} halves")
+
+
+def test_the_weight_decay_is_in_the_training_precision(monkeypatch):
+    """The per-instance weight decays reach gradient descent in the cell's precision (a float32
+    0.1 is 0.10000000149)."""
+    import fate_numeric.experiments as experiments
+
+    seen = []
+    descend = experiments._descend
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["weight_decays"])
+        return descend(*args, **kwargs)
+
+    monkeypatch.setattr(experiments, "_descend", spy)
+    for precision, dtype in (("float64", torch.float64), ("float32", torch.float32)):
+        cell = Cell("scratch", d=6, n=3, instances=2, epochs=5, weight_decay=0.1)
+        run_cells([dataclasses.replace(cell, precision=precision)], CPU)
+        assert seen[-1].dtype == dtype
+        assert seen[-1][0].item() == torch.tensor(0.1, dtype=dtype).item()
+
+
+def test_the_memory_budget_does_not_follow_the_free_memory(monkeypatch):
+    """A fraction of the total memory (the same batches on every run), or $FATE_MEMORY_BUDGET."""
+    from fate_numeric.numerics import memory_budget
+
+    monkeypatch.delenv("FATE_MEMORY_BUDGET", raising=False)
+    budget = memory_budget(CPU)
+    try:
+        with open("/proc/meminfo") as meminfo:
+            total = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:"))
+        assert budget == int(total * 1024 * 0.6)
+    except OSError:
+        assert budget == int(4 * 2**30 * 0.6)
+    assert memory_budget(CPU) == budget
+    monkeypatch.setenv("FATE_MEMORY_BUDGET", "2.5e9")
+    assert memory_budget(CPU) == 2_500_000_000
+    for bad in ("abc", "0", "-5", "nan", "inf"):
+        monkeypatch.setenv("FATE_MEMORY_BUDGET", bad)
+        with pytest.raises(InvalidArgumentError, match="FATE_MEMORY_BUDGET must be a number"):
+            memory_budget(CPU)
+
+
+def test_simulate_keeps_the_linear_cells_rank_rtol(capsys):
+    """``--rank-rtol`` is a ReLU flag too, whose default (1e-10) is not the linear cell's
+    (1e-3): left out, each cell keeps its own; given, it applies as given."""
+    from fate_numeric.__main__ import _cell_arguments, build_parser
+    from fate_numeric.relu_sweeps import ReluCell
+
+    arguments = "simulate --procedure linear_transfer --d 8 --n 4 --theta 0.785 --sigma 0.2"
+    arguments += " --instances 3 --ridge 0 0.1 --device cpu"
+    assert main(arguments.split()) == 0
+    report = json.loads(capsys.readouterr().out)
+    default = Cell(
+        "linear_transfer", d=8, n=4, theta=0.785, sigma=0.2, instances=3, ridges=(0.0, 0.1)
+    )
+    assert default.rank_rtol == 1e-3
+    assert report["cell"] == default.config()
+    (arrays,) = run_cells([default], CPU)
+    assert (
+        report["generalisation"]["ridge=0"]["per_instance"] == arrays["generalisation"][0].tolist()
+    )
+    parsed = build_parser().parse_args([*arguments.split(), "--rank-rtol", "1e-10"])
+    assert _cell_arguments(Cell, parsed)["rank_rtol"] == 1e-10
+    relu = build_parser().parse_args(["simulate", "--procedure", "scratch", "--d", "8", "--n", "4"])
+    assert "rank_rtol" not in _cell_arguments(ReluCell, relu)
+    assert ReluCell(**_cell_arguments(ReluCell, relu)).rank_rtol == 1e-10
+
+
 def test_authors_defaults():
     scratch = Cell("scratch", d=10, n=5).schedule
     assert (scratch.lr, scratch.steps, scratch.tol) == (0.1, 10_000, 1e-6)
@@ -168,7 +277,7 @@ def test_simulate_command_reports_the_time_course(capsys):
 
 def test_simulate_command_refuses_impossible_requests(capsys):
     assert main(["simulate", "--procedure", "scratch", "--d", "10", "--n", "0"]) == 2
-    assert "n must be an integer >= 1" in capsys.readouterr().err
+    assert "argument --n: must be an integer >= 1" in capsys.readouterr().err
     if not torch.cuda.is_available():
         assert (
             main(

@@ -808,3 +808,67 @@ def test_default_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("XDG_DATA_HOME")
     assert default_root() == expected
     assert not expected.exists()  # nothing is created until something is saved
+
+
+# --------------------------------------------------------------------------------------------
+# A damaged entry is reported to the user (issue: recomputed without a word)
+
+
+def test_has_names_a_damaged_file_in_a_warning(store: ResultStore) -> None:
+    store.save(CONFIG, _arrays())
+    npz_path, _ = _files(store, CONFIG)
+    _flip_byte(npz_path, -1)
+    with pytest.warns(StoreCorruptionWarning, match=npz_path.name) as caught:
+        assert not store.has(CONFIG)
+    assert "counts as absent" in str(caught[0].message)
+    assert "store-check" in str(caught[0].message)
+
+
+def test_a_sweep_names_the_damaged_entry_it_recomputes(tmp_path, monkeypatch, capsys) -> None:
+    """``python -m fate_numeric sweep`` prints one ``warning:`` line naming the damaged file,
+    recomputes the cell and overwrites the entry."""
+    import fate_numeric.sweeps as sweeps
+    from fate_numeric.__main__ import main
+    from fate_numeric.experiments import Cell
+
+    cells = [Cell("scratch", d=4, n=n, instances=2, epochs=20) for n in (3, 6)]
+    monkeypatch.setattr(sweeps, "cells_of", lambda name, profile, seed=0: cells)
+    argv = ["sweep", "scratch", "--serial", "--device", "cpu", "--store", str(tmp_path / "s")]
+    assert main(argv) == 0
+    capsys.readouterr()
+    store = ResultStore(tmp_path / "s")
+    before = store.load(cells[0].config()).arrays
+    npz_path, _ = _files(store, cells[0].config())
+    _flip_byte(npz_path, -1)
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    warnings_ = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings_) == 1, captured.err
+    assert npz_path.name in warnings_[0] and "corrupt" in warnings_[0]
+    assert json.loads(captured.out)["computed"] == 1
+    after = store.load(cells[0].config()).arrays
+    for name, values in before.items():
+        np.testing.assert_array_equal(values, after[name])
+
+
+def test_store_check_command(tmp_path, capsys) -> None:
+    from fate_numeric.__main__ import main
+
+    store = ResultStore(tmp_path / "store")
+    store.save(CONFIG, _arrays())
+    store.save({**CONFIG, "seed": 99}, _arrays(1))
+    assert main(["store-check", "--store", str(store.root)]) == 0
+    assert "2 valid entries, 0 problem file(s)" in capsys.readouterr().out
+    npz_path, _ = _files(store, CONFIG)
+    _flip_byte(npz_path, -1)
+    (store.root / "notes.txt").write_text("mine\n")
+    before = sorted(p.name for p in store.root.iterdir())
+    assert main(["store-check", "--store", str(store.root)]) == 1
+    captured = capsys.readouterr()
+    assert "1 valid entry, 2 problem file(s)" in captured.out
+    assert f"corrupt: {npz_path.name}: checksum mismatch" in captured.out
+    assert "foreign: notes.txt" in captured.out
+    assert captured.err.count("\n") == 1 and "nothing was changed" in captured.err
+    assert sorted(p.name for p in store.root.iterdir()) == before
+    assert main(["store-check", "--store", str(tmp_path / "nowhere")]) == 2
+    assert "there is no result store at" in capsys.readouterr().err
