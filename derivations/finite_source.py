@@ -559,28 +559,26 @@ def ft_transferability_balanced() -> DerivedResult:
     )
 
 
-@functools.cache
-def ft_risk_balanced_at_d() -> DerivedResult:
-    """E R_ft at finite (n, d, n_s): exact scratch risk minus the balanced T_ft at γ = n/d."""
+def _risk_at_d(transfer: DerivedResult, name: str, title: str, reference: str) -> DerivedResult:
+    """E R_ft at finite (n, d, n_s): the exact scratch risk minus ``transfer`` at γ = n/d,
+    γ_s = n_s/d (the finite-size reference of a fine-tuning transferability record)."""
     exact_scratch = scratch.risk_finite().expr
-    transfer = ft_transferability_balanced().expr
     ratios = {gamma: n / d, gamma_s: n_s / d}
-    at_d = transfer.subs(ratios)
+    at_d = transfer.expr.subs(ratios)
     result = sp.piecewise_fold(exact_scratch - at_d)
     return DerivedResult(
-        name="ft_risk_finite_source_balanced_d",
-        title="Fine-tuning risk from a finite noisy source at finite n, d, n_s (balanced scale)",
-        reference=f"{_REFERENCE}, eq. 22 corrected, at finite size",
+        name=name,
+        title=title,
+        reference=reference,
         regime=Regime.APPROXIMATE,
-        assumptions=ft_transferability_balanced().assumptions[:-1],
+        assumptions=transfer.assumptions[:-1],
         expr=result,
         steps=(
             Step(exact_scratch, "E R_sc at finite n, d (scratch_risk_finite, exact)"),
             Step(
                 at_d,
-                "the balanced finite-source transferability at γ = n/d, γ_s = n_s/d "
-                "(ft_transferability_finite_source_balanced)",
-                check.substitution(ratios, source=transfer),
+                f"the finite-source transferability at γ = n/d, γ_s = n_s/d ({transfer.name})",
+                check.substitution(ratios, source=transfer.expr),
             ),
             Step(
                 result,
@@ -593,9 +591,32 @@ def ft_risk_balanced_at_d() -> DerivedResult:
             "The reference for fine-tuned networks at a given size (e.g. d = 500). The scratch "
             "part is exact; the transfer part uses the deterministic equivalents of the "
             "proportional limit, so an O(1/d) error remains (the claim finite-source measures it "
-            "against a Monte Carlo of the balanced end point at the same sizes)."
+            "against a Monte Carlo of the end point at the same sizes)."
         ),
         variables=(theta, n, d, n_s, sigma, sigma_s),
+    )
+
+
+@functools.cache
+def ft_risk_balanced_at_d() -> DerivedResult:
+    """E R_ft at finite (n, d, n_s): exact scratch risk minus the balanced T_ft at γ = n/d."""
+    return _risk_at_d(
+        ft_transferability_balanced(),
+        "ft_risk_finite_source_balanced_d",
+        "Fine-tuning risk from a finite noisy source at finite n, d, n_s (balanced scale)",
+        f"{_REFERENCE}, eq. 22 corrected, at finite size",
+    )
+
+
+@functools.cache
+def ft_risk_at_d() -> DerivedResult:
+    """E R_ft at finite (n, d, n_s) as eq. 22 has it (κ = 1): exact scratch risk minus eq. 22
+    at γ = n/d, γ_s = n_s/d; what claim finite-source-scale tells apart from the balanced one."""
+    return _risk_at_d(
+        ft_transferability(),
+        "ft_risk_finite_source_d",
+        "Fine-tuning risk from a finite noisy source at finite n, d, n_s, as eq. 22 has it",
+        f"{_REFERENCE}, eq. 22 at finite size",
     )
 
 
@@ -780,6 +801,7 @@ def results() -> tuple[DerivedResult, ...]:
         norm(),
         ft_transferability(),
         break_even(),
+        ft_risk_at_d(),
         ft_transferability_balanced(),
         ft_risk_balanced_at_d(),
         lt_risk(),

@@ -98,6 +98,37 @@ def difference_check(
     )
 
 
+def pooled_check(
+    label: str,
+    samples: list[np.ndarray],
+    predicted: list[float],
+    *,
+    floor: float = 0.0,
+    gated: bool = True,
+    note: str = "",
+    expect_deviation: bool = False,
+) -> Check:
+    """The mean over k cells of (mean of the cell's samples − the cell's prediction) against 0,
+    within K standard errors of that mean, √(Σ SE_i²)/k, + ``floor``: a small deviation common
+    to many cells, which no single cell's standard error resolves."""
+    if not samples or len(samples) != len(predicted):
+        raise ValueError("pooled_check needs one prediction per sample, and at least one")
+    means, errors = zip(*(mean_and_se(s) for s in samples), strict=True)
+    residuals = [m - p for m, p in zip(means, predicted, strict=True)]
+    se = math.sqrt(sum(e * e for e in errors)) / len(samples)
+    return _statistical(
+        label,
+        float(np.mean(residuals)),
+        0.0,
+        se,
+        floor,
+        gated,
+        note,
+        expect_deviation,
+        "≈",
+    )
+
+
 def exact_check(
     label: str,
     measured: float,

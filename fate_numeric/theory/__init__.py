@@ -113,17 +113,25 @@ ft_transferability_finite_source_balanced = Evaluator(
     "Eq. 22 corrected for the balanced scale of gradient flow from a start of norm ‖β̂_s‖ "
     "(not in the paper).",
 )
+_finite_sizes = (
+    _theta,
+    Parameter("n", S.n),
+    Parameter("d", S.d),
+    Parameter("n_s", S.n_s),
+    _sigma,
+    _sigma_s,
+)
+ft_risk_finite_source_d = Evaluator(
+    "ft_risk_finite_source_d",
+    "ft_risk_finite_source_d",
+    _finite_sizes,
+    "Fine-tuning risk at finite n, d, n_s after finite-source pretraining as eq. 22 has it "
+    "(κ = 1): exact scratch risk minus eq. 22 at γ = n/d, γ_s = n_s/d (O(1/d) error).",
+)
 ft_risk_finite_source_balanced_d = Evaluator(
     "ft_risk_finite_source_balanced_d",
     "ft_risk_finite_source_balanced_d",
-    (
-        _theta,
-        Parameter("n", S.n),
-        Parameter("d", S.d),
-        Parameter("n_s", S.n_s),
-        _sigma,
-        _sigma_s,
-    ),
+    _finite_sizes,
     "Fine-tuning risk at finite n, d, n_s after finite-source pretraining: exact scratch risk "
     "minus the balanced-scale transferability at γ = n/d, γ_s = n_s/d (O(1/d) error).",
 )
@@ -287,6 +295,7 @@ EVALUATORS: dict[str, Evaluator] = {
         ft_transferability_balanced,
         ft_transferability_finite_source,
         ft_transferability_finite_source_balanced,
+        ft_risk_finite_source_d,
         ft_risk_finite_source_balanced_d,
         lt_risk_finite_source,
         lt_risk_finite_source_n,

@@ -24,6 +24,7 @@ NAMES = (
     "finite_source_norm",
     "ft_transferability_finite_source",
     "finite_source_break_even",
+    "ft_risk_finite_source_d",
     "ft_transferability_finite_source_balanced",
     "ft_risk_finite_source_balanced_d",
     "lt_risk_finite_source",
@@ -67,6 +68,8 @@ def test_records_names_printed_and_variables():
         sigma,
         sigma_s,
     )
+    for name in ("ft_risk_finite_source_d", "ft_risk_finite_source_balanced_d"):
+        assert records[name].variables == (theta, n, d, n_s, sigma, sigma_s)
     assert records["ft_risk_finite_source_balanced_d"].variables == (
         theta,
         n,
@@ -354,9 +357,16 @@ def test_balanced_finite_source_reductions():
     assert _evaluate(balanced, {**noiseless, gamma: 1}) == 0
 
 
-def test_finite_size_risk_is_exact_scratch_minus_the_balanced_transferability():
-    risk = _records()["ft_risk_finite_source_balanced_d"].expr
-    transfer = _records()["ft_transferability_finite_source_balanced"].expr
+@pytest.mark.parametrize(
+    ("risk_name", "transfer_name"),
+    [
+        ("ft_risk_finite_source_balanced_d", "ft_transferability_finite_source_balanced"),
+        ("ft_risk_finite_source_d", "ft_transferability_finite_source"),
+    ],
+)
+def test_finite_size_risk_is_exact_scratch_minus_the_transferability(risk_name, transfer_name):
+    risk = _records()[risk_name].expr
+    transfer = _records()[transfer_name].expr
     angle, samples, dim, source_samples, noise = 0.7, 100, 500, 250, 0.2
     value = _evaluate(
         risk,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from verify.model import Outcome, tier_outcome
-from verify.stats import K, difference_check, mean_check
+import pytest
+
+from verify.stats import K, difference_check, mean_check, pooled_check
 
 
 def test_tolerance_is_k_standard_errors_plus_floor():
@@ -37,3 +39,22 @@ def test_an_erratum_check_that_passes_fails_its_tier():
     unconfirmed = mean_check("e", samples, 0.0, expect_deviation=True)
     assert tier_outcome([confirmed]) is Outcome.EXPECTED_DEVIATION
     assert tier_outcome([unconfirmed]) is Outcome.FAIL
+
+
+def test_pooled_check_resolves_a_common_deviation_no_single_cell_does():
+    rng = np.random.default_rng(0)
+    cells = [0.3 + 0.05 * rng.standard_normal(20) for _ in range(16)]
+    offsets = [float(np.mean(c)) - 0.3 for c in cells]
+    single = [mean_check("c", c, 0.3 - 0.02) for c in cells]  # each cell: 0.02 is ~2 SE
+    assert all(check.passed for check in single)
+    pooled = pooled_check("p", cells, [0.3 - 0.02] * 16)
+    errors = [c.std(ddof=1) / np.sqrt(20) for c in cells]
+    assert pooled.measured == pytest.approx(np.mean(offsets) + 0.02)
+    assert pooled.standard_error == pytest.approx(np.sqrt(np.sum(np.square(errors))) / 16)
+    assert pooled.predicted == 0.0 and not pooled.passed  # 0.02 is ~8 pooled SE
+    assert pooled_check("p", cells, [0.3] * 16).passed
+
+
+def test_pooled_check_refuses_mismatched_inputs():
+    with pytest.raises(ValueError):
+        pooled_check("p", [np.ones(3)], [])
