@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-
-from verify.model import Outcome, tier_outcome
 import pytest
 
+from verify.model import Outcome, tier_outcome
 from verify.stats import K, difference_check, mean_check, pooled_check
 
 
