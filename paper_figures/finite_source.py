@@ -128,6 +128,12 @@ def _figure(ratio: float):
             "The authors' finite-source fine-tuning experiments show a blue band near "
             "γ_t ≈ 0.9–1 not predicted by eq. 22; it comes from fine-tuning that is not "
             "converged in 8000 steps (docs/paper.md §9.1.2).",
+            "Just above γ_t = 1 (1 < γ_t ≲ 1.2 at d = 500) fine-tuning is not converged in 8000 "
+            "steps either: the smallest eigenvalue of XᵀX/n, about (1 − γ_t^(−1/2))², is 0.002 at "
+            "γ_t = 1.1. The training loss cannot show it (it is within its χ² fluctuation of the "
+            "least-squares floor, which the sweep does not store), so these cells are not marked "
+            "×; their residuals are positive (stopping early regularises the fit). verify does "
+            "not gate fine-tuning cells with n ≥ d − 1.",
         ),
     )
 

@@ -669,7 +669,7 @@ def _finite_source_gate(cell: Cell, arrays: dict[str, np.ndarray]) -> tuple[bool
     if cell.n >= cell.d - 1:
         return False, "n >= d − 1: convergence to the least-squares floor not recorded"
     if float(np.max(arrays["train_loss"])) > CONVERGED_LOSS:
-        return False, "not converged in the authors' 5000 fine-tuning steps"
+        return False, f"not converged in the authors' {cell.schedule.steps} fine-tuning steps"
     return True, ""
 
 
