@@ -158,6 +158,10 @@ def relu_kernel_radial() -> DerivedResult:
     cosine = (w.T * v)[0] / (norm_w * norm_v)
     pair_kernel = norm_w * norm_v * f(cosine)
     gradient = sp.Matrix([sp.diff(pair_kernel, component) for component in w])
+    # the chain rule leaves κ' as Subs(Derivative(κ(ξ), ξ), ξ, u) with a Dummy ξ whose index
+    # SymPy draws at random per process; t in its place keeps the record (and its cache file)
+    # the same from run to run
+    gradient = gradient.xreplace({dummy: t for dummy in gradient.atoms(sp.Dummy)})
     slope_at = sp.Derivative(f(t), t).subs(t, cosine)
     claimed = norm_v * ((f(cosine) - cosine * slope_at) * w / norm_w + slope_at * v / norm_v)
     at_u = sp.Derivative(f(u_cos), u_cos)
