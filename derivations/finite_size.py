@@ -209,6 +209,15 @@ def scratch_gap() -> DerivedResult:
     )
 
 
+def _magnitude(expr: sp.Expr) -> sp.Expr:
+    """|expr| with |bᵉ| written |b|ᵉ: the same number, in the form that SymPy builds back the
+    same way when the record is read from the cache (``Abs(b**e)`` is rebuilt differently)."""
+    return sp.Abs(expr).replace(
+        lambda e: isinstance(e, sp.Abs) and e.args[0].is_Pow,
+        lambda e: sp.Abs(e.args[0].base) ** e.args[0].exp,
+    )
+
+
 def _remainder_steps(
     gap: sp.Expr, first: sp.Expr, second: sp.Expr, size: sp.Symbol, label: str
 ) -> tuple[list[Step], sp.Expr]:
@@ -278,8 +287,8 @@ def scratch_remainder_bound() -> DerivedResult:
     under_ratio, over_ratio = ratios
     condition = d * sp.Abs(1 - gamma) > 1 / _LARGEST_RATIO
     bound = sp.Piecewise(
-        (sp.Rational(3, 2) * sp.Abs(second_under) / d**2, gamma < 1),
-        (sp.Rational(3, 2) * sp.Abs(second_over) / d**2, gamma > 1),
+        (sp.Rational(3, 2) * _magnitude(second_under) / d**2, gamma < 1),
+        (sp.Rational(3, 2) * _magnitude(second_over) / d**2, gamma > 1),
         (sp.nan, True),
     )
     result = sp.Tuple(bound, sp.Piecewise((1, condition), (0, True)))
@@ -352,7 +361,7 @@ def lt_remainder_bound() -> DerivedResult:
     steps += _factor_steps()
     claimed_from = 2 / _LARGEST_RATIO
     result = sp.Tuple(
-        sp.Rational(3, 2) * sp.Abs(second) / n**2, sp.Piecewise((1, n > claimed_from), (0, True))
+        sp.Rational(3, 2) * _magnitude(second) / n**2, sp.Piecewise((1, n > claimed_from), (0, True))
     )
     steps += [
         Step(

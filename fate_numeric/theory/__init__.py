@@ -15,8 +15,6 @@ peak) and the σ = 0 value where σ = 0; ``scratch_risk_finite`` gives ``inf`` f
 
 from __future__ import annotations
 
-import math
-
 from derivations import output_layer_descent as DESCENT
 from derivations import symbols as S
 from derivations.fine_tuning import NULL_NORM2, SCRATCH_NORM2
@@ -70,8 +68,8 @@ lt_transferability_finite = Evaluator(
     "lt_transferability_finite",
     (
         _theta,
-        Parameter("n", S.n, INTEGER_ABOVE_TWO),
-        Parameter("d", S.d, POSITIVE_INTEGER),
+        Parameter("n", S.n),
+        Parameter("d", S.d),
         _sigma,
     ),
     "Exact finite-size T_lt = E R_sc(n, d, σ) − eq. 10 at n > 2 (inf for |n − d| <= 1 when "
@@ -80,13 +78,13 @@ lt_transferability_finite = Evaluator(
 lt_negative_threshold_overparam = Evaluator(
     "lt_negative_threshold_overparam",
     "lt_negative_threshold_overparam",
-    (Parameter("theta", S.theta, Domain(0.0, math.pi / 2, lower_closed=False)), _sigma),
+    (Parameter("theta", S.theta), _sigma),
     "γ = 1 + σ²/sin²θ, 0 < θ <= π/2: above interpolation T_lt < 0 exactly beyond it.",
 )
 lt_negative_threshold_angle = Evaluator(
     "lt_negative_threshold_angle",
     "lt_negative_threshold_angle",
-    (Parameter("sigma", S.sigma, Domain(0.0, 2.0)),),
+    (Parameter("sigma", S.sigma),),
     "θ* = arccos(1 − σ): the negative-transfer interval below interpolation opens at θ > θ*.",
 )
 lt_negative_interval = Evaluator(
@@ -180,9 +178,9 @@ lt_transferability_finite_source_d = Evaluator(
     "lt_transferability_finite_source_d",
     (
         _theta,
-        Parameter("n", S.n, INTEGER_ABOVE_TWO),
-        Parameter("d", S.d, POSITIVE_INTEGER),
-        Parameter("n_s", S.n_s, POSITIVE_INTEGER),
+        Parameter("n", S.n),
+        Parameter("d", S.d),
+        Parameter("n_s", S.n_s),
         _sigma,
         _sigma_s,
     ),
@@ -211,27 +209,27 @@ lt_risk_correction = Evaluator(
 scratch_risk_gap = Evaluator(
     "scratch_risk_gap",
     "scratch_risk_gap",
-    (_gamma, _sigma, Parameter("d", S.d, POSITIVE_INTEGER)),
+    (_gamma, _sigma, Parameter("d", S.d)),
     "E R_sc(n = γd, d) − eq. 8: the finite-size gap that scratch_risk_correction expands (inf "
     "for |γd − d| <= 1 when σ > 0).",
 )
 scratch_risk_remainder_bound = Evaluator(
     "scratch_risk_remainder_bound",
     "scratch_risk_remainder_bound",
-    (_gamma, _sigma, Parameter("d", S.d, POSITIVE_INTEGER)),
+    (_gamma, _sigma, Parameter("d", S.d)),
     "(bound, claimed): |scratch_risk_gap − c₁/d| <= bound = (3/2)|c₂|/d² wherever claimed = 1, "
     "i.e. d|1 − γ| > 3 (claimed = 0 elsewhere; NaN bound at γ = 1).",
 )
 lt_risk_gap = Evaluator(
     "lt_risk_gap",
     "lt_risk_gap",
-    (_theta, _sigma, Parameter("n", S.n, INTEGER_ABOVE_TWO)),
+    (_theta, _sigma, Parameter("n", S.n)),
     "Eq. 10 − sin²θ: the finite-n gap that lt_risk_correction expands.",
 )
 lt_risk_remainder_bound = Evaluator(
     "lt_risk_remainder_bound",
     "lt_risk_remainder_bound",
-    (_theta, _sigma, Parameter("n", S.n, INTEGER_ABOVE_TWO)),
+    (_theta, _sigma, Parameter("n", S.n)),
     "(bound, claimed): |lt_risk_gap − a₁/n| <= bound = (3/2)|a₂|/n² wherever claimed = 1, "
     "i.e. n > 6.",
 )
@@ -271,18 +269,18 @@ relu_kernel_slope = Evaluator(
     "κ'(u) = P(wᵀx > 0, vᵀx > 0), the derivative of the arc-cosine kernel in u.",
 )
 
-_amplitude = Parameter("amplitude", S.amplitude, POSITIVE)
-_exponent = Parameter("exponent", S.exponent, POSITIVE)
+_amplitude = Parameter("amplitude", S.amplitude)
+_exponent = Parameter("exponent", S.exponent)
 relu_scratch_power_law = Evaluator(
     "relu_scratch_power_law",
     "relu_scratch_power_law",
-    (Parameter("n", S.n, POSITIVE), _amplitude, _exponent),
+    (Parameter("n", S.n), _amplitude, _exponent),
     "A n^(−ν): the power law fitted to the ReLU scratch risks (Sec. 4, Fig. 3e; empirical).",
 )
 relu_transfer_boundary = Evaluator(
     "relu_transfer_boundary",
     "relu_transfer_boundary",
-    (_amplitude, _exponent, Parameter("floor", S.out_of_span, NONNEGATIVE)),
+    (_amplitude, _exponent, Parameter("floor", S.out_of_span)),
     "n* = (A/‖P⊥f_t‖²)^(1/ν), where A n^(−ν) meets the transfer floor of eq. 18 (Fig. 3e, grey "
     "circles); inf where the floor is 0.",
 )
