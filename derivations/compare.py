@@ -10,17 +10,19 @@ Two independent tests, because ``simplify(a - b) == 0`` is sufficient but can mi
 The expressions are equivalent when the probe agrees to ``dps - 10`` digits at every point and the
 symbolic difference is zero or inconclusive (SymPy could not reduce it); a symbolic difference that
 is provably nonzero, or one disagreeing probe point, means not equivalent.
+
+Both tests are those of :mod:`derivations.equality`, the engine that :mod:`derivations.explain`
+uses too; this module sets the policy of the paper check (the paper's ranges, 50 digits, every
+point visited).
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sympy as sp
 
-from derivations.symbols import PROBE_DOMAINS
+from derivations.equality import draw_in_domain, probe, symbolic_difference
 
 
 @dataclass(frozen=True)
@@ -57,34 +59,7 @@ def _symbolic_difference(a: sp.Basic, b: sp.Basic) -> bool | None:
         return False if any(v is False for v in verdicts) else None
     if isinstance(a, sp.Piecewise) or isinstance(b, sp.Piecewise):
         return None
-    difference = sp.simplify(a - b)
-    if difference == 0:
-        return True
-    if difference.is_number and difference.is_zero is False:
-        return False
-    return None
-
-
-def _draw(symbols: Iterable[sp.Symbol], rng: random.Random) -> dict[sp.Symbol, sp.Rational]:
-    values = {}
-    for symbol in symbols:
-        domain = PROBE_DOMAINS.get(symbol)
-        if domain is None:
-            raise KeyError(f"no probe domain for symbol {symbol} (add it to symbols.PROBE_DOMAINS)")
-        if domain.integer:
-            values[symbol] = sp.Integer(rng.randint(int(domain.lower), int(domain.upper)))
-        else:
-            values[symbol] = sp.Rational(rng.uniform(domain.lower, domain.upper))
-    return values
-
-
-def _numeric(expr: sp.Basic, values: dict, dps: int) -> sp.Expr | None:
-    value = sp.N(expr.subs(values), dps)
-    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not value.is_number:
-        return None
-    if not value.is_real:
-        return None
-    return value
+    return symbolic_difference(a, b)
 
 
 def equivalent(
@@ -119,36 +94,23 @@ def equivalent(
     else:
         symbolic = None
 
-    symbols = sorted(
-        set().union(*(sp.sympify(e).free_symbols for e in (*left, *right, where))),
-        key=lambda s: s.name,
+    outcome = probe(
+        list(zip(left, right, strict=True)),
+        draw=draw_in_domain,
+        digits=dps,
+        tolerance=sp.Float(10) ** (-(dps - 10)),
+        points=points,
+        max_draws=max_draws,
+        seed=seed,
+        where=sp.sympify(where),
+        real=True,
+        exact_replace=False,
+        one_sided="differs",
+        first_difference_decides=False,
     )
-    rng = random.Random(seed)
-    tolerance = sp.Float(10) ** (-(dps - 10))
-    used, worst, draws = 0, sp.Float(0), 0
-    while used < points and draws < max_draws:
-        draws += 1
-        values = _draw(symbols, rng)
-        if sp.sympify(where).subs(values) is not sp.true:
-            continue
-        pairs = [
-            (_numeric(a, values, dps), _numeric(b, values, dps))
-            for a, b in zip(left, right, strict=True)
-        ]
-        if all(p is None and q is None for p, q in pairs):
-            continue
-        for p, q in pairs:
-            if (p is None) != (q is None):
-                return Equivalence(
-                    False, symbolic, used, float("inf"), f"only one side is finite at {values}"
-                )
-            if p is not None:
-                error = abs(p - q) / max(sp.Integer(1), abs(p), abs(q))
-                worst = max(worst, error)
-        used += 1
-    if used < points:
-        return Equivalence(False, symbolic, used, float(worst), "too few probe points in domain")
-    probe_ok = worst <= tolerance
-    equal = probe_ok and symbolic is not False
-    detail = "" if equal else f"largest relative difference {float(worst):.3e}"
-    return Equivalence(equal, symbolic, used, float(worst), detail)
+    worst = float(outcome.worst)
+    if outcome.agree is None or (outcome.agree is False and outcome.worst == sp.oo):
+        return Equivalence(False, symbolic, outcome.points, worst, outcome.detail)
+    equal = outcome.agree is True and symbolic is not False
+    detail = "" if equal else f"largest relative difference {worst:.3e}"
+    return Equivalence(equal, symbolic, outcome.points, worst, detail)

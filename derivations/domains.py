@@ -92,8 +92,22 @@ SYMBOL_DOMAINS: dict[sp.Symbol, Domain] = {
 #: Ranges particular to one result, by record name and symbol.
 RECORD_DOMAINS: dict[str, dict[sp.Symbol, Domain]] = {
     # eq. 10 divides by n − 2 (Thm 3.7 needs n > 2 target samples)
-    "lt_risk": {S.n: INTEGER_ABOVE_TWO},
-    "lt_risk_finite_source_n": {S.n: INTEGER_ABOVE_TWO},
+    **{
+        name: {S.n: INTEGER_ABOVE_TWO}
+        for name in (
+            "lt_risk",
+            "lt_risk_finite_source_n",
+            "lt_transferability_finite",
+            "lt_transferability_finite_source_d",
+            "lt_risk_gap",
+            "lt_risk_remainder_bound",
+        )
+    },
+    # γ = 1 + σ²/sin²θ needs sin θ > 0; θ* = arccos(1 − σ) needs 1 − σ >= −1
+    "lt_negative_threshold_overparam": {S.theta: Domain(0.0, math.pi / 2, lower_closed=False)},
+    "lt_negative_threshold_angle": {S.sigma: Domain(0.0, 2.0)},
+    # the fitted power law A n^(−ν) is evaluated on a continuum of sample sizes (Fig. 3e)
+    "relu_scratch_power_law": {S.n: POSITIVE},
     # the negative-transfer interval is stated on the phase diagram's range of angles
     "lt_negative_interval": {S.theta: ANGLE_HALF},
     # the best γ < 1 of scratch training exists for 0 < σ < 1

@@ -8,7 +8,8 @@ The vocabulary of checks (:data:`derivations.record.CHECK_KINDS`):
 
 * ``equal``: the step equals its input; ``simplify(step_k − step_{k−1}) = 0`` (component by
   component for tuples, matrices, equations and piecewise branches). When ``simplify`` is
-  inconclusive, a 30-digit numeric probe at random points decides, and the report says so.
+  inconclusive, a 30-digit numeric probe at random points decides, and the report says so (both
+  tests are those of :mod:`derivations.equality`, shared with :mod:`derivations.compare`).
 * ``substitution``, ``limit``, ``integral``, ``derivative``, ``solve``: the stated operation is
   applied to the input (default: the previous step) and the outcome compared with the step.
 * ``dsolve``: ``checkodesol`` confirms that the step solves the ODE, and the initial value holds.
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import random
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
@@ -39,18 +39,19 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derivations.display import for_display
+from derivations.equality import draw_for_step, probe, symbolic_difference
 from derivations.errors import InvalidArgumentError
 from derivations.latex import expression_to_latex, result_fragment
 from derivations.paper import PRINTED
 from derivations.piecewise import branches
 from derivations.record import Check, DerivedResult, Step
 from derivations.registry import all_results, get
-from derivations.symbols import PROBE_DOMAINS
 
 #: Digits of the numeric probe and the relative agreement it requires.
 PROBE_DIGITS = 30
 PROBE_TOLERANCE = sp.Float(10) ** (-(PROBE_DIGITS - 8))
 PROBE_POINTS = 8
+PROBE_DRAWS = 60  # draws before the probe gives up (inconclusive)
 
 
 class Verdict(enum.Enum):
@@ -91,44 +92,26 @@ class _Same:
     method: str
 
 
-def _probe_value(symbol: sp.Symbol, rng: random.Random) -> sp.Basic:
-    domain = PROBE_DOMAINS.get(symbol)
-    if domain is not None and domain.integer:
-        return sp.Integer(rng.randint(int(domain.lower), int(domain.upper)))
-    if symbol.is_integer:
-        return sp.Integer(rng.randint(3, 40))
-    if domain is not None:
-        low, high = max(domain.lower, 1e-3), domain.upper
-        return sp.Rational(rng.uniform(low, high)).limit_denominator(10**6)
-    return sp.Rational(rng.uniform(0.05, 2.5)).limit_denominator(10**6)
-
-
-def _numeric(expr: sp.Basic, values: dict) -> sp.Basic | None:
-    value = sp.N(expr.xreplace(values), PROBE_DIGITS)
-    if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-        return None
-    return value
-
-
 def _probe(a: sp.Expr, b: sp.Expr, seed: int = 0) -> bool | None:
-    """Compare scalars at random points: False if they differ somewhere, True if equal at enough."""
-    if a.atoms(AppliedUndef) or b.atoms(AppliedUndef):
-        return None
-    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
-    rng = random.Random(seed)
-    used = 0
-    for _ in range(60):
-        values = {s: _probe_value(s, rng) for s in symbols}
-        p, q = _numeric(a, values), _numeric(b, values)
-        if p is None or q is None:
-            continue
-        scale = max(sp.Integer(1), abs(p), abs(q))
-        if abs(p - q) / scale > PROBE_TOLERANCE:
-            return False
-        used += 1
-        if used >= PROBE_POINTS:
-            return True
-    return None
+    """Compare scalars at random points: False if they differ somewhere, True if equal at enough.
+
+    The probe of :mod:`derivations.equality` with the policy of a step check: values drawn for a
+    derivation's own symbols (:func:`~derivations.equality.draw_for_step`), points where a side
+    cannot be evaluated skipped, the first disagreement decisive.
+    """
+    return probe(
+        [(a, b)],
+        draw=draw_for_step,
+        digits=PROBE_DIGITS,
+        tolerance=PROBE_TOLERANCE,
+        points=PROBE_POINTS,
+        max_draws=PROBE_DRAWS,
+        seed=seed,
+        real=False,
+        exact_replace=True,
+        one_sided="skip",
+        first_difference_decides=True,
+    ).agree
 
 
 def _scalar_same(a: sp.Basic, b: sp.Basic) -> _Same:
@@ -145,11 +128,9 @@ def _scalar_same(a: sp.Basic, b: sp.Basic) -> _Same:
         return _Same(sp.simplify(a) == sp.simplify(b) or None, "structure")
     if sp.expand(a - b) == 0:
         return _Same(True, "simplify")
-    difference = sp.simplify(a - b)
-    if difference == 0:
-        return _Same(True, "simplify")
-    if difference.is_number and difference.is_zero is False:
-        return _Same(False, "simplify")
+    symbolic = symbolic_difference(a, b)
+    if symbolic is not None:
+        return _Same(symbolic, "simplify")
     probed = _probe(a, b)
     if probed is True:
         return _Same(True, "probe")

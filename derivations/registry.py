@@ -27,6 +27,7 @@ MODULES: tuple[str, ...] = (
     "finite_size",
     "similarity",
     "relu_kernel",
+    "relu_boundary",
     "output_layer_descent",
     "gram_descent",
 )

@@ -211,8 +211,6 @@ def risk() -> DerivedResult:
     # The other route: bias + Marchenko-Pastur variance, branch by branch.
     bias_under = bias().expr.args[0].expr
     var_under, var_over = (branch.expr for branch in variance().expr.args[:2])
-    assert sp.simplify(under - (bias_under + var_under)) == 0
-    assert sp.simplify(over - var_over) == 0
     return DerivedResult(
         name="scratch_risk",
         title="Scratch risk and double descent",
@@ -231,8 +229,11 @@ def risk() -> DerivedResult:
                 check.limit(d, sp.oo, first={n: gamma * d}),
             ),
             Step(
-                sp.Eq(under, bias_under + var_under),
-                "the same as bias (1 − γ) plus the Marchenko-Pastur variance σ²γ/(1 − γ)",
+                sp.Tuple(sp.Eq(under, bias_under + var_under), sp.Eq(over, var_over)),
+                "the same as bias (1 − γ) plus the Marchenko-Pastur variance σ²γ/(1 − γ) below "
+                "interpolation, and as the variance σ²/(γ − 1) alone above it (scratch_bias, "
+                "scratch_variance)",
+                check.identity(sp.Tuple(under - (bias_under + var_under), over - var_over)),
             ),
             Step(
                 result,

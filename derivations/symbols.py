@@ -47,6 +47,10 @@ q_chi = sp.Symbol("q", positive=True)  # value of a chi-square variable
 u_cos = sp.Symbol("u", real=True)  # cosine of the angle between two first-layer weight vectors
 phi_angle = sp.Symbol("phi", positive=True)  # that angle, in (0, π]
 w_norm = sp.Symbol("w_norm", nonnegative=True)  # norm ‖w‖ of a first-layer weight vector
+amplitude = sp.Symbol("A", positive=True)  # amplitude of the scratch power law A n^(−ν) (Fig. 3e)
+exponent = sp.Symbol("nu", positive=True)  # its exponent ν (the paper fits 1.18)
+out_of_span = sp.Symbol("F_perp", nonnegative=True)  # ‖P⊥f_t‖², the target outside the features
+n_star = sp.Symbol("n_star", positive=True)  # the sample size at which the power law meets it
 
 # --- dataset similarity (Appendix A, Thm A.2) ----------------------------------------------------
 y_label = sp.Symbol("y", real=True)  # label of a joint sample (x, y)
@@ -92,6 +96,10 @@ PROBE_DOMAINS: dict[sp.Symbol, ProbeDomain] = {
     u_cos: ProbeDomain(-1.0, 1.0),
     phi_angle: ProbeDomain(0.0, 3.141592653589793),
     w_norm: ProbeDomain(0.0, 3.0),
+    amplitude: ProbeDomain(0.01, 10.0),
+    exponent: ProbeDomain(0.2, 3.0),
+    out_of_span: ProbeDomain(0.0, 2.0),
+    n_star: ProbeDomain(1.0, 5000.0),
     dist2: ProbeDomain(0.0, 10.0),
     norm_f: ProbeDomain(0.1, 5.0),
     alpha_g: ProbeDomain(0.01, 10.0),

@@ -7,7 +7,8 @@ simulated negative-transfer boundaries, the transferability grid.
   seeded. Decision: fitting log means (not the mean of logs) fits the quantity the boundary uses,
   the expected risk.
 * :func:`predicted_boundary`: the paper's grey circles, the n at which A n^(−ν) = ‖P⊥f_t‖², i.e.
-  n* = (A/‖P⊥f_t‖²)^(1/ν).
+  n* = (A/‖P⊥f_t‖²)^(1/ν) (the evaluator ``theory.relu_transfer_boundary`` of the derived record;
+  the fitted law itself is ``theory.relu_scratch_power_law``).
 * :func:`sign_change`: the n at which a simulated transferability T(n) = R_sc − R_tx first turns
   from positive to negative, by linear interpolation in log n between grid points.
 * :func:`boundary_rises`: how far log n* rises from one removed fraction μ to the next, with
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from derivations.errors import InvalidArgumentError
+from fate_numeric import theory
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ class PowerLaw:
     level: float
 
     def __call__(self, n: np.ndarray | float) -> np.ndarray | float:
-        return self.amplitude * np.asarray(n, dtype=np.float64) ** (-self.exponent)
+        """A n^(−ν) at ``n`` (the evaluator of the record ``relu_scratch_power_law``)."""
+        return theory.relu_scratch_power_law(n, self.amplitude, self.exponent)
 
 
 def _least_squares(log_n: np.ndarray, log_r: np.ndarray) -> tuple[float, float, float]:
@@ -87,14 +90,12 @@ def fit_power_law(
 
 
 def predicted_boundary(amplitude: float, exponent: float, floor: float | np.ndarray):
-    """n* with A n*^(−ν) = floor (‖P⊥f_t‖²): (A/floor)^(1/ν); inf where floor = 0."""
-    if amplitude <= 0 or exponent <= 0:
-        raise InvalidArgumentError("amplitude and exponent must be positive")
-    floor = np.asarray(floor, dtype=np.float64)
-    if np.any(floor < 0):
-        raise InvalidArgumentError("the floor ‖P⊥f_t‖² must be >= 0")
-    with np.errstate(divide="ignore"):
-        return (amplitude / floor) ** (1.0 / exponent)
+    """n* with A n*^(−ν) = floor (‖P⊥f_t‖²): (A/floor)^(1/ν); inf where floor = 0.
+
+    The evaluator ``theory.relu_transfer_boundary`` (record ``relu_transfer_boundary``); it raises
+    :class:`InvalidArgumentError` unless A > 0, ν > 0 and floor >= 0.
+    """
+    return theory.relu_transfer_boundary(amplitude, exponent, floor)
 
 
 @dataclass(frozen=True)

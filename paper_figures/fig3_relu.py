@@ -146,7 +146,7 @@ def data(ctx: Context) -> dict[str, Table]:
         for basis in ("source", "student"):
             floor = float(per_fraction[mu][f"out_of_span_{basis}"][0])
             boundary[f"predicted_{basis}"].append(
-                float(relu_analysis.predicted_boundary(fit.amplitude, fit.exponent, floor))
+                float(ctx.theory.relu_transfer_boundary(fit.amplitude, fit.exponent, floor))
             )
         boundary["simulated"].append(crossing.n)
         boundary["simulated_kind"].append(crossing.kind)
@@ -178,8 +178,9 @@ def data(ctx: Context) -> dict[str, Table]:
         ),
         "power_law": Table(
             n=curve_n,
-            fitted=fit(curve_n),
-            paper_exponent=fit(curve_n[0]) * (curve_n / curve_n[0]) ** (-paper_exponent),
+            fitted=ctx.theory.relu_scratch_power_law(curve_n, fit.amplitude, fit.exponent),
+            paper_exponent=fit(curve_n[0])
+            * ctx.theory.relu_scratch_power_law(curve_n / curve_n[0], 1.0, paper_exponent),
         ),
         "fit": Table(
             amplitude=np.array([fit.amplitude]),

@@ -39,9 +39,8 @@ def _ft_balanced_expected(ctx: Context, cell) -> float:
 
 def _lt_theory(ratio: float):
     """T = R_sc(γ, σ) (eq. 8) − R_lt(θ, γ_s, σ_s) as n_t → ∞ (docs/paper.md §3.9)."""
-    return lambda ctx, theta, gamma: (
-        ctx.theory.scratch_risk(gamma, SIGMA)
-        - ctx.theory.lt_risk_finite_source(theta, ratio, SIGMA)
+    return lambda ctx, theta, gamma: ctx.theory.lt_transferability_finite_source(
+        theta, gamma, SIGMA, ratio, SIGMA
     )
 
 
@@ -49,10 +48,9 @@ def _lt_expected(ctx: Context, cell) -> float:
     """Exact finite-size scratch risk minus the linear-transfer risk at n_t (finite-n_t form)."""
     if cell.n <= 2:  # the readout's variance is infinite
         return math.nan
-    ratio = cell.n_source / cell.d
-    return ctx.theory.scratch_risk_finite(
-        cell.n, cell.d, cell.sigma
-    ) - ctx.theory.lt_risk_finite_source_n(cell.theta, cell.n, ratio, cell.sigma_source, cell.sigma)
+    return ctx.theory.lt_transferability_finite_source_d(
+        cell.theta, cell.n, cell.d, cell.n_source, cell.sigma, cell.sigma_source
+    )
 
 
 def _figure(ratio: float):

@@ -179,9 +179,7 @@ def lt_theory(sigma: float) -> Callable[[Context, np.ndarray, np.ndarray], np.nd
 
 def lt_expected(ctx: Context, cell: Cell) -> float:
     """Exact finite-size T_lt of a cell: E R_sc(n, d, σ) − E R_lt(θ, n, σ) (eq. 10)."""
-    return ctx.theory.scratch_risk_finite(cell.n, cell.d, cell.sigma) - ctx.theory.lt_risk(
-        cell.theta, cell.n, cell.sigma
-    )
+    return ctx.theory.lt_transferability_finite(cell.theta, cell.n, cell.d, cell.sigma)
 
 
 def ft_printed(ctx: Context, theta, gamma):

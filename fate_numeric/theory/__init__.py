@@ -63,6 +63,30 @@ lt_transferability = Evaluator(
     (_theta, _gamma, _sigma),
     "Transferability of linear transfer T_lt = R_sc − sin²θ, Thm 3.7 eq. 11.",
 )
+lt_transferability_finite = Evaluator(
+    "lt_transferability_finite",
+    "lt_transferability_finite",
+    (
+        _theta,
+        Parameter("n", S.n),
+        Parameter("d", S.d),
+        _sigma,
+    ),
+    "Exact finite-size T_lt = E R_sc(n, d, σ) − eq. 10 at n > 2 (inf for |n − d| <= 1 when "
+    "σ > 0); its proportional limit is eq. 11.",
+)
+lt_negative_threshold_overparam = Evaluator(
+    "lt_negative_threshold_overparam",
+    "lt_negative_threshold_overparam",
+    (Parameter("theta", S.theta), _sigma),
+    "γ = 1 + σ²/sin²θ, 0 < θ <= π/2: above interpolation T_lt < 0 exactly beyond it.",
+)
+lt_negative_threshold_angle = Evaluator(
+    "lt_negative_threshold_angle",
+    "lt_negative_threshold_angle",
+    (Parameter("sigma", S.sigma),),
+    "θ* = arccos(1 − σ): the negative-transfer interval below interpolation opens at θ > θ*.",
+)
 lt_negative_interval = Evaluator(
     "lt_negative_interval",
     "lt_negative_interval",
@@ -142,6 +166,27 @@ lt_risk_finite_source = Evaluator(
     "Linear-transfer risk (n_t → oo) after finite-source pretraining (docs/paper.md §3.9; not in "
     "the paper).",
 )
+lt_transferability_finite_source = Evaluator(
+    "lt_transferability_finite_source",
+    "lt_transferability_finite_source",
+    (_theta, _gamma, _sigma, _gamma_s, _sigma_s),
+    "T_lt = eq. 8 − the n_t → ∞ linear-transfer risk after finite-source pretraining "
+    "(docs/paper.md §3.9; not in the paper).",
+)
+lt_transferability_finite_source_d = Evaluator(
+    "lt_transferability_finite_source_d",
+    "lt_transferability_finite_source_d",
+    (
+        _theta,
+        Parameter("n", S.n),
+        Parameter("d", S.d),
+        Parameter("n_s", S.n_s),
+        _sigma,
+        _sigma_s,
+    ),
+    "T_lt at finite n, d, n_s after finite-source pretraining: exact scratch risk minus the "
+    "linear-transfer risk at n_t = n, γ_s = n_s/d (O(1/d) error on the source side).",
+)
 lt_risk_finite_source_n = Evaluator(
     "lt_risk_finite_source_n",
     "lt_risk_finite_source_n",
@@ -160,6 +205,33 @@ lt_risk_correction = Evaluator(
     "lt_risk_correction",
     (_theta, _sigma),
     "(a₁, a₂): eq. 10 = sin²θ + a₁/n + a₂/n² + O(n⁻³).",
+)
+scratch_risk_gap = Evaluator(
+    "scratch_risk_gap",
+    "scratch_risk_gap",
+    (_gamma, _sigma, Parameter("d", S.d)),
+    "E R_sc(n = γd, d) − eq. 8: the finite-size gap that scratch_risk_correction expands (inf "
+    "for |γd − d| <= 1 when σ > 0).",
+)
+scratch_risk_remainder_bound = Evaluator(
+    "scratch_risk_remainder_bound",
+    "scratch_risk_remainder_bound",
+    (_gamma, _sigma, Parameter("d", S.d)),
+    "(bound, claimed): |scratch_risk_gap − c₁/d| <= bound = (3/2)|c₂|/d² wherever claimed = 1, "
+    "i.e. d|1 − γ| > 3 (claimed = 0 elsewhere; NaN bound at γ = 1).",
+)
+lt_risk_gap = Evaluator(
+    "lt_risk_gap",
+    "lt_risk_gap",
+    (_theta, _sigma, Parameter("n", S.n)),
+    "Eq. 10 − sin²θ: the finite-n gap that lt_risk_correction expands.",
+)
+lt_risk_remainder_bound = Evaluator(
+    "lt_risk_remainder_bound",
+    "lt_risk_remainder_bound",
+    (_theta, _sigma, Parameter("n", S.n)),
+    "(bound, claimed): |lt_risk_gap − a₁/n| <= bound = (3/2)|a₂|/n² wherever claimed = 1, "
+    "i.e. n > 6.",
 )
 pretrain_coefficient = Evaluator(
     "pretrain_coefficient",
@@ -195,6 +267,22 @@ relu_kernel_slope = Evaluator(
     "relu_kernel_slope",
     (_cosine,),
     "κ'(u) = P(wᵀx > 0, vᵀx > 0), the derivative of the arc-cosine kernel in u.",
+)
+
+_amplitude = Parameter("amplitude", S.amplitude)
+_exponent = Parameter("exponent", S.exponent)
+relu_scratch_power_law = Evaluator(
+    "relu_scratch_power_law",
+    "relu_scratch_power_law",
+    (Parameter("n", S.n), _amplitude, _exponent),
+    "A n^(−ν): the power law fitted to the ReLU scratch risks (Sec. 4, Fig. 3e; empirical).",
+)
+relu_transfer_boundary = Evaluator(
+    "relu_transfer_boundary",
+    "relu_transfer_boundary",
+    (_amplitude, _exponent, Parameter("floor", S.out_of_span)),
+    "n* = (A/‖P⊥f_t‖²)^(1/ν), where A n^(−ν) meets the transfer floor of eq. 18 (Fig. 3e, grey "
+    "circles); inf where the floor is 0.",
 )
 
 # ---- the refit of the ReLU students' output layer by gradient descent (Sec. 4) -------------------
@@ -287,6 +375,9 @@ EVALUATORS: dict[str, Evaluator] = {
         lt_risk,
         lt_risk_limit,
         lt_transferability,
+        lt_transferability_finite,
+        lt_negative_threshold_overparam,
+        lt_negative_threshold_angle,
         lt_negative_interval,
         ridge_lt_risk,
         ft_transferability,
@@ -299,13 +390,21 @@ EVALUATORS: dict[str, Evaluator] = {
         ft_risk_finite_source_balanced_d,
         lt_risk_finite_source,
         lt_risk_finite_source_n,
+        lt_transferability_finite_source,
+        lt_transferability_finite_source_d,
         scratch_risk_correction,
+        scratch_risk_gap,
+        scratch_risk_remainder_bound,
         lt_risk_correction,
+        lt_risk_gap,
+        lt_risk_remainder_bound,
         pretrain_coefficient,
         relu_kernel,
         relu_kernel_slope,
         relu_kernel_radial,
         relu_mean,
+        relu_scratch_power_law,
+        relu_transfer_boundary,
         output_descent_mode,
         output_descent_mode_loss,
         kl_label_noise,

@@ -43,11 +43,15 @@ class Parameter:
 
 
 class _CompiledComponent:
-    """One scalar expression compiled branch by branch."""
+    """One scalar expression compiled branch by branch.
+
+    Piecewise parts inside a sum or product (a difference of two piecewise results) are folded
+    into one top-level Piecewise first, so that they too are evaluated only where they apply.
+    """
 
     def __init__(self, expr: sp.Basic, symbols: Sequence[sp.Symbol]) -> None:
         self.branches: list[tuple[Callable, Callable]] = []
-        for branch_expr, condition in branches(expr):
+        for branch_expr, condition in branches(sp.piecewise_fold(expr)):
             self.branches.append(
                 (
                     sp.lambdify(symbols, branch_expr, modules=["numpy", "scipy"], dummify=True),

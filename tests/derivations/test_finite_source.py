@@ -30,6 +30,7 @@ NAMES = (
     "lt_risk_finite_source",
     "lt_risk_finite_source_n",
     "lt_transferability_finite_source",
+    "lt_transferability_finite_source_d",
 )
 PRINTED_KEYS = {
     "finite_source_norm": "eq152_source_norm",
@@ -376,6 +377,47 @@ def test_finite_size_risk_is_exact_scratch_minus_the_transferability(risk_name, 
     ratios = {gamma: sp.Rational(samples, dim), gamma_s: sp.Rational(source_samples, dim)}
     expected = scratch - _evaluate(transfer, {theta: angle, sigma: noise, sigma_s: noise, **ratios})
     assert value == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("angle", "samples", "dim", "source_samples", "noise", "noise_s"),
+    [(0.7, 20, 40, 20, 0.2, 0.2), (1.2, 60, 40, 60, 0.2, 0.5), (0.3, 10, 400, 100, 1.0, 0.0)],
+)
+def test_finite_size_lt_transferability_oracle(angle, samples, dim, source_samples, noise, noise_s):
+    """Typed in from docs/paper.md §3.5 step 5 and §3.9: the inverse-Wishart scratch risk minus
+    eq. 10 with sin²θ replaced by 1 − cos²θ γ_s(1 − γ_s)/((1 − γ_s) + σ_s²) (γ_s < 1) or
+    1 − cos²θ (γ_s − 1)/(γ_s − 1 + σ_s²) (γ_s > 1), γ_s = n_s/d."""
+    record = _records()["lt_transferability_finite_source_d"]
+    assert record.variables == (theta, n, d, n_s, sigma, sigma_s)
+    value = _evaluate(
+        record.expr,
+        {
+            theta: angle,
+            n: samples,
+            d: dim,
+            n_s: source_samples,
+            sigma: noise,
+            sigma_s: noise_s,
+        },
+    )
+    if samples < dim - 1:
+        scratch = (1 - samples / dim) + noise**2 * samples / (dim - samples - 1)
+    else:
+        scratch = noise**2 * dim / (samples - dim - 1)
+    ratio = source_samples / dim
+    if ratio < 1:
+        kept = ratio * (1 - ratio) / ((1 - ratio) + noise_s**2)
+    else:
+        kept = (ratio - 1) / (ratio - 1 + noise_s**2)
+    floor = 1 - math.cos(angle) ** 2 * kept
+    expected = scratch - (floor + (noise**2 + floor) / (samples - 2))
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_finite_size_lt_transferability_is_infinite_at_the_peak():
+    record = _records()["lt_transferability_finite_source_d"]
+    at = {theta: 0.7, n: 40, d: 40, n_s: 20, sigma: sp.Rational(1, 5), sigma_s: sp.Rational(1, 5)}
+    assert record.expr.subs(at) == sp.oo
 
 
 def test_gradient_flow_from_a_finite_source_start_ends_at_kappa(seed):

@@ -17,12 +17,13 @@ from derivations.compare import equivalent
 from derivations.consistency import check_result
 from derivations.paper import PRINTED
 from derivations.record import DerivedResult, Regime
-from derivations.symbols import gamma, n, sigma, theta
+from derivations.symbols import d, gamma, n, sigma, theta
 
 NAMES = (
     "lt_risk",
     "lt_risk_limit",
     "lt_transferability",
+    "lt_transferability_finite",
     "lt_negative_interval",
     "lt_negative_threshold_angle",
     "lt_negative_threshold_overparam",
@@ -33,6 +34,7 @@ VARIABLES = {
     "lt_risk": (theta, n, sigma),
     "lt_risk_limit": (theta,),
     "lt_transferability": (theta, gamma, sigma),
+    "lt_transferability_finite": (theta, n, d, sigma),
     "lt_negative_interval": (theta, sigma),
     "lt_negative_threshold_angle": (sigma,),
     "lt_negative_threshold_overparam": (theta, sigma),
@@ -80,8 +82,9 @@ def test_records_names_variables_and_regimes() -> None:
         assert set(result.variables) >= set(result.expr.free_symbols), result.name
         if result.printed is not None:
             assert result.printed in PRINTED
-    assert record("lt_risk").regime is Regime.EXACT_FINITE_SIZE
-    assert all(r.regime is Regime.ASYMPTOTIC for r in results[1:])
+    exact = {"lt_risk", "lt_transferability_finite"}
+    assert all(record(name).regime is Regime.EXACT_FINITE_SIZE for name in exact)
+    assert all(r.regime is Regime.ASYMPTOTIC for r in results if r.name not in exact)
 
 
 def test_results_are_cached() -> None:
@@ -161,6 +164,48 @@ def test_transferability_table(angle: sp.Expr, ratio: float, expected: float) ->
 def test_transferability_at_interpolation() -> None:
     assert evaluate("lt_transferability", sp.pi / 4, 1, SIGMA) == math.inf
     assert evaluate("lt_transferability", sp.pi / 4, 1, 0) == pytest.approx(-0.5, abs=1e-15)
+
+
+def _finite_transferability_oracle(angle: float, samples: int, dim: int, noise: float) -> float:
+    """Typed in: E R_sc by the inverse-Wishart means (docs/paper.md §3.5 step 5) minus eq. 10."""
+    if samples < dim - 1:
+        scratch = (1 - samples / dim) + noise**2 * samples / (dim - samples - 1)
+    else:
+        scratch = noise**2 * dim / (samples - dim - 1)
+    floor = math.sin(angle) ** 2
+    return scratch - (floor + (noise**2 + floor) / (samples - 2))
+
+
+@pytest.mark.parametrize(
+    ("angle", "samples", "dim", "noise"),
+    [(PI / 8, 10, 40, 0.2), (PI / 3, 30, 40, 0.5), (PI / 2, 60, 40, 0.2), (0.3, 3, 7, 1.0)],
+)
+def test_finite_transferability_oracle(angle: float, samples: int, dim: int, noise: float) -> None:
+    derived = evaluate("lt_transferability_finite", sp.Float(angle, 30), samples, dim, noise)
+    oracle = _finite_transferability_oracle(angle, samples, dim, noise)
+    assert derived == pytest.approx(oracle, rel=1e-12)
+
+
+def test_finite_transferability_at_interpolation() -> None:
+    """|n − d| <= 1: infinite for σ > 0; at σ = 0 the bias 1 − min(n, d)/d minus eq. 10."""
+    assert evaluate("lt_transferability_finite", sp.pi / 4, 40, 40, SIGMA) == math.inf
+    assert evaluate("lt_transferability_finite", sp.pi / 4, 41, 40, 0) == pytest.approx(
+        -0.5 - 0.5 / 39, rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("angle", [sp.pi / 8, sp.pi / 4, sp.pi / 2])
+def test_finite_transferability_tends_to_eq11(angle: sp.Expr) -> None:
+    """At n = γd the exact T_lt approaches the §8.1 table of eq. 11 like 1/d."""
+    row = T_LT_TABLE[angle]
+    for ratio, expected in zip(GAMMAS, row, strict=True):
+        gaps = []
+        for dim in (4_000, 40_000):
+            samples = round(ratio * dim)
+            gaps.append(
+                evaluate("lt_transferability_finite", angle, samples, dim, SIGMA) - expected
+            )
+        assert abs(gaps[1]) < 2e-3 and abs(gaps[1]) < abs(gaps[0]) / 5, (ratio, gaps)
 
 
 @pytest.mark.parametrize(

@@ -76,3 +76,17 @@ def test_a_fresh_process_reads_the_cache_instead_of_deriving(tmp_path):
     ]
     assert counts[0] == counts[1] == str(len(registry.all_results()))
     assert list(tmp_path.glob("derivations-*.json"))
+
+
+def test_no_derivation_relies_on_a_bare_assert():
+    """``assert`` vanishes under ``python -O``: facts of a derivation are step checks that
+    ``explain`` re-executes, and sanity conditions of a construction raise explicitly."""
+    import ast
+
+    found = []
+    for path in sorted((REPO / "derivations").glob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        found += [
+            f"{path.name}:{node.lineno}" for node in ast.walk(tree) if isinstance(node, ast.Assert)
+        ]
+    assert not found, f"bare asserts in derivations/: {found}"

@@ -30,9 +30,28 @@ def _draw(parameter, rng: np.random.Generator, size: int) -> np.ndarray:
     return values[values > low] if not domain.lower_closed else values
 
 
+def _exact(value: float, in_exponent: bool) -> sp.Number:
+    """The drawn value for SymPy: a rational, or a 40-digit Float where it enters an exponent
+    (an exact rational power with a 16-digit denominator sends SymPy looking for roots of that
+    degree; the power law A n^(−ν) of the ReLU records)."""
+    return sp.Float(value, 40) if in_exponent else sp.nsimplify(value, rational=True)
+
+
+def _in_exponents(expr: sp.Basic) -> set[sp.Symbol]:
+    """The symbols that occur in an exponent of ``expr`` (of a power or of exp)."""
+    found: set[sp.Symbol] = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and not node.exp.is_number:
+            found |= node.exp.free_symbols
+        elif isinstance(node, sp.exp):
+            found |= node.args[0].free_symbols
+    return found
+
+
 def _sympy_value(expr: sp.Basic, evaluator, point: list[float]) -> list[float]:
+    exponents = _in_exponents(expr)
     subs = {
-        p.symbol: sp.nsimplify(v, rational=True)
+        p.symbol: _exact(v, p.symbol in exponents and not p.domain.integer)
         for p, v in zip(evaluator.parameters, point, strict=True)
     }
     components = list(expr) if isinstance(expr, sp.Tuple) else [expr]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 from altered_theory import replaced, scaled
 
 from derivations.paper import PLOTTED
-from fate_numeric import sweeps, theory
+from fate_numeric import montecarlo, sweeps, theory
 from fate_numeric.store import ResultStore
 from verify.claims import CLAIMS, Context, select
+from verify.claims.linear import FT_SCALE_BIAS_PER_D
 from verify.model import Outcome
 from verify.runner import run_claim
 
@@ -63,13 +66,32 @@ def test_every_claim_holds_on_a_tiny_grid(claim_id, store, tiny):
         ("pretrain-time-course", "pretrain_coefficient"),
         ("finite-size-corrections", "scratch_risk_correction"),
         ("finite-size-corrections", "lt_risk_correction"),
-        ("finite-size-corrections", "scratch_risk"),
+        ("finite-size-corrections", "scratch_risk_gap"),
+        ("finite-size-corrections", "lt_risk_gap"),
     ],
 )
 def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator, store, tiny):
     (claim,) = select([claim_id])
     result = run_claim(claim, _context(store, scaled(evaluator, 1.1)))
     assert result.outcome is Outcome.FAIL
+
+
+@pytest.mark.parametrize("evaluator", ["scratch_risk_remainder_bound", "lt_risk_remainder_bound"])
+def test_a_remainder_bound_halved_fails_its_claim(evaluator, store, tiny):
+    """The derived bounds are not loose: the remainder is at least 2/3 of each."""
+    (claim,) = select(["finite-size-corrections"])
+    result = run_claim(claim, _context(store, scaled(evaluator, 0.5)))
+    assert result.outcome is Outcome.FAIL
+
+
+def test_the_fine_tuning_scale_allowance_covers_the_measured_finite_d_bias(seed):
+    """FT_SCALE_BIAS_PER_D is measured, not derived (verify/claims/linear.py): re-measure the bias
+    of the balanced formula against the per-draw gradient-flow end point at the claim's sizes."""
+    d, n, theta, sigma = 40, 20, math.pi / 3, 1.0
+    paired = montecarlo.fine_tuning_risks(theta, n, d, sigma, 20_000, balanced=True, seed=seed)
+    mean, error = montecarlo.mean_and_standard_error(paired.transferability)
+    bias = mean - theory.ft_transferability_balanced(theta, n / d, sigma)
+    assert abs(bias) <= FT_SCALE_BIAS_PER_D / d + 3 * error, (bias, error)
 
 
 def test_an_unconfirmed_erratum_fails():

@@ -90,7 +90,7 @@ def boundaries(ctx: Context) -> dict[float, tuple[relu_analysis.Crossing, tuple[
             crossing,
             tuple(
                 float(
-                    relu_analysis.predicted_boundary(fit.amplitude, fit.exponent, arrays[name][0])
+                    ctx.theory.relu_transfer_boundary(fit.amplitude, fit.exponent, arrays[name][0])
                 )
                 for _, name in SPANS
             ),
@@ -118,7 +118,11 @@ def sign_agreement(ctx: Context, span: str) -> float:
     _, _, fit = scratch_fit(ctx)
     diagnostics = per_fraction(ctx)
     agree = [
-        (mean > 0) == (fit(n) > float(diagnostics[removed][span][0]))
+        (mean > 0)
+        == (
+            ctx.theory.relu_scratch_power_law(n, fit.amplitude, fit.exponent)
+            > float(diagnostics[removed][span][0])
+        )
         for (removed, n), (mean, _) in transfer_grid(ctx).items()
     ]
     return float(np.mean(agree))
@@ -135,7 +139,14 @@ def transfer_grid(ctx: Context) -> dict[tuple[float, int], tuple[float, float]]:
 
 # ---- the kernel ----------------------------------------------------------------------------------
 def _kernel_quadrature(u: float) -> float:
-    """E[relu(x₁) relu(u x₁ + √(1 − u²) x₂)], x₂-integral in closed form, x₁ by mpmath (30 dps)."""
+    """E[relu(x₁) relu(u x₁ + √(1 − u²) x₂)], x₂-integral in closed form, x₁ by mpmath (30 dps).
+
+    Independent oracle of ``relu_kernel`` (eq. 167), written out here on purpose: Cartesian
+    coordinates with w = e₁ and v = u e₁ + √(1 − u²) e₂, the inner integral by the textbook
+    truncated-normal mean E[(a + sZ)₊] = aΦ(a/s) + sφ(a/s), the outer one numerically. The record
+    integrates in polar coordinates (a radial Gamma integral and an angular wedge), so neither
+    the route nor any intermediate result is shared.
+    """
     with mpmath.workdps(30):
         u_ = mpmath.mpf(u)
         s = mpmath.sqrt(1 - u_**2)
