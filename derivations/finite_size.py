@@ -361,7 +361,8 @@ def lt_remainder_bound() -> DerivedResult:
     steps += _factor_steps()
     claimed_from = 2 / _LARGEST_RATIO
     result = sp.Tuple(
-        sp.Rational(3, 2) * _magnitude(second) / n**2, sp.Piecewise((1, n > claimed_from), (0, True))
+        sp.Rational(3, 2) * _magnitude(second) / n**2,
+        sp.Piecewise((1, n > claimed_from), (0, True)),
     )
     steps += [
         Step(

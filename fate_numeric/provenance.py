@@ -51,3 +51,28 @@ def provenance() -> dict:
         "torch_threads": torch.get_num_threads(),
         "numba_threads": numba_threads,
     }
+
+
+def machine_description() -> str:
+    """The machine in words, for pages that report timings: CPU model, cores and memory, e.g.
+    ``AMD EPYC 7B13, 2 cores, 24 GiB`` (what ``/proc`` says; less where it is absent)."""
+    model, memory = platform.processor() or platform.machine(), None
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemTotal:"):
+                    memory = int(line.split()[1]) * 1024
+                    break
+    except OSError:
+        pass
+    parts = [model, f"{os.cpu_count()} cores"]
+    if memory is not None:
+        parts.append(f"{memory / 2**30:.0f} GiB")
+    if torch.cuda.is_available():
+        parts.append(torch.cuda.get_device_name(0))
+    return ", ".join(parts)

@@ -20,6 +20,7 @@ line.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -169,6 +170,23 @@ def _recheck(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _results_page(args: argparse.Namespace) -> int:
+    from fate_numeric.archive import REPOSITORY_ARCHIVE
+    from verify.report import ReportFormatError, load_report
+    from verify.results_page import load_timings, write_results_page
+
+    _check_outputs(args, ("out",))
+    try:
+        report = load_report(args.report)
+        timings = load_timings(Path(args.timings)) if args.timings else None
+    except (OSError, ValueError, ReportFormatError) as error:
+        raise InvalidArgumentError(str(error)) from None
+    manifest_path = REPOSITORY_ARCHIVE / "paper" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    print(f"wrote {write_results_page(report, timings, manifest, Path(args.out))}", file=sys.stderr)
+    return 0
+
+
 def _write_line(text: str) -> None:
     """One line on stderr, kept apart from a progress bar there."""
     from tqdm import tqdm
@@ -225,6 +243,15 @@ def build_parser() -> argparse.ArgumentParser:
     again.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
     again.add_argument("--json", default=None, metavar="PATH")
     again.set_defaults(handler=_recheck)
+    page = commands.add_parser(
+        "results-page", help="write docs/results.md from a report and the measured timings"
+    )
+    page.add_argument("--report", required=True, metavar="PATH", help="a `verify all --json` file")
+    page.add_argument(
+        "--timings", default=None, metavar="PATH", help="benchmarks/results/timings.json"
+    )
+    page.add_argument("--out", default="docs/results.md", metavar="PATH")
+    page.set_defaults(handler=_results_page)
     return parser
 
 

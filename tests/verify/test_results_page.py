@@ -1,0 +1,111 @@
+"""docs/results.md is written from a report, the timings and the manifest, never by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from verify.__main__ import main
+from verify.model import Check, ClaimResult, Outcome, Report, TierResult
+from verify.report import to_json
+from verify.results_page import TIMINGS_FORMAT, load_timings, results_page
+
+
+def _report() -> dict:
+    passing = ClaimResult(
+        "lt-risk",
+        "Linear-transfer risk",
+        "Thm 3.7, eq. 10",
+        Outcome.PASS,
+        [TierResult("simulation", Outcome.PASS, [Check("n=10", 0.5, 0.5, 0.1, 0.01)])],
+        seconds=12.5,
+    )
+    erratum = ClaimResult(
+        "finite-source-scale",
+        "Eq. 22 omits the balanced scale",
+        "Thm C.1, eq. 22",
+        Outcome.EXPECTED_DEVIATION,
+        [TierResult("montecarlo", Outcome.EXPECTED_DEVIATION)],
+        expected_deviation="κ ≠ 1",
+        seconds=3.0,
+    )
+    return Report(
+        [passing, erratum], "quick", "cpu (2 threads)", 0, {}, 417.0, "2026-12-05"
+    ).to_dict()
+
+
+def _timings() -> dict:
+    return {
+        "format": TIMINGS_FORMAT,
+        "created": "2026-12-05 09:00 UTC",
+        "commit": "0123456789abcdef",
+        "machine": "AMD EPYC, 2 cores, 24 GiB",
+        "device": "cpu (2 threads)",
+        "commands": [
+            {
+                "name": "verify all, fresh",
+                "command": "python -m verify all",
+                "seconds": 417.0,
+                "status": 0,
+                "note": "empty store",
+            },
+            {
+                "name": "make test",
+                "command": "make test",
+                "seconds": 290.4,
+                "status": 1,
+                "note": "ruff, then the tests",
+            },
+        ],
+    }
+
+
+def test_the_page_carries_the_measured_numbers_and_where_they_came_from():
+    manifest = {
+        "sweeps": {
+            "scratch": {
+                "cells": [{}] * 200,
+                "compute_seconds": 3600.0,
+                "devices": ["cpu"],
+                "machines": [{"cpu_count": 2}],
+                "commits": ["f635368d1e3d0000"],
+            }
+        }
+    }
+    page = results_page(_report(), _timings(), manifest)
+    assert "AMD EPYC, 2 cores, 24 GiB" in page and "`0123456789ab`" in page
+    assert "6 min 57 s" in page  # 417 s, the report's own duration format
+    assert "exit status 1" in page  # a failed command is recorded, not dropped
+    assert "**Verdict: PASS**" in page
+    assert "| `finite-source-scale` | Eq. 22 omits the balanced scale | EXPECTED-DEVIATION" in page
+    assert "| `scratch` | 200 | 1.00 h | cpu (2 cores) | `f635368d1e3d` |" in page
+
+
+def test_without_timings_the_page_says_so():
+    page = results_page(_report(), None, None)
+    assert "Not measured on this checkout" in page and "Paper-scale" not in page
+
+
+def test_the_command_writes_the_page_and_refuses_a_foreign_timings_file(tmp_path, capsys):
+    report, timings = tmp_path / "r.json", tmp_path / "t.json"
+    report.write_text(to_json(_report()))
+    timings.write_text(json.dumps(_timings()))
+    out = tmp_path / "results.md"
+    assert (
+        main(
+            ["results-page", "--report", str(report), "--timings", str(timings), "--out", str(out)]
+        )
+        == 0
+    )
+    assert out.read_text().startswith("# Measured results")
+    timings.write_text(json.dumps({"format": "something else"}))
+    assert (
+        main(
+            ["results-page", "--report", str(report), "--timings", str(timings), "--out", str(out)]
+        )
+        == 2
+    )
+    assert "is not a timings file" in capsys.readouterr().err
+    with pytest.raises(ValueError):
+        load_timings(timings)
