@@ -9,7 +9,8 @@ always is):
 1. ``python -m verify all`` from an empty store and cache (what ``make run`` does on first use);
 2. the same again, with the store and cache it filled;
 3. ``python -m paper_figures all --profile quick`` with that store (simulating what is missing);
-4. the README's test command (``make test``: lint and the test suite), unless ``--skip-tests``.
+4. ``python -m verify dimensions`` (the ReLU study at the CPU ladder, embedded in the page);
+5. the README's test command (``make test``: lint and the test suite), unless ``--skip-tests``.
 
 Each is timed by the wall clock, once (the machine is what it is: shared machines are noisy, so
 the page says so). The timings, the machine, the device and the commit go to ``timings.json``;
@@ -103,6 +104,14 @@ def main(argv: list[str] | None = None) -> int:
                 "quick profile, the store of the runs above (missing sweeps simulated)",
             ),
         ]
+        runs.append(
+            _timed(
+                "ReLU against d",
+                [python, "-m", "verify", "dimensions", "--markdown", str(folder / "dims.md")],
+                env,
+                "the default CPU ladder d = 10, 20, 40 (a study, not a gate)",
+            )
+        )
         if not args.skip_tests:
             runs.append(_timed("make test", ["make", "test"], env, "ruff, then the test suite"))
         timings = {
@@ -128,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
                 str(out),
                 "--out",
                 args.page,
+                *(
+                    ["--dimensions", str(folder / "dims.md")]
+                    if (folder / "dims.md").exists()
+                    else []
+                ),
             ],
             cwd=REPOSITORY,
             env=env,

@@ -179,11 +179,13 @@ def _results_page(args: argparse.Namespace) -> int:
     try:
         report = load_report(args.report)
         timings = load_timings(Path(args.timings)) if args.timings else None
+        dimensions = Path(args.dimensions).read_text() if args.dimensions else None
     except (OSError, ValueError, ReportFormatError) as error:
         raise InvalidArgumentError(str(error)) from None
     manifest_path = REPOSITORY_ARCHIVE / "paper" / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
-    print(f"wrote {write_results_page(report, timings, manifest, Path(args.out))}", file=sys.stderr)
+    written = write_results_page(report, timings, manifest, Path(args.out), dimensions)
+    print(f"wrote {written}", file=sys.stderr)
     return 0
 
 
@@ -249,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     page.add_argument("--report", required=True, metavar="PATH", help="a `verify all --json` file")
     page.add_argument(
         "--timings", default=None, metavar="PATH", help="benchmarks/results/timings.json"
+    )
+    page.add_argument(
+        "--dimensions", default=None, metavar="PATH", help="a `verify dimensions --markdown` file"
     )
     page.add_argument("--out", default="docs/results.md", metavar="PATH")
     page.set_defaults(handler=_results_page)

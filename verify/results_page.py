@@ -7,7 +7,9 @@ three sources, each produced by a command:
   writes ``benchmarks/results/timings.json``: command, wall time, exit status, machine, commit);
 * a verification report (``python -m verify all --json PATH``): the verdict and one row per claim;
 * the paper-scale archive's manifest (``archive/paper/manifest.json``): which sweeps are stored at
-  d = 500, how many cells, the compute they took and where.
+  d = 500, how many cells, the compute they took and where;
+* optionally the ReLU study against d (``python -m verify dimensions --markdown PATH``), its table
+  embedded as that command wrote it.
 
 ``python -m verify results-page --report R --timings T --out docs/results.md`` writes it.
 """
@@ -114,9 +116,26 @@ def _archive_section(manifest: dict) -> list[str]:
     ]
 
 
-def results_page(report: dict, timings: dict | None, manifest: dict | None) -> str:
-    """The Markdown of ``docs/results.md`` from a verification report, the command timings and
-    the archive's manifest (either of the last two may be missing: its section says so)."""
+def _dimensions_section(markdown: str) -> list[str]:
+    body = markdown.splitlines()
+    if body and body[0].startswith("# "):  # the study's own title becomes this section's
+        body = body[1:]
+    return [
+        "## The ReLU picture against the dimension",
+        "",
+        "`python -m verify dimensions` (the ReLU claims side by side at the CPU ladder; a study, "
+        "not a gate), as it wrote its table:",
+        *body,
+        "",
+    ]
+
+
+def results_page(
+    report: dict, timings: dict | None, manifest: dict | None, dimensions: str | None = None
+) -> str:
+    """The Markdown of ``docs/results.md`` from a verification report, the command timings, the
+    archive's manifest and the Markdown of a ``verify dimensions`` study (the last three may be
+    missing: the timings section then says so, the others are left out)."""
     lines = [
         "# Measured results",
         "",
@@ -132,6 +151,8 @@ def results_page(report: dict, timings: dict | None, manifest: dict | None) -> s
     lines += _report_section(report)
     if manifest is not None:
         lines += _archive_section(manifest)
+    if dimensions is not None:
+        lines += _dimensions_section(dimensions)
     return "\n".join(lines)
 
 
@@ -144,7 +165,11 @@ def load_timings(path: Path) -> dict:
 
 
 def write_results_page(
-    report: dict, timings: dict | None, manifest: dict | None, out: Path
+    report: dict,
+    timings: dict | None,
+    manifest: dict | None,
+    out: Path,
+    dimensions: str | None = None,
 ) -> Path:
     """Write :func:`results_page` to ``out`` atomically."""
-    return write_text_atomic(Path(out), results_page(report, timings, manifest))
+    return write_text_atomic(Path(out), results_page(report, timings, manifest, dimensions))
