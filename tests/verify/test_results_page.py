@@ -112,7 +112,9 @@ def test_the_command_writes_the_page_and_refuses_a_foreign_timings_file(tmp_path
 
 
 def test_a_dimensions_study_is_embedded_under_its_own_heading():
-    study = "# The ReLU picture against the dimension\n\n| profile | d |\n|---|---|\n| quick | 10 |\n"
+    study = (
+        "# The ReLU picture against the dimension\n\n| profile | d |\n|---|---|\n| quick | 10 |\n"
+    )
     page = results_page(_report(), None, None, study)
     assert "## The ReLU picture against the dimension" in page and "| quick | 10 |" in page
     assert "\n# The ReLU picture" not in page
