@@ -569,10 +569,9 @@ def run_cells(
     )
     outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
     dtype = precision_dtype(first.precision)
-    # the weight decays in the training precision: they were float32 until issue 17 (0.1 rounded
-    # to 0.10000000149), so the archived scratch cells with weight decay > 0 (archive/paper) differ
-    # from today's by up to ~1e-8 relative (measured: 1.4e-8 at n = 550, λ_wd = 0.1), beyond the
-    # 1e-9 of `verify recheck`, until that sweep is archived again
+    # the weight decays in the training precision (they were float32 until issue 17: 0.1 rounded to
+    # 0.10000000149, which moved the risks by up to 9e-8 relative; the archived scratch sweep was
+    # simulated again since)
     decays = torch.cat(
         [
             torch.full((c,), cell.weight_decay, dtype=dtype, device=device)
