@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -18,10 +20,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="also run tests marked slow")
 
 
+#: The tests' own derivation cache, kept between test sessions: its file is named by the hash of
+#: the derivation sources (derivations.cache), so a changed derivation is derived afresh and an
+#: unchanged one is read back, never stale. Apart from the user's cache, which tests never touch;
+#: tests of the cache itself point FATE_CACHE_DIR at folders of their own.
+TEST_CACHE = Path(tempfile.gettempdir()) / f"features-are-fate-test-cache-{os.getuid()}"
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # Keep the user's derivation cache out of the tests (and the tests out of it).
     if "FATE_CACHE_DIR" not in os.environ:
-        os.environ["FATE_CACHE_DIR"] = tempfile.mkdtemp(prefix="fate-test-cache-")
+        os.environ["FATE_CACHE_DIR"] = str(TEST_CACHE)
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: one thread, one core each
+        # (several workers each running torch's and numba's default thread pools on the same
+        # cores slow every test several-fold)
+        for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+            os.environ[variable] = "1"
+    else:  # the main process (pytest-xdist's controller, or plain pytest)
+        # derive (or read) every record once here, so that parallel workers read the cache
+        # instead of each deriving the same records at the same time
+        from derivations.registry import all_results
+
+        with contextlib.suppress(Exception):  # the tests that use a broken record report it
+            all_results()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

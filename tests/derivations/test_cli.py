@@ -46,6 +46,7 @@ def test_every_record_translates_to_latex():
     assert not unknown, f"characters without a LaTeX translation: {sorted(unknown)}"
 
 
+@pytest.mark.slow
 def test_export_writes_one_file_per_result(tmp_path, capsys):
     assert main(["export", "--latex", str(tmp_path)]) == 0
     names = {p.stem for p in tmp_path.glob("*.tex")} - {"main", "lecture_notes"}

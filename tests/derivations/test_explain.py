@@ -226,6 +226,7 @@ def test_explain_exit_status_is_one_when_a_step_fails(monkeypatch, capsys):
     assert "✗ broken" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_explain_all_prints_a_table(capsys):
     assert main(["explain", "--all"]) == 0
     out = capsys.readouterr().out

@@ -49,6 +49,7 @@ def test_source_key_changes_with_sympy_version(monkeypatch):
     assert cache.source_key() != key
 
 
+@pytest.mark.slow
 def test_a_fresh_process_reads_the_cache_instead_of_deriving(tmp_path):
     """Derivations from an empty cache in a fresh process write the cache; a second fresh process
     gets every record from it with derivation disabled. (How long a cold start takes is a

@@ -75,6 +75,7 @@ def _assert_same_bits(cells, mine: ResultStore, theirs: ResultStore) -> None:
             np.testing.assert_array_equal(a[name], b[name], err_msg=f"{cell} {name}")
 
 
+@pytest.mark.slow
 def test_distributed_equals_serial_to_the_last_bit(client, tmp_path):
     cells = _cells()
     seen = []

@@ -99,6 +99,7 @@ def test_a_sweep_under_a_time_limit_saves_what_it_started_and_carries_on(tmp_pat
         sweeps.run_sweep(cells, store, CPU, stop_after=-1.0)
 
 
+@pytest.mark.slow
 def test_sweep_command_runs_then_resumes_from_the_store(tmp_path, capsys):
     import json
 
@@ -123,6 +124,7 @@ def test_sweep_command_runs_then_resumes_from_the_store(tmp_path, capsys):
     assert main(["sweep", "nonexistent", "--store", str(tmp_path)]) == 2
 
 
+@pytest.mark.slow
 def test_sweep_command_trains_in_float32_when_asked(tmp_path, capsys, monkeypatch):
     import json
 

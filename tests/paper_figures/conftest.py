@@ -17,14 +17,16 @@ TINY = sweeps.Profile(
 THEORY_POINTS = 40
 
 
-@pytest.fixture(scope="session")
+# Package scope: the tiny profile replaces the quick one only while this package's tests run (a
+# session-wide patch leaked into later tests, which then saw 30 quick scratch cells, not 60).
+@pytest.fixture(scope="package")
 def tiny_profile():
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(sweeps.PROFILES, "quick", TINY)
         yield TINY
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def filled_store(tiny_profile, tmp_path_factory) -> ResultStore:
     """A store with every named sweep of the tiny profile (simulated once, about 30 s)."""
     store = ResultStore(tmp_path_factory.mktemp("figure-store"))
@@ -33,7 +35,7 @@ def filled_store(tiny_profile, tmp_path_factory) -> ResultStore:
     return store
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def make_context(filled_store):
     """Contexts on the filled tiny store (coarse theory grids for speed)."""
 

@@ -31,6 +31,7 @@ def test_registry_names_are_unique_and_every_module_registers():
     assert len(names) == len(set(names)) >= len(MODULES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [f.name for f in figures()])
 def test_each_figure_renders_with_its_files(rendered, name):
     out, made = rendered
@@ -50,6 +51,7 @@ def test_each_figure_renders_with_its_files(rendered, name):
     assert "profile `quick`: d = 20" in caption
 
 
+@pytest.mark.slow
 def test_csv_files_hold_the_data_step_tables(rendered, ctx):
     out, _ = rendered
     (figure,) = select(["figure1"])
@@ -63,6 +65,7 @@ def test_csv_files_hold_the_data_step_tables(rendered, ctx):
                 assert np.array_equal(back[column], values, equal_nan=True), column
 
 
+@pytest.mark.slow
 def test_index_lists_every_figure_with_its_caption(rendered):
     out, made = rendered
     index = (out / "index.md").read_text()
@@ -136,6 +139,7 @@ def test_sweep_simulates_missing_cells_or_names_the_command(tiny_profile, tmp_pa
     assert len(off.sweep("phase_diagram")) == len(cells)  # now from the store
 
 
+@pytest.mark.slow
 def test_figures_can_read_float32_sweeps(filled_store, tmp_path, capsys):
     """``--precision float32`` reads (and names the commands for) the float32 cells, not the
     float64 ones, and says so in the caption."""
