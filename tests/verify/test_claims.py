@@ -58,6 +58,7 @@ def test_every_claim_holds_on_a_tiny_grid(claim_id, store, tiny):
     [
         ("lt-risk", "lt_risk"),
         ("scratch-risk", "scratch_risk_finite"),
+        ("scratch-risk", "scratch_risk"),
         ("fine-tuning", "ft_transferability"),
         ("ridge-lt", "ridge_lt_risk"),
         ("finite-source", "ft_transferability_finite_source"),
