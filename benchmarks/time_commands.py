@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         if not args.skip_tests:
             runs.append(_timed("make test", ["make", "test"], env, "ruff, then the test suite"))
+        for run in runs:  # the temporary folder is gone once this returns: name it as such
+            run["command"] = run["command"].replace(scratch, "$TMP")
         timings = {
             "format": TIMINGS_FORMAT,
             "created": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
