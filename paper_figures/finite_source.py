@@ -126,6 +126,12 @@ def _figure(ratio: float):
             "The authors' finite-source fine-tuning experiments show a blue band near "
             "γ_t ≈ 0.9–1 not predicted by eq. 22; it comes from fine-tuning that is not "
             "converged in 8000 steps (docs/paper.md §9.1.2).",
+            "Against the authors' experiment panels at d = 500 (plots.ipynb, the fine-tuning "
+            "phase plots of the γ_s = 0.5 and 1.5 sections): the same blue band at γ_t ≈ 0.9–1 "
+            "and the same sign structure. At γ_s = 1.5 their sign change sits near θ = π/3, "
+            "close to eq. 22's break-even; at γ_s = 0.5 it sits left of it, near θ ≈ π/4–0.28π "
+            "at small γ_t, where the balanced correction (second row) puts it and eq. 22 does "
+            "not: the authors' own runs show the omitted scale.",
             "Just above γ_t = 1 (1 < γ_t ≲ 1.2 at d = 500) fine-tuning is not converged in 8000 "
             "steps either: the smallest eigenvalue of XᵀX/n, about (1 − γ_t^(−1/2))², is 0.002 at "
             "γ_t = 1.1. The training loss cannot show it (it is within its χ² fluctuation of the "
