@@ -128,10 +128,13 @@ def _figure(ratio: float):
             "converged in 8000 steps (docs/paper.md §9.1.2).",
             "Against the authors' experiment panels at d = 500 (plots.ipynb, the fine-tuning "
             "phase plots of the γ_s = 0.5 and 1.5 sections): the same blue band at γ_t ≈ 0.9–1 "
-            "and the same sign structure. At γ_s = 1.5 their sign change sits near θ = π/3, "
-            "close to eq. 22's break-even; at γ_s = 0.5 it sits left of it, near θ ≈ π/4–0.28π "
-            "at small γ_t, where the balanced correction (second row) puts it and eq. 22 does "
-            "not: the authors' own runs show the omitted scale.",
+            "and the same sign structure. Read from the colours of their cells (one cell is "
+            "0.025π wide): at γ_s = 1.5 the sign changes between θ = 0.30π and 0.325π at every "
+            "γ_t ≤ 0.7, where both theories put it (0.318π); at γ_s = 0.5 it bends left as γ_t "
+            "grows (0.30π at γ_t ≤ 0.3, 0.28π at 0.4–0.5, 0.25π at 0.6, 0.22π at 0.7), as the "
+            "balanced correction has it (second row: 0.304π at γ_t = 0.2 to 0.282π at 0.7, more "
+            "near γ_t = 1) and eq. 22 does not (0.318π at every γ_t): the authors' own runs show "
+            "the omitted scale.",
             "Just above γ_t = 1 (1 < γ_t ≲ 1.2 at d = 500) fine-tuning is not converged in 8000 "
             "steps either: the smallest eigenvalue of XᵀX/n, about (1 − γ_t^(−1/2))², is 0.002 at "
             "γ_t = 1.1. The training loss cannot show it (it is within its χ² fluctuation of the "
