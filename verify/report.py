@@ -250,6 +250,20 @@ def _passed(check: dict) -> bool:
     return _score(check) <= 1 if _relation(check) == "≈" else _score(check) < 1
 
 
+def _mark(check: dict) -> str:
+    """The mark of one check in a table: ✗ only where a gated check lets its claim down.
+
+    An ungated check is information, reported beside its reference and never judged (``ℹ``); a
+    gated check passes (✓) or fails (✗); a gated erratum check either confirms the erratum
+    (``≈``, as the tier marks have it) or does not (✗, a failure: the printed result agrees).
+    """
+    if not check.get("gated", True):
+        return "ℹ information"
+    if _is_erratum(check):
+        return "✗ (erratum not confirmed)" if _passed(check) else "≈ (erratum confirmed)"
+    return "✓" if _passed(check) else "✗"
+
+
 def _offending(check: dict) -> bool:
     """Whether a check lets its tier down: a gated ordinary check that does not pass, or a gated
     erratum check that passes (the printed result then agrees: the erratum is not confirmed)."""
@@ -720,7 +734,8 @@ def to_markdown(report: dict) -> str:
     if claims:
         lines.append(
             "Tiers: sym = symbolic, prec = precision (mpmath), mc = Monte Carlo, sim = simulation;"
-            " ✓ pass, ✗ fail, ≈ expected deviation (erratum confirmed), ∅ skipped."
+            " ✓ pass, ✗ fail, ≈ expected deviation (erratum confirmed), ∅ skipped; in the check"
+            " tables ℹ marks information, a row reported but not gated."
         )
         lines.append("")
         rows = []
@@ -780,9 +795,7 @@ def to_markdown(report: dict) -> str:
             for check in checks:
                 m, p = _fmt_pair(check)
                 gated = bool(check.get("gated", True))
-                mark = "✓" if _passed(check) else "✗"
-                if _is_erratum(check):
-                    mark += " (erratum not confirmed)" if _passed(check) else " (erratum confirmed)"
+                mark = _mark(check)
                 rows.append(
                     [
                         check.get("label", ""),

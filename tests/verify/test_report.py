@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from derivations.errors import FateError, InvalidArgumentError
+from verify import report as report_module
 from verify.model import (
     Check,
     ClaimResult,
@@ -317,7 +318,8 @@ def test_markdown_check_rows_carry_the_numbers() -> None:
         "✗",
         "3 SE + floor",
     ]
-    assert _md_row(markdown, "θ = 1.5 (not gated)")[6:8] == ["no", "✗"]
+    # an ungated row is information: never ✗, whatever its numbers (issue 18 §1)
+    assert _md_row(markdown, "θ = 1.5 (not gated)")[6:8] == ["no", "ℹ information"]
     # A non-finite measurement is shown plainly; the label's pipe is escaped.
     row = _md_row(markdown, "γ = 1.0 \\| near pole")
     assert row[1:4] == ["inf", "2", "inf"]
@@ -340,7 +342,7 @@ def test_markdown_erratum_and_skip_reason() -> None:
     assert ERRATUM in section.split("## `claim-skip`")[0]
     row = _md_row(markdown, "printed vs integral")
     assert "erratum" in row[3]
-    assert row[-2] == "✗ (erratum confirmed)"
+    assert row[-2] == "≈ (erratum confirmed)"  # a confirmed erratum is not a failure
     assert f"> {SKIP_REASON}" in markdown[markdown.index("## `claim-skip`") :]
 
 
@@ -528,3 +530,19 @@ def test_load_report_rejects_what_is_not_a_report(tmp_path) -> None:
     other.write_text('{"results": []}', encoding="utf-8")
     with pytest.raises(ReportFormatError, match="not a verification report"):
         load_report(other)
+
+
+@pytest.mark.parametrize(
+    ("gated", "erratum", "passed", "mark"),
+    [
+        (True, False, True, "✓"),
+        (True, False, False, "✗"),
+        (True, True, False, "≈ (erratum confirmed)"),
+        (True, True, True, "✗ (erratum not confirmed)"),
+        (False, False, False, "ℹ information"),
+        (False, True, True, "ℹ information"),
+    ],
+)
+def test_a_cross_marks_a_failure_of_a_gated_check_only(gated, erratum, passed, mark) -> None:
+    check = {"gated": gated, "expect_deviation": erratum, "passed": passed}
+    assert report_module._mark(check) == mark
