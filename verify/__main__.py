@@ -110,7 +110,9 @@ def _run(args: argparse.Namespace) -> int:
             bar.update(1)
 
         results = run_claims(claims, ctx, progress, archived)
-    report = build_report(results, ctx, describe_device(device), time.perf_counter() - start)
+    report = build_report(
+        results, ctx, describe_device(device), time.perf_counter() - start, archived
+    )
     data = report.to_dict()
     print(terminal_table(data, color=sys.stdout.isatty()))
     for path in write_reports(

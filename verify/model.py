@@ -169,6 +169,9 @@ class Report:
     versions: dict[str, str]
     seconds: float
     created: str
+    #: What was run and what was not, in sentences (:func:`verify.runner.describe_scope`): the
+    #: sizes and instances simulated here, what was read from the archive, what no tier ran.
+    scope: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> Outcome:
@@ -183,6 +186,7 @@ class Report:
             "created": self.created,
             "profile": self.profile,
             "device": self.device,
+            "scope": list(self.scope),
             "seed": self.seed,
             "versions": self.versions,
             "seconds": round(self.seconds, 2),

@@ -526,6 +526,9 @@ def terminal_table(
         legend = [_to_ascii(x) for x in legend]
         marks_legend = [_to_ascii(x) for x in marks_legend]
     lines += _pack(head, dot, width, ascii_only)
+    for sentence in report.get("scope") or []:  # what was run at which scale, and what was not
+        text = _to_ascii(sentence) if ascii_only else sentence
+        lines += _wrap(text, width, "  scope: ", "    ")
     lines += _pack(legend, ", ", width, ascii_only)
     lines += _pack(marks_legend, ", ", width, ascii_only)
 
@@ -727,6 +730,9 @@ def to_markdown(report: dict) -> str:
         ["Claims", _counts_text(report)],
     ]
     lines += _md_table(["Run", ""], run)
+    if report.get("scope"):
+        lines += ["", "**Scope.**", ""]
+        lines += [f"* {sentence}" for sentence in report["scope"]]
     lines += ["", f"**Verdict: {_MD_OUTCOME[verdict]}** — {_counts_text(report)}.", ""]
 
     claims = _claims(report)

@@ -85,7 +85,13 @@ def versions() -> dict[str, str]:
     }
 
 
-def build_report(results: list[ClaimResult], ctx: Context, device: str, seconds: float) -> Report:
+def build_report(
+    results: list[ClaimResult],
+    ctx: Context,
+    device: str,
+    seconds: float,
+    archived: Context | None = None,
+) -> Report:
     return Report(
         results,
         ctx.profile,
@@ -94,7 +100,49 @@ def build_report(results: list[ClaimResult], ctx: Context, device: str, seconds:
         versions(),
         seconds,
         datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        describe_scope(ctx, device, archived),
     )
+
+
+def describe_scope(ctx: Context, device: str, archived: Context | None) -> list[str]:
+    """What a run judged at which scale, and what it did not run, one sentence each: the linear
+    networks simulated here, those read from the d = 500 archive, the ReLU students, the Monte
+    Carlo draws, and the sizes left to a GPU."""
+    from fate_numeric.relu_sweeps import RELU_PROFILES
+    from fate_numeric.sweeps import PROFILES
+
+    linear = PROFILES[ctx.profile]
+    sizes = linear.sample_sizes()
+    where = "simulated here (or read from the store)" if ctx.simulate else "read from the store"
+    lines = [
+        f"deep linear networks {where}: {ctx.profile} profile, d = {linear.d}, "
+        f"{linear.instances} instances per cell, n = {sizes[0]}…{sizes[-1]} ({len(sizes)} sizes) "
+        f"× {len(linear.theta_fractions)} angles, float64, on {device}"
+    ]
+    if archived is not None:
+        paper = PROFILES[archived.profile]
+        lines.append(
+            f"deep linear networks at d = {paper.d} (tier sim500): {paper.instances} instances per "
+            f"cell, not simulated in this run but read {archived.source}"
+        )
+    elif ctx.profile != "paper":
+        lines.append("no archive of the paper profile here: the d = 500 tier (sim500) did not run")
+    relu = RELU_PROFILES.get(ctx.profile)
+    if relu is not None:
+        lines.append(
+            f"ReLU students {where}: {ctx.profile} profile, d = {relu.d}, m = {relu.width} "
+            f"neurons, teacher m* = {relu.teacher_width}, {relu.instances} instances per cell, "
+            f"n = {relu.sample_sizes[0]}…{relu.sample_sizes[-1]}"
+        )
+    lines.append(f"Monte Carlo tiers: {ctx.draws()} draws of each limit object per check")
+    if ctx.profile != "paper":
+        big = RELU_PROFILES["paper"]
+        lines.append(
+            f"not run: the ReLU students at the paper's sizes (d = {big.d}, m = {big.width}, "
+            f"m* = {big.teacher_width}) and at d = 500, which take a GPU (`--profile paper` on "
+            "CUDA; `python -m verify dimensions` runs the CPU ladder d = 10…100)"
+        )
+    return lines
 
 
 def archived_context(device: torch.device, seed: int) -> Context | None:

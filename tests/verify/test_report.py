@@ -546,3 +546,26 @@ def test_load_report_rejects_what_is_not_a_report(tmp_path) -> None:
 def test_a_cross_marks_a_failure_of_a_gated_check_only(gated, erratum, passed, mark) -> None:
     check = {"gated": gated, "expect_deviation": erratum, "passed": passed}
     assert report_module._mark(check) == mark
+
+
+def test_every_report_opens_with_profile_sizes_instances_and_device(tmp_path) -> None:
+    """The first lines say at which scale the claims were judged and what did not run."""
+    import torch
+
+    from fate_numeric.store import ResultStore
+    from fate_numeric.sweeps import PROFILES
+    from verify.claims import Context
+    from verify.model import Report
+    from verify.runner import describe_scope
+
+    ctx = Context(profile="quick", device=torch.device("cpu"), seed=0, store=ResultStore(tmp_path))
+    scope = describe_scope(ctx, "cpu (2 threads)", None)
+    data = Report([], "quick", "cpu (2 threads)", 0, {}, 1.0, "2026-12-05", scope).to_dict()
+    quick = PROFILES["quick"]
+    expected = ("quick", f"d = {quick.d}", f"{quick.instances} instances", "cpu (2 threads)")
+    lines = terminal_table(data, width=120).splitlines()
+    terminal = "\n".join(lines[: next(i for i, x in enumerate(lines) if x.startswith("tiers:"))])
+    markdown = "\n".join(to_markdown(data).splitlines()[:20])
+    for text in (terminal, markdown, json.dumps(data)[:1500]):
+        assert all(part in text for part in expected), text
+        assert "sim500) did not run" in text and "not run: the ReLU students" in text
