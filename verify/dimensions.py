@@ -172,9 +172,16 @@ def _g(value: float, digits: int = 3) -> str:
 
 
 def _verdicts(row: DimensionRow) -> str:
-    failed = [claim for claim, outcome in row.outcomes.items() if outcome != "PASS"]
-    passed = len(row.outcomes) - len(failed)
-    return f"{passed}/{len(row.outcomes)} PASS" + (f"; FAIL: {', '.join(failed)}" if failed else "")
+    """``3/5 PASS; 2 NOT-JUDGED; FAIL: ...``: how many claims passed, how many had their headline
+    reported but not gated at this profile, and which failed."""
+    outcomes = row.outcomes.items()
+    passed = sum(outcome == "PASS" for _, outcome in outcomes)
+    unjudged = sum(outcome == "NOT-JUDGED" for _, outcome in outcomes)
+    failed = [claim for claim, outcome in outcomes if outcome not in ("PASS", "NOT-JUDGED")]
+    text = f"{passed}/{len(row.outcomes)} PASS"
+    if unjudged:
+        text += f"; {unjudged} NOT-JUDGED"
+    return text + (f"; FAIL: {', '.join(failed)}" if failed else "")
 
 
 _CROSSING = {"crossing": "", "always_negative": "≤", "always_positive": "≥"}

@@ -22,6 +22,9 @@ class Outcome(enum.Enum):
     FAIL = "FAIL"
     EXPECTED_DEVIATION = "EXPECTED-DEVIATION"  # a documented erratum that the numbers confirm
     SKIP = "SKIP"
+    #: a claim whose headline comparison is reported but cannot be judged at the run's scale
+    #: (its gated checks passed; ``ClaimResult.not_judged`` says why): never counted as PASS
+    NOT_JUDGED = "NOT-JUDGED"
 
 
 TIERS = ("symbolic", "precision", "montecarlo", "simulation")
@@ -118,6 +121,7 @@ class ClaimResult:
     tiers: list[TierResult]
     expected_deviation: str = ""
     seconds: float = 0.0
+    not_judged: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -126,6 +130,7 @@ class ClaimResult:
             "reference": self.reference,
             "outcome": self.outcome.value,
             "expected_deviation": self.expected_deviation,
+            "not_judged": self.not_judged,
             "seconds": round(self.seconds, 3),
             "tiers": [t.to_dict() for t in self.tiers],
         }

@@ -45,7 +45,7 @@ __all__ = [
     "write_text_atomic",
 ]
 
-OUTCOMES = ("PASS", "FAIL", "EXPECTED-DEVIATION", "SKIP")
+OUTCOMES = ("PASS", "FAIL", "EXPECTED-DEVIATION", "SKIP", "NOT-JUDGED")
 
 #: Short names of the tiers in the terminal table (docs/design.md §6.1).
 TIER_ABBREV = {
@@ -64,14 +64,15 @@ TIER_NAMES = {
 }
 
 #: Marks of a tier's outcome next to its short name: Unicode and plain-ASCII variants.
-_MARKS = {"PASS": "✓", "FAIL": "✗", "EXPECTED-DEVIATION": "≈", "SKIP": "∅"}
-_ASCII_MARKS = {"PASS": "+", "FAIL": "x", "EXPECTED-DEVIATION": "~", "SKIP": "-"}
+_MARKS = {"PASS": "✓", "FAIL": "✗", "EXPECTED-DEVIATION": "≈", "SKIP": "∅", "NOT-JUDGED": "?"}
+_ASCII_MARKS = {"PASS": "+", "FAIL": "x", "EXPECTED-DEVIATION": "~", "SKIP": "-", "NOT-JUDGED": "?"}
 
 _ANSI = {
     "PASS": "\x1b[32m",  # green
     "FAIL": "\x1b[31m",  # red
     "EXPECTED-DEVIATION": "\x1b[33m",  # yellow
     "SKIP": "\x1b[90m",  # grey
+    "NOT-JUDGED": "\x1b[36m",  # cyan
 }
 _BOLD = "\x1b[1m"
 _RESET = "\x1b[0m"
@@ -307,10 +308,13 @@ def _verdict(report: dict) -> str:
 def _counts_text(report: dict) -> str:
     c = _counts(report)
     ed = c["EXPECTED-DEVIATION"]
-    return (
+    text = (
         f"{c['PASS']} passed, {ed} expected deviation{'' if ed == 1 else 's'}, "
         f"{c['FAIL']} failed, {c['SKIP']} skipped"
     )
+    if c["NOT-JUDGED"]:  # counted apart, never with the passes
+        text += f", {c['NOT-JUDGED']} not judged at this scale"
+    return text
 
 
 def _versions(report: dict) -> list[tuple[str, str]]:
@@ -454,6 +458,8 @@ def _claim_details(claim: dict, width: int, ascii_only: bool) -> list[str]:
                 add(f"... and {len(failing) - _TERMINAL_MAX_CHECKS} more failing checks", "      ")
     elif outcome == "EXPECTED-DEVIATION":
         add(f"erratum confirmed: {claim.get('expected_deviation') or '(no erratum text given)'}")
+    elif outcome == "NOT-JUDGED":
+        add(f"not judged: {claim.get('not_judged') or '(no reason given)'}")
     elif outcome == "SKIP":
         reasons = [
             f"{t.get('tier', '?')}: {t.get('detail') or 'no reason given'}"
@@ -624,14 +630,9 @@ def terminal_table(
 
     dash = "-" if ascii_only else "—"
     verdict = _verdict(report)
-    c = _counts(report)
-    n_ed = c["EXPECTED-DEVIATION"]
     pieces = [
         f"VERDICT: {verdict} {dash}",
-        f"{c['PASS']} passed,",
-        f"{n_ed} expected deviation{'' if n_ed == 1 else 's'},",
-        f"{c['FAIL']} failed,",
-        f"{c['SKIP']} skipped",
+        *_counts_text(report).split(" "),
         f"({report.get('profile', '?')} profile,",
         f"{report.get('device', '?')},",
         f"{_fmt_seconds(report.get('seconds'))})",
@@ -653,6 +654,7 @@ _MD_OUTCOME = {
     "FAIL": "❌ FAIL",
     "EXPECTED-DEVIATION": "⚠️ EXPECTED-DEVIATION",
     "SKIP": "⏭️ SKIP",
+    "NOT-JUDGED": "🔎 NOT-JUDGED",
 }
 
 
@@ -778,6 +780,9 @@ def to_markdown(report: dict) -> str:
             confirmed = "confirmed by the numbers" if outcome == "EXPECTED-DEVIATION" else ""
             head = "**Known erratum**" + (f" ({confirmed})" if confirmed else "") + ":"
             lines += _md_quote(f"{head} {claim['expected_deviation']}")
+            lines.append("")
+        if claim.get("not_judged"):
+            lines += _md_quote(f"**Headline not judged at this scale:** {claim['not_judged']}")
             lines.append("")
         if not _tiers(claim):
             lines += ["No tier ran.", ""]

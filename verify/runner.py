@@ -42,14 +42,19 @@ def run_claim(claim: Claim, ctx: Context, archived: Context | None = None) -> Cl
     tiers = [_run_tier(name, check, ctx) for name, check in claim.tiers.items()]
     if archived is not None and claim.archived and "simulation" in claim.tiers:
         tiers.append(_run_tier(ARCHIVED_TIER, claim.tiers["simulation"], archived, archived.source))
+    outcome = claim_outcome(tiers)
+    judged = claim.headline_judged(ctx.profile)
+    if not judged and outcome is Outcome.PASS:  # the headline is reported here, not gated
+        outcome = Outcome.NOT_JUDGED
     return ClaimResult(
         claim.id,
         claim.title,
         claim.reference,
-        claim_outcome(tiers),
+        outcome,
         tiers,
         claim.expected_deviation,
         time.perf_counter() - start,
+        "" if judged else claim.not_judged,
     )
 
 

@@ -41,6 +41,8 @@ def test_every_claim_holds_on_a_tiny_grid(claim_id, store, tiny):
     (claim,) = select([claim_id])
     result = run_claim(claim, _context(store))
     expected = Outcome.EXPECTED_DEVIATION if claim.expected_deviation else Outcome.PASS
+    if not claim.headline_judged("quick"):
+        expected = Outcome.NOT_JUDGED
     failures = [
         (
             t.tier,
@@ -136,3 +138,38 @@ def test_unknown_claim_id():
 
     with pytest.raises(UnknownResultError, match="verify list"):
         select(["no-such-claim"])
+
+
+@pytest.mark.parametrize(
+    ("passes", "judged_at", "outcome"),
+    [
+        (True, (), Outcome.NOT_JUDGED),  # the headline is only reported: never PASS
+        (False, (), Outcome.FAIL),  # a gated check that fails still fails the claim
+        (True, ("quick",), Outcome.PASS),  # gated at this profile after all
+    ],
+)
+def test_a_claim_with_an_ungated_headline_is_not_judged(passes, judged_at, outcome, store):
+    from verify.claims.core import Claim
+    from verify.model import Check
+    from verify.report import terminal_table
+    from verify.runner import build_report
+
+    gated = Check("gated", 1.0, 1.0 if passes else 2.0, 0.1)
+    headline = Check("headline", 5.0, 1.0, 0.0, gated=False)
+    claim = Claim(
+        "made-up",
+        "A made-up claim",
+        "Eq. 0",
+        {"simulation": lambda ctx: [gated, headline]},
+        not_judged="the headline has no tolerance here",
+        judged_at=judged_at,
+    )
+    ctx = _context(store)
+    result = run_claim(claim, ctx)
+    assert result.outcome is outcome
+    assert bool(result.not_judged) == (judged_at == ())  # the reason, wherever it applies
+    text = terminal_table(build_report([result], ctx, "cpu", 1.0).to_dict())
+    verdict = text.strip().splitlines()[-1]
+    if outcome is Outcome.NOT_JUDGED:  # counted apart, and the run verified nothing else
+        assert "1 not judged at this scale" in text and "0 passed" in text
+        assert "VERDICT: SKIP" in text, verdict

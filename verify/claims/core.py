@@ -105,6 +105,15 @@ class Claim:
     #: The named sweeps its simulation tier reads and nothing else: that tier also runs on the
     #: archived paper-scale sweeps (``simulation_d500``).
     archived: tuple[str, ...] = ()
+    #: Why the claim's headline comparison (its title's) is reported but not gated: the claim is
+    #: then NOT-JUDGED where its gated checks pass, never PASS (and FAIL where one fails).
+    not_judged: str = ""
+    #: The profiles where that headline is gated after all (empty: none).
+    judged_at: tuple[str, ...] = ()
+
+    def headline_judged(self, profile: str) -> bool:
+        """Whether the claim's headline comparison is gated at ``profile``."""
+        return not self.not_judged or profile in self.judged_at
 
 
 CLAIMS: list[Claim] = []
@@ -116,11 +125,17 @@ def claim(
     reference: str,
     expected_deviation: str = "",
     archived: tuple[str, ...] = (),
+    not_judged: str = "",
+    judged_at: tuple[str, ...] = (),
 ):
     """Register a claim whose tiers are given by the decorated function's returned dict."""
 
     def register(build: Callable[[], dict[str, Tier]]) -> Callable[[], dict[str, Tier]]:
-        CLAIMS.append(Claim(id, title, reference, build(), expected_deviation, archived))
+        CLAIMS.append(
+            Claim(
+                id, title, reference, build(), expected_deviation, archived, not_judged, judged_at
+            )
+        )
         return build
 
     return register

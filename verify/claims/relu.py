@@ -307,6 +307,10 @@ def _out_of_span() -> dict[str, Tier]:
     "relu-scratch-power-law",
     "Scratch risk of the ReLU student ≈ A n^(−ν), ν ≈ 1.18",
     "Sec. 4, Fig. 3e",
+    not_judged="ν ≈ 1.18 is the paper's fit at d = 100, m = 1000 (the paper profile); the CPU "
+    "profiles fit ν far from that regime, so there ν is reported beside 1.18 and only a falling "
+    "power law (ν > 0) is gated",
+    judged_at=("paper",),
 )
 def _power_law() -> dict[str, Tier]:
     def simulation(ctx: Context) -> list[Check]:
@@ -351,6 +355,10 @@ def _power_law() -> dict[str, Tier]:
     "relu-transfer-boundary",
     "Negative transfer where A n^(−ν) < ‖P⊥f_t‖² (predicted vs simulated boundary)",
     "Sec. 4, eq. 18, Fig. 3e (grey circles)",
+    not_judged="the predicted n* and the simulated sign change of T_lt are reported side by side: "
+    "the paper draws its boundary over its phase diagram without a tolerance, and at the CPU "
+    "profiles the two differ by factors of 1.5–3 (the power law is fitted far from the paper's "
+    "regime); what is gated is that the simulated boundary does not move to larger n as μ grows",
 )
 def _boundary() -> dict[str, Tier]:
     def simulation(ctx: Context) -> list[Check]:
