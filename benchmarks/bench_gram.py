@@ -34,6 +34,7 @@ import sys
 import torch
 from bench_linear import _timed  # the same timing as the W-form benchmark
 
+from derivations.cli import run_script
 from fate_numeric import gram as G
 from fate_numeric.linear import (
     Empirical,
@@ -164,4 +165,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

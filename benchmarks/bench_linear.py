@@ -40,6 +40,7 @@ import time
 
 import torch
 
+from derivations.cli import run_script
 from fate_numeric.experiments import Cell, trains_in_span
 from fate_numeric.linear import (
     Empirical,
@@ -347,4 +348,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

@@ -27,6 +27,7 @@ import time
 
 import torch
 
+from derivations.cli import run_script
 from fate_numeric import relu
 from fate_numeric.numerics import describe_device, generator, resolve_device
 from fate_numeric.relu_sweeps import RELU_PROFILES, relu_cells_of, run_relu_sweep
@@ -126,4 +127,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

@@ -30,6 +30,7 @@ import time
 import numpy as np
 import torch
 
+from derivations.cli import run_script
 from fate_numeric.numerics import describe_device, resolve_device
 from fate_numeric.store import ResultStore
 from fate_numeric.sweeps import SWEEPS, cells_of, run_sweep
@@ -96,4 +97,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(main))

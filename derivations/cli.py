@@ -15,7 +15,8 @@ known to be good. It lives here because ``derivations`` is the package every oth
 * :func:`check_writable_folder` and :func:`check_writable_file`: that an output can be written,
   before any work is done;
 * :func:`time_limit`: an upper bound on the wall time of one evaluation (POSIX main thread);
-* :func:`one_line_warnings`: warnings printed as ``warning: message`` lines.
+* :func:`one_line_warnings`: warnings printed as ``warning: message`` lines;
+* :func:`run_script`: a script's ``main`` (the benchmarks) with the same answer to bad input.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
-from derivations.errors import InvalidArgumentError
+from derivations.errors import FateError, InvalidArgumentError
 
 
 class Parser(argparse.ArgumentParser):
@@ -202,3 +203,14 @@ def one_line_warnings(write: Callable[[str], None] | None = None) -> Iterator[No
         yield
     finally:
         warnings.showwarning = previous
+
+
+def run_script(main: Callable[[], int | None]) -> int:
+    """Run a script's ``main`` and return its exit status; a :class:`FateError` (bad input, such
+    as ``--device cuda`` without CUDA) becomes one ``error:`` line on stderr and status 2, as on
+    the package's command lines, instead of a traceback."""
+    try:
+        return main() or 0
+    except FateError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
