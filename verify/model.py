@@ -25,6 +25,11 @@ class Outcome(enum.Enum):
     #: a claim whose headline comparison is reported but cannot be judged at the run's scale
     #: (its gated checks passed; ``ClaimResult.not_judged`` says why): never counted as PASS
     NOT_JUDGED = "NOT-JUDGED"
+    #: a number the authors published (a plotted point, a printed value) that neither this
+    #: package's evaluation of the paper's formula nor its simulation reproduces, with the cause
+    #: not identified (``ClaimResult.unreproduced`` says what is known): not an erratum, not a
+    #: failure of the theory; counted apart
+    UNREPRODUCED = "UNREPRODUCED"
 
 
 TIERS = ("symbolic", "precision", "montecarlo", "simulation")
@@ -48,6 +53,13 @@ class Check:
             to *miss* the measurement (the check confirms the erratum when it does not pass).
         relation: ``≈`` (|measured − predicted| <= tolerance), ``<`` (measured + tolerance <
             predicted: significantly below) or ``>`` (significantly above), for inequality claims.
+        authors_number: ``measured`` is a number the authors published (a plotted point): the
+            check asks whether the package reproduces it; when it does not, its tier is
+            UNREPRODUCED, not FAIL (the package's own theory is not at stake).
+        predicted_by: which formula gave ``predicted``, in words (e.g. ``"eq. 8, asymptotic"``,
+            ``"exact finite-size expectation"``); empty: the claim's own reference.
+        d: the dimension of the simulated or sampled problem (``None``: no dimension, or several).
+        instances: how many independent instances (or draws) the measured mean is over.
     """
 
     label: str
@@ -59,6 +71,10 @@ class Check:
     note: str = ""
     expect_deviation: bool = False
     relation: str = "≈"
+    authors_number: bool = False
+    predicted_by: str = ""
+    d: int | None = None
+    instances: int | None = None
 
     @property
     def deviation(self) -> float:
@@ -86,6 +102,10 @@ class Check:
             "passed": self.passed,
             "expect_deviation": self.expect_deviation,
             "relation": self.relation,
+            "authors_number": self.authors_number,
+            "predicted_by": self.predicted_by,
+            "d": self.d,
+            "instances": self.instances,
             "note": self.note,
         }
 
@@ -122,6 +142,7 @@ class ClaimResult:
     expected_deviation: str = ""
     seconds: float = 0.0
     not_judged: str = ""
+    unreproduced: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -131,6 +152,7 @@ class ClaimResult:
             "outcome": self.outcome.value,
             "expected_deviation": self.expected_deviation,
             "not_judged": self.not_judged,
+            "unreproduced": self.unreproduced,
             "seconds": round(self.seconds, 3),
             "tiers": [t.to_dict() for t in self.tiers],
         }
@@ -140,24 +162,33 @@ def tier_outcome(checks: list[Check]) -> Outcome:
     """The outcome of a tier from its gated checks.
 
     FAIL if an ordinary check fails, or if an erratum check passes (the erratum is then not
-    confirmed); EXPECTED-DEVIATION if there are erratum checks and all of them confirm it; PASS
-    otherwise; SKIP without gated checks.
+    confirmed); EXPECTED-DEVIATION if there are erratum checks and all of them confirm it;
+    UNREPRODUCED if a check of an authors' number misses it; PASS otherwise; SKIP without gated
+    checks.
     """
     gated = [c for c in checks if c.gated]
     if not gated:
         return Outcome.SKIP
-    ordinary = [c for c in gated if not c.expect_deviation]
+    ordinary = [c for c in gated if not c.expect_deviation and not c.authors_number]
     errata = [c for c in gated if c.expect_deviation]
     if any(not c.passed for c in ordinary) or any(c.passed for c in errata):
         return Outcome.FAIL
-    return Outcome.EXPECTED_DEVIATION if errata else Outcome.PASS
+    if errata:
+        return Outcome.EXPECTED_DEVIATION
+    if any(not c.passed for c in gated if c.authors_number):
+        return Outcome.UNREPRODUCED
+    return Outcome.PASS
+
+
+#: The order in which a tier's outcome decides its claim's: the first one present wins.
+_PRECEDENCE = (Outcome.FAIL, Outcome.EXPECTED_DEVIATION, Outcome.UNREPRODUCED, Outcome.PASS)
 
 
 def claim_outcome(tiers: list[TierResult]) -> Outcome:
     """FAIL if any tier failed; else EXPECTED-DEVIATION if any tier confirmed an erratum; else
-    PASS if any tier passed; else SKIP."""
+    UNREPRODUCED if a tier missed an authors' number; else PASS if any tier passed; else SKIP."""
     outcomes = {t.outcome for t in tiers}
-    for outcome in (Outcome.FAIL, Outcome.EXPECTED_DEVIATION, Outcome.PASS):
+    for outcome in _PRECEDENCE:
         if outcome in outcomes:
             return outcome
     return Outcome.SKIP

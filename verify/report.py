@@ -45,7 +45,7 @@ __all__ = [
     "write_text_atomic",
 ]
 
-OUTCOMES = ("PASS", "FAIL", "EXPECTED-DEVIATION", "SKIP", "NOT-JUDGED")
+OUTCOMES = ("PASS", "FAIL", "EXPECTED-DEVIATION", "SKIP", "NOT-JUDGED", "UNREPRODUCED")
 
 #: Short names of the tiers in the terminal table (docs/design.md §6.1).
 TIER_ABBREV = {
@@ -64,8 +64,22 @@ TIER_NAMES = {
 }
 
 #: Marks of a tier's outcome next to its short name: Unicode and plain-ASCII variants.
-_MARKS = {"PASS": "✓", "FAIL": "✗", "EXPECTED-DEVIATION": "≈", "SKIP": "∅", "NOT-JUDGED": "?"}
-_ASCII_MARKS = {"PASS": "+", "FAIL": "x", "EXPECTED-DEVIATION": "~", "SKIP": "-", "NOT-JUDGED": "?"}
+_MARKS = {
+    "PASS": "✓",
+    "FAIL": "✗",
+    "EXPECTED-DEVIATION": "≈",
+    "SKIP": "∅",
+    "NOT-JUDGED": "?",
+    "UNREPRODUCED": "≠",
+}
+_ASCII_MARKS = {
+    "PASS": "+",
+    "FAIL": "x",
+    "EXPECTED-DEVIATION": "~",
+    "SKIP": "-",
+    "NOT-JUDGED": "?",
+    "UNREPRODUCED": "#",
+}
 
 _ANSI = {
     "PASS": "\x1b[32m",  # green
@@ -73,6 +87,7 @@ _ANSI = {
     "EXPECTED-DEVIATION": "\x1b[33m",  # yellow
     "SKIP": "\x1b[90m",  # grey
     "NOT-JUDGED": "\x1b[36m",  # cyan
+    "UNREPRODUCED": "\x1b[35m",  # magenta
 }
 _BOLD = "\x1b[1m"
 _RESET = "\x1b[0m"
@@ -180,6 +195,11 @@ def _is_erratum(check: dict) -> bool:
     return bool(check.get("expect_deviation", False))
 
 
+def _is_authors_number(check: dict) -> bool:
+    """Whether the check asks if the package reproduces a number the authors published."""
+    return bool(check.get("authors_number", False))
+
+
 def _score(check: dict) -> float:
     """How the check stands against its criterion, in tolerances; above 1 when it is not met.
 
@@ -260,6 +280,8 @@ def _mark(check: dict) -> str:
     """
     if not check.get("gated", True):
         return "ℹ information"
+    if _is_authors_number(check):
+        return "✓ (reproduced)" if _passed(check) else "≠ (not reproduced)"
     if _is_erratum(check):
         return "✗ (erratum not confirmed)" if _passed(check) else "≈ (erratum confirmed)"
     return "✓" if _passed(check) else "✗"
@@ -267,18 +289,27 @@ def _mark(check: dict) -> str:
 
 def _offending(check: dict) -> bool:
     """Whether a check lets its tier down: a gated ordinary check that does not pass, or a gated
-    erratum check that passes (the printed result then agrees: the erratum is not confirmed)."""
+    erratum check that passes (the printed result then agrees: the erratum is not confirmed). A
+    missed number of the authors is not a failure (its claim is UNREPRODUCED)."""
+    if _is_authors_number(check):
+        return False
     return bool(check.get("gated", True)) and _passed(check) == _is_erratum(check)
 
 
-def _worst_gated(claim: dict) -> dict | None:
-    """The gated check that best sums up ``claim``: an offending one if any, else a confirmed
-    erratum, else the ordinary check nearest its limit; among equals the one with the largest
-    deviation relative to its tolerance."""
-    gated = [c for t in _tiers(claim) for c in _checks(t) if c.get("gated", True)]
+def _worst_gated(claim: dict) -> tuple[dict, dict] | None:
+    """The tier and gated check that best sum up ``claim``: an offending check if any, else a
+    confirmed erratum or a missed number of the authors, else the ordinary check nearest its
+    limit; among equals the one with the largest deviation relative to its tolerance."""
+    gated = [(t, c) for t in _tiers(claim) for c in _checks(t) if c.get("gated", True)]
     if not gated:
         return None
-    return max(gated, key=lambda c: (_offending(c), _is_erratum(c), _score(c)))
+
+    def rank(pair: tuple[dict, dict]) -> tuple:
+        c = pair[1]
+        unusual = _is_erratum(c) or (_is_authors_number(c) and not _passed(c))
+        return (_offending(c), unusual, _score(c))
+
+    return max(gated, key=rank)
 
 
 def _failing_checks(tier: dict) -> list[dict]:
@@ -300,7 +331,7 @@ def _verdict(report: dict) -> str:
     unknown = sum(n for o, n in counts.items() if o not in OUTCOMES)
     if counts["FAIL"] or unknown or report.get("failed") is True:
         return "FAIL"
-    if counts["PASS"] or counts["EXPECTED-DEVIATION"]:
+    if counts["PASS"] or counts["EXPECTED-DEVIATION"] or counts["UNREPRODUCED"]:
         return "PASS"
     return "SKIP"
 
@@ -314,6 +345,9 @@ def _counts_text(report: dict) -> str:
     )
     if c["NOT-JUDGED"]:  # counted apart, never with the passes
         text += f", {c['NOT-JUDGED']} not judged at this scale"
+    if c["UNREPRODUCED"]:
+        u = c["UNREPRODUCED"]
+        text += f", {u} number{'' if u == 1 else 's'} of the authors not reproduced"
     return text
 
 
@@ -420,18 +454,75 @@ def _tiers_cell(claim: dict, color: bool, ascii_only: bool) -> tuple[str, int]:
     return " ".join(parts), len(" ".join(plain))
 
 
-def _summary_cell(claim: dict) -> str:
-    check = _worst_gated(claim)
-    if check is None:
-        return "—"
+#: How a tier's measured number was obtained, as the subject of an evidence sentence.
+_MEASURED_BY = {
+    "symbolic": "SymPy gives",
+    "precision": "mpmath gives",
+    "montecarlo": "Monte Carlo",
+    "simulation": "simulated",
+    "simulation_d500": "simulated",
+}
+
+
+def _scale_words(check: dict, tier: str) -> str:
+    """``d = 40, 32 instances`` (or ``400 draws``): the size behind a measured mean."""
+    parts = []
+    if check.get("d") is not None:
+        parts.append(f"d = {check['d']}")
+    if check.get("instances") is not None:
+        noun = "draws" if tier == "montecarlo" else "instances"
+        parts.append(f"{check['instances']} {noun}")
+    return ", ".join(parts)
+
+
+def _in_se(value: float, se: float | None) -> str:
+    return f" = {value / se:.1f} SE" if se and math.isfinite(value) else ""
+
+
+def evidence_sentence(check: dict, tier: str) -> str:
+    """One check as a sentence: what was measured, how, at which size, against which formula's
+    value, and how the test came out, e.g. ``θ=0.25π, n=50: simulated 0.5429 ± 0.0100 (d = 40,
+    32 instances) against eq. 10 0.5408: |dev| 0.0021 = 0.2 SE ≤ tolerance 0.05 = 5 SE``."""
     m, p = _fmt_pair(check)
-    tol = _fmt(check.get("tolerance"), 2)
+    se = _num(check.get("standard_error"))
+    se = se if se is not None and math.isfinite(se) and se > 0 else None
+    measured = f"{m} ± {_fmt(se, 2)}" if se else m
+    subject = "the authors' number" if _is_authors_number(check) else _MEASURED_BY.get(tier, tier)
+    scale = _scale_words(check, tier)
+    head = f"{subject} {measured}" + (f" ({scale})" if scale else "")
+    against = f"against {check.get('predicted_by') or 'the prediction'} {p}"
+    tol = _num(check.get("tolerance"))
     relation = _relation(check)
     if relation == "≈":
-        return f"{m} vs {p} ± {tol}"
-    if not _passed(check):
-        relation = {"<": "≮", ">": "≯"}[relation]
-    return f"{m} {relation} {p} (by > {tol})"
+        dev = _deviation(check)
+        if tol == 0:
+            test = "equal" if dev == 0 else f"differ by {_fmt(dev, 3)} (exact comparison)"
+        else:
+            sign = "≤" if _passed(check) else ">"
+            test = (
+                f"|dev| {_fmt(dev, 2)}{_in_se(dev, se)} {sign} tolerance {_fmt(tol, 2)}"
+                f"{_in_se(tol or 0.0, se)}"
+            )
+    else:
+        direction = "below" if relation == "<" else "above"
+        by = f" by more than {_fmt(tol, 2)}" if tol else ""
+        test = f"needs to lie {direction} it{by}: {'it does' if _passed(check) else 'it does not'}"
+    verdict = ""
+    if _is_erratum(check):
+        verdict = " (erratum not confirmed)" if _passed(check) else " (erratum confirmed)"
+    elif _is_authors_number(check):
+        verdict = " (reproduced)" if _passed(check) else " (not reproduced)"
+    label = str(check.get("label") or "").strip()
+    return f"{label + ': ' if label else ''}{head} {against}: {test}{verdict}"
+
+
+def _evidence(claim: dict) -> str:
+    """The claim's summing-up check (:func:`_worst_gated`) as a sentence."""
+    found = _worst_gated(claim)
+    if found is None:
+        return ""
+    tier, check = found
+    return evidence_sentence(check, str(tier.get("tier", "?")))
 
 
 def _claim_details(claim: dict, width: int, ascii_only: bool) -> list[str]:
@@ -460,6 +551,8 @@ def _claim_details(claim: dict, width: int, ascii_only: bool) -> list[str]:
         add(f"erratum confirmed: {claim.get('expected_deviation') or '(no erratum text given)'}")
     elif outcome == "NOT-JUDGED":
         add(f"not judged: {claim.get('not_judged') or '(no reason given)'}")
+    elif outcome == "UNREPRODUCED":
+        add(f"not reproduced: {claim.get('unreproduced') or '(nothing known given)'}")
     elif outcome == "SKIP":
         reasons = [
             f"{t.get('tier', '?')}: {t.get('detail') or 'no reason given'}"
@@ -482,6 +575,7 @@ def _to_ascii(text: str) -> str:
         "•": "-",
         "≮": "not <",
         "≯": "not >",
+        "≠": "!=",
     }
     return "".join(table.get(ch, ch) for ch in text)
 
@@ -492,11 +586,12 @@ def terminal_table(
     """The report as a table for the terminal, every line at most ``width`` characters.
 
     A header (profile, device, seed, versions, total time) and a legend; one row per claim (id,
-    paper reference, the tiers that ran with their outcome mark, the gated check with the largest
-    deviation relative to its tolerance as ``measured vs predicted ± tolerance``, outcome, time);
-    under FAIL claims their failing checks, under EXPECTED-DEVIATION claims the erratum, under
-    SKIP claims the reason; then one ``VERDICT:`` line. When the columns do not fit in ``width``
-    each claim takes two lines instead.
+    paper reference, the tiers that ran with their outcome mark, outcome, time), under it the
+    gated check that sums the claim up (:func:`_worst_gated`) as a sentence
+    (:func:`evidence_sentence`); under FAIL claims their failing checks, under
+    EXPECTED-DEVIATION claims the erratum, under NOT-JUDGED and UNREPRODUCED claims the reason,
+    under SKIP claims the reason; then one ``VERDICT:`` line. When the columns do not fit in
+    ``width`` each claim's row takes two lines instead.
 
     Args:
         report: the report's dict (:meth:`verify.model.Report.to_dict` or :func:`load_report`).
@@ -526,6 +621,8 @@ def terminal_table(
         f"{marks['FAIL']} fail",
         f"{marks['EXPECTED-DEVIATION']} expected deviation (erratum confirmed)",
         f"{marks['SKIP']} skipped",
+        f"{marks['NOT-JUDGED']} headline not judged at this scale",
+        f"{marks['UNREPRODUCED']} a number of the authors not reproduced",
     ]
     if ascii_only:
         head = [_to_ascii(x) for x in head]
@@ -542,14 +639,14 @@ def terminal_table(
     rows = []
     for claim in claims:
         tiers_text, tiers_len = _tiers_cell(claim, color, ascii_only)
-        summary = _summary_cell(claim)
+        evidence = _evidence(claim)
         rows.append(
             {
                 "id": str(claim.get("id", "?")),
                 "ref": str(claim.get("reference") or ""),
                 "tiers": tiers_text,
                 "tiers_len": tiers_len,
-                "summary": _to_ascii(summary) if ascii_only else summary,
+                "evidence": _to_ascii(evidence) if ascii_only else evidence,
                 "outcome": _outcome(claim),
                 "time": _fmt_seconds(claim.get("seconds")),
             }
@@ -559,20 +656,19 @@ def terminal_table(
         "id": "CLAIM",
         "ref": "REFERENCE",
         "tiers": "TIERS",
-        "summary": "MEASURED vs PREDICTED",
         "outcome": "OUTCOME",
         "time": "TIME",
     }
     natural = {key: len(title) for key, title in titles.items()}
     for row in rows:
-        for key in ("id", "ref", "summary", "outcome", "time"):
+        for key in ("id", "ref", "outcome", "time"):
             natural[key] = max(natural[key], len(row[key]))
         natural["tiers"] = max(natural["tiers"], row["tiers_len"])
     sep = 2
     widths = dict(natural)
-    minimum = {"id": 12, "ref": 9, "summary": 21}
+    minimum = {"id": 12, "ref": 9}
     excess = sum(widths.values()) + sep * (len(widths) - 1) - width
-    for key in ("ref", "summary", "id"):  # shrink the flexible columns, reference first
+    for key in ("ref", "id"):  # shrink the flexible columns, reference first
         if excess <= 0:
             break
         cut = min(excess, max(widths[key] - minimum[key], 0))
@@ -587,7 +683,7 @@ def terminal_table(
         return text + " " * (widths[key] - shown)
 
     if excess <= 0:  # one line per claim
-        order = ("id", "ref", "tiers", "summary", "outcome", "time")
+        order = ("id", "ref", "tiers", "outcome", "time")
         total = sum(widths.values()) + sep * (len(order) - 1)
         lines.append(rule_char * total)
         lines.append((" " * sep).join(cell(titles[k], k) for k in order).rstrip())
@@ -597,14 +693,15 @@ def terminal_table(
                 cell(row["id"], "id"),
                 cell(row["ref"], "ref"),
                 cell(row["tiers"], "tiers", row["tiers_len"]),
-                cell(row["summary"], "summary"),
                 _paint(cell(row["outcome"], "outcome"), row["outcome"], color),
                 row["time"].rjust(widths["time"]),
             ]
             lines.append((" " * sep).join(parts).rstrip())
+            if row["evidence"]:
+                lines += _wrap(row["evidence"], width, "    ", "      ")
             lines += _claim_details(claim, width, ascii_only)
         lines.append(rule_char * total)
-    else:  # two lines per claim: id, outcome, time; then reference, tiers, summary
+    else:  # two lines per claim: id, outcome, time; then reference and tiers
         lines.append(rule_char * width)
         for row, claim in zip(rows, claims, strict=True):
             time = row["time"].rjust(widths["time"])
@@ -618,13 +715,15 @@ def terminal_table(
             room = width - 2
             budget = room - row["tiers_len"] - len(dot)
             if budget >= 8:
-                rest = _truncate(f"{row['ref']}{dot}{row['summary']}", budget, ascii_only)
+                rest = _truncate(row["ref"], budget, ascii_only)
                 lines.append(f"  {row['tiers']}{dot}{rest}")
             elif row["tiers_len"] <= room:
                 lines.append(f"  {row['tiers']}")
             else:  # very narrow: the tier marks without colour, cut
                 plain, _ = _tiers_cell(claim, False, ascii_only)
                 lines.append("  " + _truncate(plain, room, ascii_only))
+            if row["evidence"]:
+                lines += _wrap(row["evidence"], width, "    ", "      ")
             lines += _claim_details(claim, width, ascii_only)
         lines.append(rule_char * width)
 
@@ -655,13 +754,17 @@ _MD_OUTCOME = {
     "EXPECTED-DEVIATION": "⚠️ EXPECTED-DEVIATION",
     "SKIP": "⏭️ SKIP",
     "NOT-JUDGED": "🔎 NOT-JUDGED",
+    "UNREPRODUCED": "❔ UNREPRODUCED",
 }
 
 
 _MD_CHECK_COLUMNS = [
     "Check",
+    "d",
+    "N",
     "Measured",
     "Predicted",
+    "Predicted by",
     "Test",
     "|dev|",
     "Tolerance",
@@ -742,8 +845,10 @@ def to_markdown(report: dict) -> str:
     if claims:
         lines.append(
             "Tiers: sym = symbolic, prec = precision (mpmath), mc = Monte Carlo, sim = simulation;"
-            " ✓ pass, ✗ fail, ≈ expected deviation (erratum confirmed), ∅ skipped; in the check"
-            " tables ℹ marks information, a row reported but not gated."
+            " ✓ pass, ✗ fail, ≈ expected deviation (erratum confirmed), ∅ skipped, ? headline not"
+            " judged at this scale, ≠ a number of the authors not reproduced; in the check tables"
+            " ℹ marks information, a row reported but not gated, d the dimension and N the"
+            " instances (simulation) or draws (Monte Carlo) behind a mean."
         )
         lines.append("")
         rows = []
@@ -784,6 +889,12 @@ def to_markdown(report: dict) -> str:
         if claim.get("not_judged"):
             lines += _md_quote(f"**Headline not judged at this scale:** {claim['not_judged']}")
             lines.append("")
+        if claim.get("unreproduced"):
+            known = claim["unreproduced"]
+            lines += _md_quote(f"**A number of the authors, not reproduced:** {known}")
+            lines.append("")
+        if _evidence(claim):
+            lines += [f"**Evidence:** {_evidence(claim)}", ""]
         if not _tiers(claim):
             lines += ["No tier ran.", ""]
         for tier in _tiers(claim):
@@ -810,8 +921,11 @@ def to_markdown(report: dict) -> str:
                 rows.append(
                     [
                         check.get("label", ""),
+                        "—" if check.get("d") is None else check["d"],
+                        "—" if check.get("instances") is None else check["instances"],
                         m,
                         p,
+                        check.get("predicted_by") or "—",
                         _MD_TEST[_relation(check)] + (" (erratum)" if _is_erratum(check) else ""),
                         _fmt(_deviation(check), 3),
                         _fmt(check.get("tolerance"), 3),
@@ -821,11 +935,12 @@ def to_markdown(report: dict) -> str:
                         check.get("note", ""),
                     ]
                 )
-            header, align = list(_MD_CHECK_COLUMNS), "lrrlrrrlll"
+            header, align = list(_MD_CHECK_COLUMNS), "lrrrrllrrrlll"
             if not with_test:  # every check is "|measured − predicted| <= tolerance"
-                del header[3]
-                rows = [row[:3] + row[4:] for row in rows]
-                align = align[:3] + align[4:]
+                test = header.index("Test")
+                del header[test]
+                rows = [row[:test] + row[test + 1 :] for row in rows]
+                align = align[:test] + align[test + 1 :]
             lines += _md_table(header, rows, align)
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -916,6 +1031,9 @@ def to_junit(report: dict) -> str:
                 if t_out == "EXPECTED-DEVIATION":
                     erratum = claim.get("expected_deviation") or "(no erratum text given)"
                     out.append(f"EXPECTED-DEVIATION: the numbers confirm the erratum: {erratum}")
+                if t_out == "UNREPRODUCED":
+                    known = claim.get("unreproduced") or "(nothing known given)"
+                    out.append(f"UNREPRODUCED: a number of the authors, not reproduced: {known}")
                 if detail:
                     out.append(detail)
                 if out:

@@ -81,7 +81,8 @@ def _report_section(report: dict) -> list[str]:
         "",
         "Tiers: sym = symbolic, prec = precision (mpmath), mc = Monte Carlo, sim = simulation, "
         "sim500 = simulation at d = 500 read from the archive; ✓ pass, ✗ fail, ≈ expected "
-        "deviation (erratum confirmed), ∅ skipped. Every number behind each row is in the "
+        "deviation (erratum confirmed), ∅ skipped, ? headline not judged at this scale, ≠ a "
+        "number of the authors not reproduced. Every number behind each row is in the "
         "report itself (`--markdown`, `--json`).",
         "",
         *_md_table(["Claim", "Title", "Outcome", "Tiers", "Time"], rows),

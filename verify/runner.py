@@ -7,6 +7,7 @@ import platform
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 
 import mpmath
 import numpy as np
@@ -14,17 +15,42 @@ import sympy
 import torch
 
 from verify.claims import Claim, Context, SkipTier
-from verify.model import ClaimResult, Outcome, Report, TierResult, claim_outcome, tier_outcome
+from verify.model import (
+    Check,
+    ClaimResult,
+    Outcome,
+    Report,
+    TierResult,
+    claim_outcome,
+    tier_outcome,
+)
 
 #: The tier that runs a claim's simulation checks on the archived paper-scale sweeps.
 ARCHIVED_TIER = "simulation_d500"
 
 
-def _run_tier(name: str, check, ctx: Context, detail: str = "") -> TierResult:
+def _with_scale(checks: list[Check], cells: list, reference: str) -> list[Check]:
+    """``checks`` with what they leave unsaid filled in: the dimension of the cells the tier
+    read (where they share one), and the claim's ``reference`` as the formula behind
+    ``predicted``."""
+    dimensions = {cell.d for cell in cells}
+    d = dimensions.pop() if len(dimensions) == 1 else None
+    return [
+        replace(
+            c,
+            d=c.d if c.d is not None else d,
+            predicted_by=c.predicted_by or reference,
+        )
+        for c in checks
+    ]
+
+
+def _run_tier(name: str, check, ctx: Context, detail: str = "", reference: str = "") -> TierResult:
     """One tier; a tier that raises is a FAIL with the error as its detail."""
     tier_start = time.perf_counter()
+    ctx.forget_cells()
     try:
-        checks = check(ctx)
+        checks = _with_scale(check(ctx), ctx.cells_read(), reference)
         result = TierResult(name, tier_outcome(checks), checks, detail=detail)
     except SkipTier as reason:
         result = TierResult(name, Outcome.SKIP, detail=str(reason))
@@ -39,9 +65,11 @@ def run_claim(claim: Claim, ctx: Context, archived: Context | None = None) -> Cl
     """Every tier of one claim, and, where ``archived`` is given and the claim reads only
     archivable sweeps, its simulation tier again on the archived paper-scale cells."""
     start = time.perf_counter()
-    tiers = [_run_tier(name, check, ctx) for name, check in claim.tiers.items()]
+    reference = claim.reference
+    tiers = [_run_tier(name, check, ctx, "", reference) for name, check in claim.tiers.items()]
     if archived is not None and claim.archived and "simulation" in claim.tiers:
-        tiers.append(_run_tier(ARCHIVED_TIER, claim.tiers["simulation"], archived, archived.source))
+        simulation = claim.tiers["simulation"]
+        tiers.append(_run_tier(ARCHIVED_TIER, simulation, archived, archived.source, reference))
     outcome = claim_outcome(tiers)
     judged = claim.headline_judged(ctx.profile)
     if not judged and outcome is Outcome.PASS:  # the headline is reported here, not gated
@@ -55,6 +83,7 @@ def run_claim(claim: Claim, ctx: Context, archived: Context | None = None) -> Cl
         claim.expected_deviation,
         time.perf_counter() - start,
         "" if judged else claim.not_judged,
+        claim.authors_number if outcome is Outcome.UNREPRODUCED else "",
     )
 
 

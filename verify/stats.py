@@ -39,8 +39,10 @@ def _statistical(
     note: str,
     expect_deviation: bool,
     relation: str,
+    **about: object,
 ) -> Check:
-    """A check whose tolerance is K standard errors plus a floor, stated in its note."""
+    """A check whose tolerance is K standard errors plus a floor, stated in its note; ``about``
+    names the prediction's formula and the scale (``predicted_by``, ``d``, ``instances``)."""
     text = f"{K:g} SE + {floor:g}" + (f"; {note}" if note else "")
     return Check(
         label,
@@ -52,6 +54,7 @@ def _statistical(
         text,
         expect_deviation,
         relation,
+        **about,
     )
 
 
@@ -66,11 +69,27 @@ def mean_check(
     expect_deviation: bool = False,
     relation: str = "≈",
     population_sd: float | None = None,
+    predicted_by: str = "",
+    d: int | None = None,
 ) -> Check:
-    """The mean of ``samples`` against ``predicted`` within K standard errors + ``floor``."""
+    """The mean of ``samples`` against ``predicted`` within K standard errors + ``floor``
+    (``predicted_by``: the formula's name in words; ``d``: the problem's dimension)."""
     mean, se = mean_and_se(samples)
     se = _guarded(se, population_sd, np.size(samples))
-    return _statistical(label, mean, predicted, se, floor, gated, note, expect_deviation, relation)
+    return _statistical(
+        label,
+        mean,
+        predicted,
+        se,
+        floor,
+        gated,
+        note,
+        expect_deviation,
+        relation,
+        predicted_by=predicted_by,
+        d=d,
+        instances=int(np.size(samples)),
+    )
 
 
 def difference_check(
@@ -85,6 +104,8 @@ def difference_check(
     expect_deviation: bool = False,
     relation: str = "≈",
     population_sds: tuple[float, float] | None = None,
+    predicted_by: str = "",
+    d: int | None = None,
 ) -> Check:
     """mean(first) − mean(second) of two independent samples against ``predicted``."""
     mean_a, se_a = mean_and_se(first)
@@ -94,7 +115,18 @@ def difference_check(
         se_b = _guarded(se_b, population_sds[1], np.size(second))
     se = math.hypot(se_a, se_b)
     return _statistical(
-        label, mean_a - mean_b, predicted, se, floor, gated, note, expect_deviation, relation
+        label,
+        mean_a - mean_b,
+        predicted,
+        se,
+        floor,
+        gated,
+        note,
+        expect_deviation,
+        relation,
+        predicted_by=predicted_by,
+        d=d,
+        instances=int(min(np.size(first), np.size(second))),
     )
 
 
@@ -107,6 +139,8 @@ def pooled_check(
     gated: bool = True,
     note: str = "",
     expect_deviation: bool = False,
+    predicted_by: str = "",
+    d: int | None = None,
 ) -> Check:
     """The mean over k cells of (mean of the cell's samples − the cell's prediction) against 0,
     within K standard errors of that mean, √(Σ SE_i²)/k, + ``floor``: a small deviation common
@@ -126,6 +160,9 @@ def pooled_check(
         note,
         expect_deviation,
         "≈",
+        predicted_by=predicted_by,
+        d=d,
+        instances=int(min(np.size(s) for s in samples)),
     )
 
 
@@ -137,8 +174,13 @@ def exact_check(
     note: str = "",
     expect_deviation: bool = False,
     relation: str = "≈",
+    *,
+    authors_number: bool = False,
+    predicted_by: str = "",
+    d: int | None = None,
 ) -> Check:
-    """An exact comparison with a stated tolerance."""
+    """An exact comparison with a stated tolerance (``authors_number``: ``measured`` is a
+    number the authors published, see :class:`~verify.model.Check`)."""
     return Check(
         label,
         float(measured),
@@ -149,4 +191,7 @@ def exact_check(
         note,
         expect_deviation,
         relation,
+        authors_number,
+        predicted_by,
+        d,
     )

@@ -41,6 +41,8 @@ def test_every_claim_holds_on_a_tiny_grid(claim_id, store, tiny):
     (claim,) = select([claim_id])
     result = run_claim(claim, _context(store))
     expected = Outcome.EXPECTED_DEVIATION if claim.expected_deviation else Outcome.PASS
+    if claim.authors_number:  # the authors' plotted number is not reproduced
+        expected = Outcome.UNREPRODUCED
     if not claim.headline_judged("quick"):
         expected = Outcome.NOT_JUDGED
     failures = [
@@ -123,14 +125,16 @@ def test_the_finite_source_erratum_fails_if_eq_22_had_the_balanced_scale():
     assert result.outcome is Outcome.FAIL
 
 
-def test_the_jitter_claim_fails_if_eq_10_predicted_the_notebooks_point():
-    """Were the notebook's λ = 0 point what eq. 10 predicts, the erratum would not be confirmed."""
+def test_the_authors_point_counts_as_reproduced_where_eq_10_predicts_it():
+    """Were the notebook's λ = 0 point what eq. 10 predicts, the Monte Carlo tier would reproduce
+    it (PASS, not UNREPRODUCED): the tier judges the authors' number, not a taste."""
     plotted = PLOTTED["ridge_figure_lambda0"].value
     evaluators = replaced(lt_risk=lambda theta, n, sigma: plotted)
     (claim,) = select(["lt-authors-jitter"])
     result = run_claim(claim, _context(None, evaluators))
     montecarlo = next(t for t in result.tiers if t.tier == "montecarlo")
-    assert montecarlo.outcome is Outcome.FAIL
+    assert montecarlo.outcome is Outcome.PASS
+    assert result.outcome is not Outcome.UNREPRODUCED
 
 
 def test_unknown_claim_id():
@@ -173,3 +177,45 @@ def test_a_claim_with_an_ungated_headline_is_not_judged(passes, judged_at, outco
     if outcome is Outcome.NOT_JUDGED:  # counted apart, and the run verified nothing else
         assert "1 not judged at this scale" in text and "0 passed" in text
         assert "VERDICT: SKIP" in text, verdict
+
+
+@pytest.mark.parametrize(
+    ("authors_value", "ordinary_passes", "outcome"),
+    [
+        (5.0, True, Outcome.UNREPRODUCED),  # the authors' number is missed: counted apart
+        (1.0, True, Outcome.PASS),  # reproduced
+        (5.0, False, Outcome.FAIL),  # an ordinary check that fails still fails the claim
+    ],
+)
+def test_an_unreproduced_number_of_the_authors_is_its_own_outcome(
+    authors_value, ordinary_passes, outcome, store
+):
+    from verify.claims.core import Claim
+    from verify.model import Check
+    from verify.report import terminal_table, to_markdown
+    from verify.runner import build_report
+
+    ordinary = Check("ours against the formula", 1.0, 1.0 if ordinary_passes else 2.0, 0.1)
+    authors = Check("the authors' point", authors_value, 1.0, 0.1, authors_number=True)
+    claim = Claim(
+        "made-up",
+        "A made-up number of the authors",
+        "Fig. 0",
+        {"montecarlo": lambda ctx: [authors], "simulation": lambda ctx: [ordinary]},
+        authors_number="their point lies above the formula; cause unknown",
+    )
+    ctx = _context(store)
+    result = run_claim(claim, ctx)
+    assert result.outcome is outcome
+    assert bool(result.unreproduced) == (outcome is Outcome.UNREPRODUCED)
+    report = build_report([result], ctx, "cpu", 1.0).to_dict()
+    text = terminal_table(report)
+    if outcome is Outcome.UNREPRODUCED:
+        assert "1 number of the authors not reproduced" in text
+        assert "VERDICT: PASS" in text  # not a failure of the paper's theory...
+        assert "0 passed" in text  # ...and not counted as a pass either
+        assert "not reproduced: their point lies above the formula" in text
+        table = text.split("CLAIM", 1)[1]  # below the legend
+        assert "mc≠" in table and "✗" not in table
+        markdown = to_markdown(report)
+        assert "≠ (not reproduced)" in markdown and "❔ UNREPRODUCED" in markdown

@@ -125,6 +125,18 @@ def _row(table: str, claim_id: str) -> str:
     return next(line for line in table.splitlines() if line.startswith(claim_id + " "))
 
 
+def _evidence(table: str, claim_id: str) -> str:
+    """The evidence sentence under a claim's row, its wrapped lines joined."""
+    lines = table.splitlines()
+    start = lines.index(_row(table, claim_id)) + 1
+    sentence = [lines[start].strip()]
+    for line in lines[start + 1 :]:
+        if not line.startswith("      "):
+            break
+        sentence.append(line.strip())
+    return " ".join(sentence)
+
+
 def test_terminal_table_has_a_row_per_claim_with_its_outcome() -> None:
     table = terminal_table(_report())
     for claim_id, outcome in [
@@ -176,23 +188,34 @@ def test_terminal_verdict_passes_without_failures() -> None:
 def test_terminal_summary_is_the_gated_check_furthest_from_its_prediction() -> None:
     table = terminal_table(_report())
     # 0.001/0.0031 beats 0.00001/0.01; the non-gated infinite measurement is not the summary.
-    assert "0.5412 vs 0.5402 ± 0.0031" in _row(table, "claim-pass")
-    assert "0.8123 vs 0.7 ± 0.012" in _row(table, "claim-fail")
-    assert "1.25 vs 1 ± 1e-12" in _row(table, "claim-erratum")
+    # The summary reads as a sentence: how it was measured, against which formula, the test.
+    assert _evidence(table, "claim-pass") == (
+        "γ = 0.5, σ = 0.2: simulated 0.5412 ± 0.001 against the prediction 0.5402: "
+        "|dev| 0.001 = 1.0 SE ≤ tolerance 0.0031 = 3.1 SE"
+    )
+    assert "Monte Carlo 0.8123 ± 0.004 against the prediction 0.7: |dev| 0.11 = 28.1 SE > " in (
+        _evidence(table, "claim-fail")
+    )
+    assert "mpmath gives 1.25 against the prediction 1: |dev| 0.25 > tolerance 1e-12 (erratum" in (
+        _evidence(table, "claim-erratum")
+    )
 
 
 def test_terminal_summary_of_an_inequality_check() -> None:
-    check = Check("gain > 0", 0.02, 0.0, 0.05, relation=">")
+    check = Check("gain > 0", 0.02, 0.0, 0.05, relation=">", predicted_by="eq. 11")
     claim = _claim("claim-ineq", "Thm. 1", [_tier("montecarlo", [check])])
     table = terminal_table(_report([claim]))
-    assert "0.02 ≯ 0 (by > 0.05)" in _row(table, "claim-ineq")
+    assert _evidence(table, "claim-ineq") == (
+        "gain > 0: Monte Carlo 0.02 against eq. 11 0: needs to lie above it by more than 0.05: "
+        "it does not"
+    )
 
 
 def test_terminal_details_name_the_failing_checks_the_erratum_and_the_skip_reason() -> None:
     table = terminal_table(_report(), width=200)
     lines = table.splitlines()
-    detail = lines[lines.index(_row(table, "claim-fail")) + 1]
-    assert detail.startswith("    ")
+    detail = lines[lines.index(_row(table, "claim-fail")) + 2]  # under the evidence sentence
+    assert detail.startswith("    • ")
     for text in ("montecarlo", "θ = 0.3", "measured 0.8123", "predicted 0.7", "0.0123", "3 SE"):
         assert text in detail
     assert "θ = 0.6" not in table  # passes
@@ -309,8 +332,11 @@ def test_markdown_check_rows_carry_the_numbers() -> None:
     markdown = to_markdown(_report())
     assert _md_row(markdown, "θ = 0.3") == [
         "θ = 0.3",
+        "—",  # d: not given
+        "—",  # instances: not given
         "0.8123",
         "0.7",
+        "—",  # predicted by: not given
         "0.112",
         "0.0123",
         "0.004",
@@ -319,21 +345,25 @@ def test_markdown_check_rows_carry_the_numbers() -> None:
         "3 SE + floor",
     ]
     # an ungated row is information: never ✗, whatever its numbers (issue 18 §1)
-    assert _md_row(markdown, "θ = 1.5 (not gated)")[6:8] == ["no", "ℹ information"]
+    assert _md_row(markdown, "θ = 1.5 (not gated)")[9:11] == ["no", "ℹ information"]
     # A non-finite measurement is shown plainly; the label's pipe is escaped.
     row = _md_row(markdown, "γ = 1.0 \\| near pole")
-    assert row[1:4] == ["inf", "2", "inf"]
-    assert row[5] == "—"  # no standard error
+    assert row[3:7] == ["inf", "2", "—", "inf"]
+    assert row[8] == "—"  # no standard error
+    # A row carries its dimension, its instances and the formula of its prediction (§2).
+    check = Check("cell", 0.5, 0.5, 0.01, 0.001, predicted_by="eq. 8", d=500, instances=20)
+    report = _report([_claim("claim-scaled", "Eq. 8", [_tier("simulation", [check])])])
+    assert _md_row(to_markdown(report), "cell")[:6] == ["cell", "500", "20", "0.5", "0.5", "eq. 8"]
 
 
 def test_measured_and_predicted_are_shown_to_the_tolerance() -> None:
     # Four significant digits would show 0.5412 vs 0.5412; the tolerance 3e-5 asks for six.
     check = Check("fine", 0.541234, 0.5412, 3e-5)
     report = _report([_claim("claim-fine", "Eq. (3)", [_tier("precision", [check])])])
-    assert _md_row(to_markdown(report), "fine")[1:3] == ["0.541234", "0.5412"]
-    assert "0.541234 vs 0.5412 ± 3e-05" in _row(terminal_table(report), "claim-fine")
+    assert _md_row(to_markdown(report), "fine")[3:5] == ["0.541234", "0.5412"]
+    assert "mpmath gives 0.541234 against" in _evidence(terminal_table(report), "claim-fine")
     # With a coarse tolerance, four digits are enough.
-    assert _md_row(to_markdown(_report()), "γ = 2.0")[1:3] == ["0.3", "0.3"]
+    assert _md_row(to_markdown(_report()), "γ = 2.0")[3:5] == ["0.3", "0.3"]
 
 
 def test_markdown_erratum_and_skip_reason() -> None:
@@ -341,7 +371,7 @@ def test_markdown_erratum_and_skip_reason() -> None:
     section = markdown[markdown.index("## `claim-erratum`") :]
     assert ERRATUM in section.split("## `claim-skip`")[0]
     row = _md_row(markdown, "printed vs integral")
-    assert "erratum" in row[3]
+    assert "erratum" in row[6]
     assert row[-2] == "≈ (erratum confirmed)"  # a confirmed erratum is not a failure
     assert f"> {SKIP_REASON}" in markdown[markdown.index("## `claim-skip`") :]
 

@@ -46,18 +46,40 @@ class Context:
     guarded: tuple[str, ...] = ("scratch", "linear_transfer", "fine_tuning")
     #: Where the simulations come from, in words (shown with the tier's evidence).
     source: str = ""
-    _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
+    _sweeps: dict[str, list[tuple[Any, dict[str, np.ndarray]]]] = field(default_factory=dict)
     _sds: dict[tuple, float] = field(default_factory=dict)
+    #: The cells read since :meth:`forget_cells` (the runner reads each tier's scale from them).
+    _read: list[Any] = field(default_factory=list)
+
+    def cached_sweep(
+        self, key: str, load: Callable[[], list[tuple[Any, dict[str, np.ndarray]]]]
+    ) -> list[tuple[Any, dict[str, np.ndarray]]]:
+        """``load()``'s cells and arrays, loaded once per context under ``key``."""
+        if key not in self._sweeps:
+            self._sweeps[key] = load()
+        self._read.extend(cell for cell, _ in self._sweeps[key])
+        return self._sweeps[key]
 
     def sweep(self, name: str) -> list[tuple[Cell, dict[str, np.ndarray]]]:
         """The cells of a named sweep and their arrays (simulated once, then from the store)."""
-        if name not in self._sweeps:
+
+        def load() -> list[tuple[Cell, dict[str, np.ndarray]]]:
             cells = cells_of(name, self.profile, seed=self.seed)
-            self._sweeps[name] = list(zip(cells, self.run(cells), strict=True))
-        return self._sweeps[name]
+            return list(zip(cells, self.run(cells), strict=True))
+
+        return self.cached_sweep(name, load)
+
+    def forget_cells(self) -> None:
+        """Start a new record of the cells read (the runner calls it before each tier)."""
+        self._read.clear()
+
+    def cells_read(self) -> list[Any]:
+        """The cells read since :meth:`forget_cells`, each with ``d`` and ``instances``."""
+        return list(self._read)
 
     def run(self, cells: list[Cell]) -> list[dict[str, np.ndarray]]:
         """The arrays of some cells, simulated where the store lacks them, then from the store."""
+        self._read.extend(cells)
         if not self.simulate:
             missing = [c for c in cells if not self.store.has(c.config())]
             if missing:
@@ -110,6 +132,9 @@ class Claim:
     not_judged: str = ""
     #: The profiles where that headline is gated after all (empty: none).
     judged_at: tuple[str, ...] = ()
+    #: What is known about a number of the authors that the claim tries to reproduce: the claim
+    #: is UNREPRODUCED (not an erratum, not a failure) where its ``authors_number`` check misses.
+    authors_number: str = ""
 
     def headline_judged(self, profile: str) -> bool:
         """Whether the claim's headline comparison is gated at ``profile``."""
@@ -127,13 +152,22 @@ def claim(
     archived: tuple[str, ...] = (),
     not_judged: str = "",
     judged_at: tuple[str, ...] = (),
+    authors_number: str = "",
 ):
     """Register a claim whose tiers are given by the decorated function's returned dict."""
 
     def register(build: Callable[[], dict[str, Tier]]) -> Callable[[], dict[str, Tier]]:
         CLAIMS.append(
             Claim(
-                id, title, reference, build(), expected_deviation, archived, not_judged, judged_at
+                id,
+                title,
+                reference,
+                build(),
+                expected_deviation,
+                archived,
+                not_judged,
+                judged_at,
+                authors_number,
             )
         )
         return build

@@ -54,10 +54,10 @@ CONTAINED = 1e-2  # "the feature space contains f_s": ‖P⊥f_s‖² <= 1 % of 
 
 def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.ndarray]]]:
     """The cells of a ReLU sweep at the run's profile and their arrays (simulated once, stored)."""
-    key = f"relu:{name}"
-    if key not in ctx._sweeps:
-        ctx._sweeps[key] = load_relu_sweep(name, ctx.profile, ctx.seed, ctx.store, ctx.device)
-    return ctx._sweeps[key]
+    return ctx.cached_sweep(
+        f"relu:{name}",
+        lambda: load_relu_sweep(name, ctx.profile, ctx.seed, ctx.store, ctx.device),
+    )
 
 
 def _report(label: str, measured: float, predicted: float, note: str) -> Check:
@@ -389,6 +389,7 @@ def _boundary() -> dict[str, Tier]:
                     "samples as more of the teacher is removed (as γ = cos²θ falls with θ in the "
                     f"linear model); a rise fails beyond {K:g} bootstrap SE (instances resampled "
                     "per n, paired across μ); grid-end crossings count as the grid's end",
+                    predicted_by="no rise (the boundary does not move to larger n)",
                 )
             )
         return checks
