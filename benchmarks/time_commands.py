@@ -10,7 +10,11 @@ always is):
 2. the same again, with the store and cache it filled;
 3. ``python -m paper_figures all --profile quick`` with that store (simulating what is missing);
 4. ``python -m verify dimensions`` (the ReLU study at the CPU ladder, embedded in the page);
-5. the README's test command (``make test``: lint and the test suite), unless ``--skip-tests``.
+5. every other command of the README's tour (its ``bash`` blocks), outputs into the temporary
+   folder: the d = 500 sweep stopped by ``--stop-after`` (its full compute is in the archive's
+   manifest, which the page shows), the archive command not run (it rewrites the repository's
+   archive; ``tests/fate_numeric`` runs it on a temporary archive);
+6. the README's test command (``make test``: lint and the test suite), unless ``--skip-tests``.
 
 Each is timed by the wall clock, once (the machine is what it is: shared machines are noisy, so
 the page says so). The timings, the machine, the device and the commit go to ``timings.json``;
@@ -24,6 +28,8 @@ import argparse
 import datetime
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -54,6 +60,61 @@ def _timed(name: str, command: list[str], env: dict, note: str) -> dict:
         "status": status,
         "note": note,
     }
+
+
+#: Tour commands that are not run as printed, and what is run or said instead.
+SWEEP_SECONDS = 60
+NOT_AS_PRINTED = {
+    "fate_numeric sweep": (
+        ["--stop-after", str(SWEEP_SECONDS)],
+        f"stopped by --stop-after {SWEEP_SECONDS} (every started batch saved; a rerun carries on): "
+        "the sweep's full compute is in the archive table below",
+    ),
+}
+NOT_RUN = {
+    "fate_numeric archive": "not run here: it rewrites the repository's archive/paper "
+    "(tests/fate_numeric run it on a temporary archive)",
+}
+
+
+def readme_commands(readme: Path) -> list[str]:
+    """The commands of the README's ``bash`` blocks (continuation lines joined, comments cut),
+    except the two ``make`` commands, which are timed on their own."""
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", readme.read_text(encoding="utf-8"), re.S):
+        text = block.replace("\\\n", " ")
+        for line in text.splitlines():
+            command = line.split("#", 1)[0].strip()
+            if command and not command.startswith("make "):
+                commands.append(" ".join(command.split()))
+    return commands
+
+
+def _tour(folder: Path, env: dict) -> list[dict]:
+    """Each README tour command, timed, with its outputs in ``folder``."""
+    runs = []
+    for printed in readme_commands(REPOSITORY / "README.md"):
+        words = shlex.split(printed.replace("out/", f"{folder}/out/"))
+        words = [str(folder / "tour-store") if w == "DIR" else w for w in words]
+        if words[0].endswith("python"):
+            words[0] = sys.executable
+        what = " ".join(words[2:4]) if words[1:2] == ["-m"] else words[0]
+        if what in NOT_RUN:
+            runs.append(
+                {
+                    "name": "README",
+                    "command": printed,
+                    "seconds": None,
+                    "status": None,
+                    "note": NOT_RUN[what],
+                }
+            )
+            continue
+        extra, note = NOT_AS_PRINTED.get(what, ([], "as printed in the README's tour"))
+        run = _timed("README", words + extra, env, note)
+        run["command"] = printed + (" " + " ".join(extra) if extra else "")
+        runs.append(run)
+    return runs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                 "the default CPU ladder d = 10, 20, 40 (a study, not a gate)",
             )
         )
+        runs += _tour(folder, env)
         if not args.skip_tests:
             runs.append(_timed("make test", ["make", "test"], env, "ruff, then the test suite"))
         for run in runs:  # the temporary folder is gone once this returns: name it as such

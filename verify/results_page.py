@@ -35,13 +35,19 @@ from verify.report import (
 TIMINGS_FORMAT = "features-are-fate command timings, version 1"
 
 
+def _status(status: int | None) -> str:
+    if status is None:
+        return "not run"
+    return "ok" if status == 0 else f"exit status {status}"
+
+
 def _timings_section(timings: dict) -> list[str]:
     rows = [
         [
             _md_code(entry["name"]),
             _md_code(entry["command"]),
-            _fmt_duration(entry["seconds"]),
-            "ok" if entry["status"] == 0 else f"exit status {entry['status']}",
+            "—" if entry["seconds"] is None else _fmt_duration(entry["seconds"]),
+            _status(entry["status"]),
             entry.get("note", ""),
         ]
         for entry in timings["commands"]

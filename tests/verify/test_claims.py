@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 from altered_theory import replaced, scaled
+from own_evaluators import OWN_EVALUATORS, WITHOUT_EVALUATOR, own_pairs
 
 from derivations.paper import PLOTTED
 from fate_numeric import montecarlo, sweeps, theory
@@ -57,24 +58,15 @@ def test_every_claim_holds_on_a_tiny_grid(claim_id, store, tiny):
     assert result.outcome is expected, failures
 
 
-@pytest.mark.parametrize(
-    ("claim_id", "evaluator"),
-    [
-        ("lt-risk", "lt_risk"),
-        ("scratch-risk", "scratch_risk_finite"),
-        ("scratch-risk", "scratch_risk"),
-        ("fine-tuning", "ft_transferability"),
-        ("ridge-lt", "ridge_lt_risk"),
-        ("finite-source", "ft_transferability_finite_source"),
-        ("finite-source", "ft_risk_finite_source_balanced_d"),
-        ("finite-source", "lt_risk_finite_source_n"),
-        ("pretrain-time-course", "pretrain_coefficient"),
-        ("finite-size-corrections", "scratch_risk_correction"),
-        ("finite-size-corrections", "lt_risk_correction"),
-        ("finite-size-corrections", "scratch_risk_gap"),
-        ("finite-size-corrections", "lt_risk_gap"),
-    ],
-)
+def test_every_claim_names_the_evaluator_of_its_own_equation_or_why_it_has_none():
+    ids = {c.id for c in CLAIMS}
+    assert set(OWN_EVALUATORS) | set(WITHOUT_EVALUATOR) == ids
+    assert not set(OWN_EVALUATORS) & set(WITHOUT_EVALUATOR)
+    for evaluators in OWN_EVALUATORS.values():
+        assert set(evaluators) <= set(theory.EVALUATORS)
+
+
+@pytest.mark.parametrize(("claim_id", "evaluator"), own_pairs("linear"))
 def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator, store, tiny):
     (claim,) = select([claim_id])
     result = run_claim(claim, _context(store, scaled(evaluator, 1.1)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 from altered_theory import scaled
+from own_evaluators import own_pairs
 
 from fate_numeric import relu_sweeps, theory
 from fate_numeric.relu_sweeps import ReluProfile
@@ -52,9 +53,11 @@ def test_relu_claims_hold_at_the_quick_profile(claim_id, store):
     assert bool(result.not_judged) == (expected is Outcome.NOT_JUDGED)
 
 
-def test_a_scaled_kernel_evaluator_fails_the_kernel_claim(store):
-    (claim,) = select(["relu-kernel"])
-    result = run_claim(claim, _context(store, evaluators=scaled("relu_kernel", 1.01)))
+@pytest.mark.parametrize(("claim_id", "evaluator"), own_pairs("relu"))
+@pytest.mark.parametrize("factor", [1.1, 1.01])
+def test_an_evaluator_scaled_fails_its_claim(claim_id, evaluator, factor, store):
+    (claim,) = select([claim_id])
+    result = run_claim(claim, _context(store, evaluators=scaled(evaluator, factor)))
     outcomes = {t.tier: t.outcome for t in result.tiers}
     assert result.outcome is Outcome.FAIL and outcomes["precision"] is Outcome.FAIL
 

@@ -57,6 +57,13 @@ def _timings() -> dict:
                 "status": 1,
                 "note": "ruff, then the tests",
             },
+            {
+                "name": "README",
+                "command": "python -m fate_numeric archive scratch",
+                "seconds": None,
+                "status": None,
+                "note": "not run here: it rewrites the archive",
+            },
         ],
     }
 
@@ -77,6 +84,7 @@ def test_the_page_carries_the_measured_numbers_and_where_they_came_from():
     assert "AMD EPYC, 2 cores, 24 GiB" in page and "`0123456789ab`" in page
     assert "6 min 57 s" in page  # 417 s, the report's own duration format
     assert "exit status 1" in page  # a failed command is recorded, not dropped
+    assert "| — | not run | not run here: it rewrites the archive |" in page  # and one not run
     assert "**Verdict: PASS**" in page
     assert "| `finite-source-scale` | Eq. 22 omits the balanced scale | EXPECTED-DEVIATION" in page
     assert "| `scratch` | 200 | 1.00 h | cpu (2 cores) | `f635368d1e3d` |" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from altered_theory import replaced, scaled
+from own_evaluators import own_pairs
 
 from fate_numeric import theory
 from verify.claims import Context, select
@@ -42,17 +43,7 @@ def test_claim_outcome(claim_id):
     assert bool(claim.expected_deviation) == (EXPECTED[claim_id] is Outcome.EXPECTED_DEVIATION)
 
 
-@pytest.mark.parametrize(
-    ("claim_id", "evaluator"),
-    [
-        ("kl-identity", "kl_label_noise"),
-        ("kl-identity", "kl_family"),
-        ("kl-unbounded", "kl_negated_target"),
-        ("dudley-bounded", "dudley_tent_bound"),
-        ("w1-unbounded", "w1_scaled_bounds"),
-        ("similarity-not-predictive", "kl_family"),
-    ],
-)
+@pytest.mark.parametrize(("claim_id", "evaluator"), own_pairs("similarity"))
 def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator):
     (claim,) = select([claim_id])
     result = run_claim(claim, _context(scaled(evaluator, 1.1)))

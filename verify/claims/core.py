@@ -7,6 +7,7 @@ family of claims lives in its own module of this package and registers itself on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -97,9 +98,24 @@ class Context:
     def population_sd(self, kind: str, *args: float) -> float | None:
         """Standard deviation of a per-instance risk, from 2000 draws of its limit object
         (``None`` for a kind not in ``guarded``: the standard error then comes from the
-        instances)."""
+        instances).
+
+        Linear transfer (θ, n, σ) samples one limit object per n: in the two-dimensional
+        reduction of Thm 3.7 (``montecarlo.linear_transfer_risks``) the risk is
+        sin²θ + ((sinθ w + σε)·z / ‖z‖²)², and sinθ w + σε is N(0, (sin²θ + σ²) I) independent
+        of z, so risk − sin²θ has the law of (sin²θ + σ²) times the risk − 1 at θ = π/2, σ = 0.
+        Its standard deviation is that factor times the one of the unit object at the same n
+        (one Monte Carlo per n instead of per cell; ``tests/verify/test_population_sd.py``
+        checks the two against each other)."""
         if kind not in self.guarded:
             return None
+        if kind == "linear_transfer":
+            theta, n, sigma = args
+            scale = math.sin(theta) ** 2 + sigma**2
+            return scale * self._sampled_sd("linear_transfer", math.pi / 2, n, 0.0)
+        return self._sampled_sd(kind, *args)
+
+    def _sampled_sd(self, kind: str, *args: float) -> float:
         key = (kind, *args)
         if key not in self._sds:
             if kind == "scratch":  # (n, d, sigma)

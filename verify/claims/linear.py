@@ -30,7 +30,7 @@ from derivations.paper import PLOTTED
 from derivations.registry import get
 from derivations.symbols import ratio, x_eig
 from fate_numeric import montecarlo
-from fate_numeric.experiments import Cell, run_cells
+from fate_numeric.experiments import Cell
 from fate_numeric.linear import (
     Empirical,
     Network,
@@ -1051,7 +1051,7 @@ def _depth() -> dict[str, Tier]:
             )
             for n in (10, 45)
         ]
-        results = run_cells(cells, ctx.device)
+        results = ctx.run(cells)  # stored: a second run reads them
         largest = max(float(a["pretrain_loss"].max()) for a in results)
         checks = [exact_check("L=3 pretraining: largest loss", largest, 0.0, 1e-6)]
         checks += [
@@ -1078,7 +1078,7 @@ def _depth() -> dict[str, Tier]:
             tol=1e-10,
             seed=ctx.seed,
         )
-        (arrays,) = run_cells([scratch], ctx.device)
+        (arrays,) = ctx.run([scratch])
         checks.append(
             mean_check(
                 f"L=3 scratch, {_label(scratch)}",

@@ -1,0 +1,76 @@
+"""Which evaluator states each claim's own equation: scaled by 1.1, it must make the claim FAIL
+(issue 18 §1: every claim's numeric tiers exercise the evaluator of its own equation).
+
+Every registered claim is in exactly one of the two tables (``test_claims`` checks it): in
+``OWN_EVALUATORS`` with the evaluators its tiers must not survive a 10 % error in, or in
+``WITHOUT_EVALUATOR`` with the reason it has none.
+"""
+
+from __future__ import annotations
+
+from verify.claims import CLAIMS
+
+#: claim id -> the evaluators of its own equation (each scaled by 1.1 in turn).
+OWN_EVALUATORS: dict[str, tuple[str, ...]] = {
+    # deep linear networks
+    "pretrain-time-course": ("pretrain_coefficient",),
+    "scratch-risk": ("scratch_risk", "scratch_risk_finite"),
+    "lt-risk": ("lt_risk",),
+    "lt-transferability": ("lt_transferability",),
+    "lt-negative-interval-order": ("lt_negative_interval",),
+    "ridge-lt": ("ridge_lt_risk",),
+    "lt-authors-jitter": ("lt_risk",),
+    "fine-tuning": ("ft_transferability",),
+    "fine-tuning-scale": ("ft_transferability_balanced",),
+    "finite-source": (
+        "ft_transferability_finite_source",
+        "ft_risk_finite_source_balanced_d",
+        "lt_risk_finite_source_n",
+    ),
+    "finite-source-scale": ("ft_risk_finite_source_balanced_d",),
+    "depth-independence": ("lt_risk", "scratch_risk_finite"),
+    "lt-phase-boundaries": ("lt_transferability",),
+    "finite-size-corrections": (
+        "scratch_risk_correction",
+        "lt_risk_correction",
+        "scratch_risk_gap",
+        "lt_risk_gap",
+    ),
+    "noiseless": ("scratch_risk_finite",),
+    # ReLU networks
+    "relu-kernel": ("relu_kernel",),
+    # dataset similarity
+    "kl-identity": ("kl_label_noise", "kl_family"),
+    "kl-unbounded": ("kl_negated_target",),
+    "dudley-bounded": ("dudley_tent_bound",),
+    "w1-unbounded": ("w1_scaled_bounds",),
+    "similarity-not-predictive": ("kl_family",),
+}
+
+#: claim id -> why no evaluator states its equation.
+WITHOUT_EVALUATOR: dict[str, str] = {
+    "gf-conservation": "an identity (dD/dt = 0) checked in SymPy and by the step-size ratio of "
+    "the drift, with no closed-form value to scale",
+    "pretraining-rank-one": "the end point is β_s itself with a rank-one feature map: measured "
+    "against exact targets (0 loss, rank one), not an evaluator",
+    "scratch-min-norm": "compared with X⁺y computed from the same data, not a formula",
+    "weight-decay-baseline": "empirical (Fig. 5): weight decay lowering the interpolation peak has "
+    "no formula in the paper; lt_risk_limit is only the floor it is compared with",
+    "relu-pretraining-features": "a containment and alignment threshold on measured spans, with no "
+    "formula",
+    "relu-out-of-span-growth": "a monotonicity of measured out-of-span norms, with no formula",
+    "relu-scratch-power-law": "the power law is fitted to the simulations (ν ≈ 1.18 is the paper's "
+    "fit): its exponent is gated against the printed number at the paper profile "
+    "(test_relu_claims)",
+    "relu-transfer-boundary": "NOT-JUDGED: the predicted boundary is reported beside the simulated "
+    "one, not gated",
+    "relu-phase-sign": "the sign structure of simulated transferabilities, with no formula",
+}
+
+
+def own_pairs(family: str) -> list[tuple[str, str]]:
+    """(claim, evaluator) pairs of the claims that ``verify.claims.<family>`` registers."""
+    ids = [
+        c.id for c in CLAIMS if next(iter(c.tiers.values())).__module__ == f"verify.claims.{family}"
+    ]
+    return [(c, e) for c in ids for e in OWN_EVALUATORS.get(c, ())]
