@@ -1,7 +1,8 @@
 # The two commands of the README. Each creates the virtual environment .venv on first use
 # (torch 2.13.0 first: the CPU build; then the package with its dev extra) and re-installs only
-# when pyproject.toml changes. The editable install is in "compat" mode (the repository root on
-# sys.path), so a package added later is importable without reinstalling.
+# when pyproject.toml changes. The editable install puts the repository root on sys.path (a plain
+# .pth file: pyproject.toml's package-dir), so a package added later is importable without
+# reinstalling.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "torch==2.13.0"
-	$(PY) -m pip install --quiet -e ".[dev]" --config-settings editable_mode=compat
+	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 run: $(STAMP)

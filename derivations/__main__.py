@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 import time
@@ -27,10 +28,11 @@ import sympy as sp
 
 from derivations.cache import cache_dir
 from derivations.cli import Parser, check_writable_folder, nonnegative_int, parse, time_limit
-from derivations.display import for_display
+from derivations.display import for_display, source_legend
 from derivations.errors import FateError, InvalidArgumentError
 from derivations.paper import PRINTED
 from derivations.registry import all_results, get
+from derivations.table import layout, paragraph, table, terminal_width
 
 
 def _pretty(expr: sp.Basic, full: bool, indent: str = "      ") -> str:
@@ -41,24 +43,14 @@ def _pretty(expr: sp.Basic, full: bool, indent: str = "      ") -> str:
 #: Wall-time limit of one ``eval`` (seconds): SymPy/mpmath on extreme values can take very long.
 EVAL_SECONDS = 60
 
-#: Widest reference column of ``list``; longer references end in "…" (``show`` prints them whole).
-REFERENCE_WIDTH = 64
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
 
 def _list(_: argparse.Namespace) -> int:
     results = all_results()
-    width = max(len(name) for name in results)
-    ref_width = min(REFERENCE_WIDTH, max(len(r.reference) for r in results.values()))
-    print(f"{'name':<{width}}  {'reference':<{ref_width}}  {'regime':<17}  title")
-    for result in results.values():
-        print(
-            f"{result.name:<{width}}  {_clip(result.reference, ref_width):<{ref_width}}  "
-            f"{result.regime.value:<17}  {result.title}"
-        )
+    rows = [(r.name, r.reference, r.regime.value, r.title) for r in results.values()]
+    lines = table(
+        rows, header=("name", "reference", "regime", "title"), wrap=(1, 3), width=terminal_width()
+    )
+    print("\n".join(lines))
     print(f"\n{len(results)} results. `python -m derivations show NAME` prints a derivation.")
     return 0
 
@@ -85,6 +77,14 @@ def _show(args: argparse.Namespace) -> int:
             print(f"  erratum: {printed.erratum}")
     if result.notes:
         print(f"  notes: {result.notes}")
+    cited = " ".join([result.reference, result.notes, *result.assumptions])
+    if result.printed:
+        cited += " " + PRINTED[result.printed].source
+    legend = source_legend(cited)
+    if legend:
+        print("  sources (docs/paper.md §1.3):")
+        for line in legend:
+            print("\n".join(paragraph(line, 4, terminal_width(), hanging=2)))
     return 0
 
 
@@ -152,19 +152,22 @@ def _check(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     rows = check_all(seed=args.seed)
-    width = max(len(r.result) for r in rows)
+    width = terminal_width()
     print(f"Derived results against the paper's printed formulas (probe seed {args.seed})\n")
-    print(f"{'result':<{width}}  {'paper':<40}  {'simplify':<9}  {'probe':<18}  outcome")
+    cells = []
     for row in rows:
         symbolic = {True: "0", False: "nonzero", None: "n/a"}[row.equivalence.symbolic]
         probe = f"{row.equivalence.probe_points} pts, {row.equivalence.max_relative_error:.0e}"
-        print(
-            f"{row.result:<{width}}  {row.equation[:40]:<40}  "
-            f"{symbolic:<9}  {probe:<18}  {row.outcome}"
-        )
+        cells.append((row.result, row.equation, symbolic, probe, row.outcome))
+    laid = layout(
+        cells, header=("result", "paper", "simplify", "probe", "outcome"), wrap=(1,), width=width
+    )
+    print("\n".join(laid.header))
+    for row, lines in zip(rows, laid.rows, strict=True):
+        print("\n".join(lines))
         if row.erratum:
             label = "erratum confirmed" if row.outcome == "EXPECTED-DEVIATION" else "known erratum"
-            print(f"{'':<{width}}  {label}: {row.erratum}")
+            print("\n".join(paragraph(f"{label}: {row.erratum}", laid.offset(1), width)))
     failed = [r for r in rows if r.outcome == "FAIL"]
     counts = {o: sum(r.outcome == o for r in rows) for o in ("PASS", "EXPECTED-DEVIATION", "FAIL")}
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -247,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         return args
     try:
         return args.run(args)
+    except BrokenPipeError:  # the reader stopped early (`list | head`): nothing went wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 0
     except (FateError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

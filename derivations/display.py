@@ -37,3 +37,23 @@ def for_display(expr: sp.Basic, *, full: bool = False) -> sp.Basic:
     """``expr`` as it should be shown: nested Piecewise flattened, huge objects elided."""
     expr = flatten(expr)
     return expr if full or not too_long(expr) else summary(expr)
+
+
+#: What the source tags in the provenance of a printed formula (:mod:`derivations.paper`) stand
+#: for; docs/paper.md §1.3 describes each source and how far it is trusted.
+SOURCE_TAGS: dict[str, str] = {
+    "[PAPER]": "the paper itself (arXiv 2410.08194: its abstract and the opening of its "
+    "introduction)",
+    "[NOTES]": "a third-party annotated reading of the paper's v2 (GitHub "
+    "msrepo/theory_inclined_papers_with_annotations, papers/2025-tahir-features-are-fate), which "
+    "quotes its theorems and equation numbers",
+    "[CODE]": "the authors' code (their repository's scripts and plotting notebook plots.ipynb)",
+    "[REVIEW]": "the public ICLR 2025 reviews of the paper's v1",
+    "[DERIVED]": "derived or checked independently, and re-derived by this package",
+}
+
+
+def source_legend(text: str) -> list[str]:
+    """One line per source tag (``[NOTES]``, ``[CODE]``, …) that occurs in ``text``, saying
+    what it stands for, in the order of :data:`SOURCE_TAGS`."""
+    return [f"{tag} = {meaning}" for tag, meaning in SOURCE_TAGS.items() if tag in text]

@@ -1,10 +1,14 @@
 """Command line of the simulators: ``python -m fate_numeric simulate|sweep|archive|store-check``.
 
-* ``simulate``: one grid cell from flags; prints a JSON summary with the per-instance
-  generalisation errors and training losses (mean, standard error, values), the steps taken, the
-  top singular values of the pretrained feature map, the drift of the conserved D_l (its trace
-  for depth 2, which trains in the Gram form of :mod:`fate_numeric.gram`), with
-  ``--record-every K`` the time course of both losses, the device and the time taken.
+* ``simulate``: one grid cell from flags; prints a short summary: the cell's parameters, the
+  mean generalisation error ± its standard error over the instances beside the matching theory
+  values of :mod:`fate_numeric.theory` (the exact finite-size one where there is one, and the
+  asymptotic one) with the deviation in standard errors (:mod:`fate_numeric.cell_report`), the
+  losses and steps. ``--full`` prints instead, and ``--json FILE`` writes, everything as JSON:
+  per instance the generalisation errors and training losses, the steps taken, the top singular
+  values of the pretrained feature map, the drift of the conserved D_l (its trace for depth 2,
+  which trains in the Gram form of :mod:`fate_numeric.gram`), with ``--record-every K`` the time
+  course of both losses, the theory values, the device and the time taken.
 * ``sweep NAME --profile quick|paper``: a named sweep of the authors' launch scripts
   (:mod:`fate_numeric.sweeps`) with a progress bar and ETA; results go to the store, and a rerun
   resumes where an interrupted one stopped. Linear sweeps on a CPU run on ``dask.distributed``
@@ -23,9 +27,10 @@
   (:mod:`fate_numeric.relu_sweeps`).
 
 Bad input gets one line and exit status 2 before any work starts (docs/input_errors.md): numbers
-out of range, an unwritable ``--store`` or ``--out``, a malformed ``$FATE_MEMORY_BUDGET``. A flag
-left out takes the cell's own default (``--rank-rtol``: 10⁻³ for a linear cell, 10⁻¹⁰ for a ReLU
-cell); a damaged store entry that is recomputed is named in a ``warning:`` line.
+out of range, an unwritable ``--store``, ``--out`` or ``--json``, a malformed
+``$FATE_MEMORY_BUDGET``. A flag left out takes the cell's own default (``--rank-rtol``: 10⁻³ for
+a linear cell, 10⁻¹⁰ for a ReLU cell); a damaged store entry that is recomputed is named in a
+``warning:`` line.
 """
 
 from __future__ import annotations
@@ -33,14 +38,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import sys
 import time
-
-import numpy as np
+from pathlib import Path
 
 from derivations.cli import (
     Parser,
+    check_writable_file,
     check_writable_folder,
     finite_float,
     nonnegative_float,
@@ -51,6 +55,8 @@ from derivations.cli import (
     positive_int,
 )
 from derivations.errors import FateError, InvalidArgumentError
+from derivations.table import terminal_width
+from fate_numeric import cell_report
 from fate_numeric.experiments import PROCEDURES, Cell, chunks, run_cells
 from fate_numeric.numerics import (
     describe_device,
@@ -60,21 +66,6 @@ from fate_numeric.numerics import (
 )
 from fate_numeric.relu_sweeps import REFITS, RELU_PROFILES
 from fate_numeric.sweeps import PROFILES
-
-
-def _summary(values: np.ndarray) -> dict:
-    return {
-        "mean": float(values.mean()),
-        "standard_error": float(values.std(ddof=1) / math.sqrt(values.size))
-        if values.size > 1
-        else None,
-        "per_instance": [float(v) for v in values],
-    }
-
-
-def _time_course(values: np.ndarray) -> list[list[float | None]]:
-    """Per instance, the recorded values (``None`` after the instance stopped early)."""
-    return [[float(v) if np.isfinite(v) else None for v in row] for row in values]
 
 
 def _cell_arguments(cls: type, args: argparse.Namespace) -> dict:
@@ -88,6 +79,21 @@ def _cell_arguments(cls: type, args: argparse.Namespace) -> dict:
     }
 
 
+def _emit(args: argparse.Namespace, record: dict, summary: str) -> None:
+    """The summary on stdout, or with ``--full`` the whole record as JSON; with ``--json FILE``
+    the record is also written to FILE."""
+    if args.json is not None:
+        target = Path(args.json).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(record, indent=2) + "\n")
+        print(f"wrote {args.json}", file=sys.stderr)
+    if args.full:
+        json.dump(record, sys.stdout, indent=2)
+        print()
+    else:
+        print(summary)
+
+
 def _simulate_relu(args: argparse.Namespace) -> int:
     """One ReLU cell (``--model relu``, :mod:`fate_numeric.relu_sweeps`): risks and diagnostics."""
     from fate_numeric.relu_sweeps import ReluCell, run_relu_cells
@@ -98,19 +104,18 @@ def _simulate_relu(args: argparse.Namespace) -> int:
     relu_chunks([cell], memory_budget(device))  # refuses a cell that cannot fit, before any work
     start = time.perf_counter()
     (arrays,) = run_relu_cells([cell], device)
-    report = {
-        "device": describe_device(device),
-        "seconds": round(time.perf_counter() - start, 3),
-        "risk": _summary(arrays["risk"]),
-        **{name: values.tolist() for name, values in arrays.items() if name != "risk"},
-        "cell": cell.config(),
-    }
-    json.dump(report, sys.stdout, indent=2)
-    print()
+    seconds, described = time.perf_counter() - start, describe_device(device)
+    _emit(
+        args,
+        cell_report.relu_record(cell, arrays, described, seconds),
+        cell_report.relu_summary(cell, arrays, described, seconds, terminal_width()),
+    )
     return 0
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    if args.json is not None:
+        check_writable_file(args.json, "the --json file")  # before any work
     if args.model == "relu":
         return _simulate_relu(args)
     device = resolve_device(args.device)
@@ -118,40 +123,12 @@ def _simulate(args: argparse.Namespace) -> int:
     chunks([cell], memory_budget(device))  # refuses a cell that cannot fit, before any work
     start = time.perf_counter()
     (arrays,) = run_cells([cell], device)
-    seconds = time.perf_counter() - start
-    errors = arrays["generalisation"]
-    report = {
-        "device": describe_device(device),
-        "seconds": round(seconds, 3),
-        "generalisation": (
-            {f"ridge={lam:g}": _summary(row) for lam, row in zip(cell.ridges, errors, strict=True)}
-            if errors.ndim == 2
-            else _summary(errors)
-        ),
-    }
-    for name in ("train_loss", "pretrain_loss"):
-        if name in arrays:
-            report[name] = _summary(arrays[name])
-    for name in ("steps", "pretrain_steps"):
-        if name in arrays:
-            report[name] = [int(v) for v in arrays[name]]
-    if "feature_singular_values" in arrays:  # the pretrained feature map's top three
-        report["feature_singular_values"] = arrays["feature_singular_values"].tolist()
-    if "drift" in arrays:  # ‖D_l(end) − D_l(0)‖_F per instance and layer (W-form)
-        report["drift"] = arrays["drift"].tolist()
-    if "trace_drift" in arrays:  # |tr D(end) − tr D(0)| per instance (Gram form, L = 2)
-        report["trace_drift"] = arrays["trace_drift"].tolist()
-    for prefix in ("pretrain_history", "history"):
-        if f"{prefix}_step" in arrays:
-            report[prefix] = {
-                name: _time_course(arrays[f"{prefix}_{name}"])
-                for name in ("train_loss", "generalisation")
-                if f"{prefix}_{name}" in arrays
-            }
-            report[prefix]["step"] = [int(k) for k in arrays[f"{prefix}_step"]]
-    report["cell"] = cell.config()
-    json.dump(report, sys.stdout, indent=2)
-    print()
+    seconds, described = time.perf_counter() - start, describe_device(device)
+    _emit(
+        args,
+        cell_report.linear_record(cell, arrays, described, seconds),
+        cell_report.linear_summary(cell, arrays, described, seconds, terminal_width()),
+    )
     return 0
 
 
@@ -271,7 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m fate_numeric", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    simulate = commands.add_parser("simulate", help="simulate one grid cell, print a JSON summary")
+    simulate = commands.add_parser(
+        "simulate", help="simulate one grid cell; print its mean risk beside the theory"
+    )
     simulate.add_argument("--procedure", choices=PROCEDURES, required=True)
     simulate.add_argument("--d", type=positive_int, required=True, help="input dimension and width")
     simulate.add_argument(
@@ -348,6 +327,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="training precision (draws are float64 either way); verification uses float64",
     )
     simulate.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+    simulate.add_argument(
+        "--full",
+        action="store_true",
+        help="print every per-instance number as JSON instead of the summary",
+    )
+    simulate.add_argument(
+        "--json", default=None, metavar="FILE", help="also write every per-instance number to FILE"
+    )
     simulate.set_defaults(run=_simulate)
 
     sweep = commands.add_parser("sweep", help="run a named sweep into the store (resumable)")

@@ -265,6 +265,21 @@ CASES: list[Case] = [
         "FATE_MEMORY_BUDGET must be a number of bytes >= 1",
         env={"FATE_MEMORY_BUDGET": "-5"},
     ),
+    _cli(
+        "fate_numeric",
+        "simulate",
+        f"{SIMULATE} --json a-folder",
+        "the --json file 'a-folder' is a folder; give a file name",
+        note="nothing simulated",
+    ),
+    _cli(
+        "fate_numeric",
+        "simulate",
+        f"{SIMULATE} --json {READ_ONLY}/cell.json",
+        f"the --json file '{READ_ONLY}/cell.json' cannot be written: its folder '{READ_ONLY}' is "
+        "not writable (Permission denied)",
+        note="nothing simulated",
+    ),
     # ---- python -m fate_numeric sweep / archive / store-check --------------------------------
     _cli("fate_numeric", "sweep", "sweep nosuch --serial", "unknown sweep 'nosuch'"),
     _cli(

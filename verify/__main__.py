@@ -74,13 +74,24 @@ def _store(args: argparse.Namespace):
 
 
 def _list(args: argparse.Namespace) -> int:
+    from derivations.table import table, terminal_width
     from verify.claims import CLAIMS
 
-    width = max(len(c.id) for c in CLAIMS)
-    for claim in CLAIMS:
-        tiers = ", ".join(claim.tiers)
-        erratum = "  [erratum]" if claim.expected_deviation else ""
-        print(f"{claim.id:<{width}}  {claim.reference:<28}  {tiers:<44}  {claim.title}{erratum}")
+    rows = [
+        (
+            claim.id,
+            claim.reference,
+            ", ".join(claim.tiers),
+            claim.title + ("  [erratum]" if claim.expected_deviation else ""),
+        )
+        for claim in CLAIMS
+    ]
+    header = ("claim", "reference", "tiers", "title")
+    print("\n".join(table(rows, header=header, wrap=(1, 2, 3), width=terminal_width())))
+    print(
+        f"\n{len(rows)} claims; [erratum]: the paper's printed statement is wrong and the claim "
+        "expects the deviation. `python -m verify run ID...` checks some of them."
+    )
     return 0
 
 

@@ -122,7 +122,7 @@ def test_simulate_keeps_the_linear_cells_rank_rtol(capsys):
 
     arguments = "simulate --procedure linear_transfer --d 8 --n 4 --theta 0.785 --sigma 0.2"
     arguments += " --instances 3 --ridge 0 0.1 --device cpu"
-    assert main(arguments.split()) == 0
+    assert main([*arguments.split(), "--full"]) == 0
     report = json.loads(capsys.readouterr().out)
     default = Cell(
         "linear_transfer", d=8, n=4, theta=0.785, sigma=0.2, instances=3, ridges=(0.0, 0.1)
@@ -203,10 +203,11 @@ def test_bad_cells_are_refused(kwargs, argument):
         Cell(**arguments)
 
 
-def test_simulate_command_prints_a_json_summary(capsys):
+def test_simulate_command_full_prints_a_json_record(capsys):
     status = main(
         [
             "simulate",
+            "--full",
             "--procedure",
             "scratch",
             "--d",
@@ -264,7 +265,16 @@ def test_float32_training_sees_the_same_draws_and_agrees_to_figure_precision(pro
 def test_simulate_command_reports_the_time_course(capsys):
     arguments = "simulate --procedure fine_tuning --d 10 --n 5 --theta 0.5 --instances 2"
     status = main(
-        [*arguments.split(), "--epochs", "200", "--record-every", "100", "--device", "cpu"]
+        [
+            *arguments.split(),
+            "--epochs",
+            "200",
+            "--record-every",
+            "100",
+            "--device",
+            "cpu",
+            "--full",
+        ]
     )
     assert status == 0
     report = json.loads(capsys.readouterr().out)

@@ -427,7 +427,7 @@ def test_simulate_cli_relu(capsys):
     from fate_numeric.__main__ import main
 
     args = "simulate --model relu --procedure scratch --d 4 --n 6 --width 8 --teacher-width 3 "
-    args += "--instances 2 --lr-scale 1 --max-steps 200 --device cpu"
+    args += "--instances 2 --lr-scale 1 --max-steps 200 --device cpu --full"
     assert main(args.split()) == 0
     report = json.loads(capsys.readouterr().out)
     assert len(report["risk"]["per_instance"]) == 2 and report["cell"]["kind"] == "relu-cell"
