@@ -73,6 +73,13 @@ def _store(args: argparse.Namespace):
     return store
 
 
+def _tag(claim) -> str:
+    """``  [erratum]`` or ``  [authors' number]`` after a claim's title, where it is one."""
+    if claim.expected_deviation:
+        return "  [erratum]"
+    return "  [authors' number]" if claim.authors_number else ""
+
+
 def _list(args: argparse.Namespace) -> int:
     from derivations.table import table, terminal_width
     from verify.claims import CLAIMS
@@ -82,7 +89,7 @@ def _list(args: argparse.Namespace) -> int:
             claim.id,
             claim.reference,
             ", ".join(claim.tiers),
-            claim.title + ("  [erratum]" if claim.expected_deviation else ""),
+            claim.title + _tag(claim),
         )
         for claim in CLAIMS
     ]
@@ -90,7 +97,8 @@ def _list(args: argparse.Namespace) -> int:
     print("\n".join(table(rows, header=header, wrap=(1, 2, 3), width=terminal_width())))
     print(
         f"\n{len(rows)} claims; [erratum]: the paper's printed statement is wrong and the claim "
-        "expects the deviation. `python -m verify run ID...` checks some of them."
+        "expects the deviation; [authors' number]: the claim asks whether a number the authors "
+        "published is reproduced. `python -m verify run ID...` checks some of them."
     )
     return 0
 
