@@ -1,10 +1,11 @@
 """LaTeX export of the derived results: one ``.tex`` fragment per result and a standalone document.
 
 The fragments use only packages of a basic TeX Live (amsmath, amssymb, breqn for automatic line
-breaking of long equations); ``main.tex`` ``\\input``s them in the order of the paper and compiles
-with ``pdflatex``. Record texts are written in Unicode (γ, ‖β̂‖², ...): :func:`text_to_latex` and
-:func:`math_to_latex` translate them for pdflatex, and report characters they do not know so that a
-test can catch them.
+breaking of long equations, Latin Modern for Type 1 fonts; docs/guide.md lists the Debian packages);
+``main.tex`` ``\\input``s them in the order of the paper and compiles with ``pdflatex``, rerun
+until the labels are stable (:func:`compile_pdf`). Record texts are written in Unicode (γ, ‖β̂‖²,
+...): :func:`text_to_latex` and :func:`math_to_latex` translate them for pdflatex, and report
+characters they do not know so that a test can catch them.
 """
 
 from __future__ import annotations
@@ -98,12 +99,14 @@ _TEXT_ESCAPES = {
     "}": r"\}",
     "~": r"$\sim$",
     "^": r"\textasciicircum{}",
+    "/": r"\slash{}",  # a line may break after it (docs/paper.md, n/d)
 }
 _ACCENTS = {"\u0302": "hat", "\u0307": "dot"}  # combining circumflex and dot above
 _PRIVATE = 0xE000  # placeholders for spans already translated (Unicode private-use area)
-# x_s, β̂_sc, W_{l+1}: a single-letter base (not the end of a word such as scratch_risk)
+# x_s, β̂_sc, W_{l+1}, W_1c = W₁c: a single-letter base (not the end of a word such as scratch_risk)
 _SUBSCRIPTED = re.compile(
-    "(?<![A-Za-z0-9_])([A-Za-zα-ωΓ-ΩȧċẆẇṙ\ue000-\uf8ff])_(\\{[^{}]*\\}|[A-Za-z0-9]+(?![A-Za-z0-9_]))"
+    "(?<![A-Za-z0-9_])([A-Za-zα-ωΓ-ΩȧċẆẇṙ\ue000-\uf8ff])_"
+    "(\\{[^{}]*\\}|[0-9]+(?![0-9_])|[A-Za-z0-9]+(?![A-Za-z0-9_]))"
 )
 
 
@@ -213,6 +216,7 @@ def _width(expr: sp.Basic) -> int:
 
 _WORD = re.compile(r"(?<![\\A-Za-z{_^])([A-Za-z]{2,})")
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(_[A-Za-z0-9]+)?")
+_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(_[A-Za-z0-9]+){2,}")  # log_n_star: a program name
 
 
 def _symbol_names(expr: sp.Basic, unknown: set[str]) -> dict[sp.Symbol, str]:
@@ -223,7 +227,9 @@ def _symbol_names(expr: sp.Basic, unknown: set[str]) -> dict[sp.Symbol, str]:
     """
     names = {}
     for symbol in getattr(expr, "free_symbols", ()):
-        if isinstance(symbol, sp.Symbol) and not _PLAIN_NAME.fullmatch(symbol.name):
+        if isinstance(symbol, sp.Symbol) and _IDENTIFIER.fullmatch(symbol.name):
+            names[symbol] = r"\mathrm{" + symbol.name.replace("_", r"\_") + "}"
+        elif isinstance(symbol, sp.Symbol) and not _PLAIN_NAME.fullmatch(symbol.name):
             words = [math_to_latex(word, unknown).strip() for word in symbol.name.split(" ")]
             names[symbol] = r"\ ".join(_WORD.sub(r"\\mathrm{\1}", w) for w in words if w)
     return names
@@ -301,7 +307,9 @@ def _rows(expr: sp.Basic, unknown: set[str]) -> list[str]:
     if isinstance(expr, sp.Equality):
         inner = _rows(expr.rhs, unknown)
         if _width(expr.lhs) <= ROW_WIDTH // 2:
-            return [_latex(expr.lhs, unknown) + " &= " + inner[0].replace("&", "", 1), *inner[1:]]
+            # later rows (branches, components) line up with the first one, after the "="
+            rest = [r.replace("&", r"&\mathrel{\phantom{=}}", 1) for r in inner[1:]]
+            return [_latex(expr.lhs, unknown) + " &= " + inner[0].replace("&", "", 1), *rest]
         left = _split(expr.lhs, unknown)  # a long left side: its rows, then "= right side"
         rows = ["&" + left[0], *(r"&\quad " + p for p in left[1:])]
         return [*rows, "&= " + inner[0].replace("&", "", 1), *inner[1:]]
@@ -424,11 +432,31 @@ def _check_lines(checks, unknown: set[str]) -> dict[int, str]:
     return lines
 
 
-def _boxed(title: str, text: str) -> str:
+def _boxed(text: str, title: str = "") -> str:
+    heading = rf"\textbf{{{title}}} " if title else ""
     return (
         r"\par\smallskip\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}{"
-        rf"\textbf{{{title}}} {text}}}}}\par\smallskip"
+        rf"{heading}{text}}}}}\par\smallskip"
     )
+
+
+#: Notes that begin like this state an erratum or a correction of the paper (a box in the notes).
+_ERRATUM_NOTE = re.compile(r"(Erratum|Correction|Third-party correction)\b")
+
+
+def _notes(result: DerivedResult, t) -> list[str]:
+    """The record's notes: a box if they state an erratum or a correction, else a paragraph.
+
+    A result whose printed formula carries an erratum already has the "Known erratum" box, written
+    for the reader; its own erratum note says the same for the maintainers, so it is left out.
+    """
+    if not result.notes:
+        return []
+    if _ERRATUM_NOTE.match(result.notes):
+        if result.printed and PRINTED[result.printed].erratum:
+            return []
+        return [_boxed(t(result.notes))]  # it opens with "Erratum" or "Correction"
+    return [rf"\paragraph{{Notes.}} {t(result.notes)}"]
 
 
 def result_fragment(
@@ -484,23 +512,40 @@ def result_fragment(
             }[paper_check.outcome]
             lines.append(rf"\par\noindent\textit{{Symbolic check:}} {verdict}.")
         if printed.erratum:
-            lines.append(_boxed("Known erratum.", t(printed.erratum)))
-    if result.notes:
-        if "rratum" in result.notes or "correction" in result.notes.lower():
-            lines.append(_boxed("Erratum / correction note.", t(result.notes)))
-        else:
-            lines.append(rf"\paragraph{{Notes.}} {t(result.notes)}")
+            lines.append(_boxed(t(printed.erratum), "Known erratum."))
+    lines += _notes(result, t)
     return "\n".join(lines) + "\n"
 
 
-_PREAMBLE = r"""\documentclass[11pt]{article}
+#: Packages and settings of both documents (docs/guide.md lists the Debian packages): Latin Modern
+#: in T1 encoding (Type 1 fonts, searchable text; glyphtounicode maps the fi/fl ligatures back to
+#: letters), line breaks after the underscores of identifiers and the slashes of paths, and the
+#: catcodes of _ and ^ restored before the .aux is re-read at the end: breqn sets them to 12 in the
+#: document, so a section title with a subscript would otherwise never compare equal to its label
+#: and LaTeX would ask for a rerun forever.
+_PACKAGES = r"""\documentclass[11pt]{article}
 \usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\usepackage{microtype}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage{breqn}
 \usepackage{graphicx}
-\usepackage{hyperref}
-\title{Features are fate: the derivations\\\large re-derived with SymPy}
+\usepackage[hidelinks]{hyperref}
+\ifdefined\pdfgentounicode \input{glyphtounicode}\pdfgentounicode=1 \fi
+\setlength{\emergencystretch}{3em}
+\makeatletter
+\DeclareRobustCommand{\_}{\ifmmode\nfss@text{\textunderscore}\else\textunderscore\allowbreak\fi}
+\makeatother
+\pdfstringdefDisableCommands{\def\slash{/}}
+\ifdefined\AddToHook
+  \AddToHook{enddocument/afterlastpage}{\catcode`\_=8 \catcode`\^=7 }
+\fi
+"""
+
+_PREAMBLE = (
+    _PACKAGES
+    + r"""\title{Features are fate: the derivations\\\large re-derived with SymPy}
 \author{generated by \texttt{python -m derivations export}}
 \date{}
 \begin{document}
@@ -510,6 +555,7 @@ transfer learning in high-dimensional regression} (ICML 2025), re-derived step b
 expression below was produced by SymPy, not typed in.
 \tableofcontents
 """
+)
 
 
 def export(results: Iterable[DerivedResult], folder: Path) -> tuple[Path, set[str]]:
@@ -526,14 +572,9 @@ def export(results: Iterable[DerivedResult], folder: Path) -> tuple[Path, set[st
     return main, unknown
 
 
-_NOTES_PREAMBLE = r"""\documentclass[11pt]{article}
-\usepackage[T1]{fontenc}
-\usepackage[margin=2.2cm]{geometry}
-\usepackage{amsmath,amssymb}
-\usepackage{breqn}
-\usepackage{graphicx}
-\usepackage[hidelinks]{hyperref}
-\setcounter{secnumdepth}{2}
+_NOTES_PREAMBLE = (
+    _PACKAGES
+    + r"""\setcounter{secnumdepth}{2}
 \title{Features are fate: lecture notes on the derivations\\
 \large every result re-derived and every step re-checked with SymPy}
 \author{generated by \texttt{python -m derivations export -{}-latex DIR -{}-pdf}}
@@ -552,8 +593,9 @@ came before: $\checkmark$ means the check was re-executed and passed (an equalit
 substitution, solution or ODE solution recomputed and compared); $\circ$ means the step rests on
 an argument SymPy cannot run (a modelling premise, rotation invariance, a concentration argument),
 and the reason is given; $\times$ would mark a failed check. Boxes mark the paper's known errata
-(\texttt{docs/paper.md}, \S 9). A piecewise result is a list of branches marked $\bullet$, read in
-order: the first branch whose condition holds applies (``otherwise'' catches what is left).
+(\texttt{docs/paper.md}, \S 9) and the corrected results derived here. A piecewise result is a
+list of branches marked $\bullet$, read in order: the first branch whose condition holds applies
+(``otherwise'' catches what is left).
 
 \paragraph{Notation.} Inputs $x \sim N(0, I_d)$; target labels $y = \beta_t^\top x + \varepsilon$
 with $\varepsilon \sim N(0, \sigma^2)$; source and target teachers are unit vectors at angle
@@ -562,6 +604,7 @@ $\theta$, $\beta_s^\top \beta_t = \cos\theta$; $\gamma = n/d$ target samples per
 data; $T = \mathbb{E} R_{\mathrm{sc}} - \mathbb{E} R_{\mathrm{transfer}}$ is the transferability
 (positive: transfer helps).
 """
+)
 
 
 def lecture_notes(
@@ -614,20 +657,37 @@ def lecture_notes(
     return path, unknown
 
 
+#: pdflatex runs at most this many times without latexmk (labels, contents, then page numbers).
+MAX_RUNS = 4
+_RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed")
+
+
 def compile_pdf(main: Path) -> Path:
-    """Build the PDF with latexmk if present, else pdflatex twice; RuntimeError with the log."""
+    """Build the PDF until its labels are stable; RuntimeError with the end of the log on failure.
+
+    latexmk reruns pdflatex until the auxiliary files stop changing; without it, pdflatex is rerun
+    while the log asks for it ("Rerun to get ...", "Label(s) may have changed"), at most
+    :data:`MAX_RUNS` times.
+    """
     latexmk, pdflatex = shutil.which("latexmk"), shutil.which("pdflatex")
     if pdflatex is None:
         raise RuntimeError(
             "pdflatex not found; install TeX Live (Debian: apt-get install texlive-latex-base "
-            "texlive-latex-recommended texlive-latex-extra)"
+            "texlive-latex-recommended lmodern)"
         )
+    pdflatex_run = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", main.name]
     if latexmk is not None:
-        commands = [[latexmk, "-pdf", "-interaction=nonstopmode", "-halt-on-error", main.name]]
-    else:  # twice, for the table of contents
-        commands = [[pdflatex, "-interaction=nonstopmode", "-halt-on-error", main.name]] * 2
-    for command in commands:
-        run = subprocess.run(command, cwd=main.parent, capture_output=True, text=True, check=False)
-        if run.returncode != 0:
-            raise RuntimeError(f"{Path(command[0]).name} failed:\n" + run.stdout[-3000:])
+        _run([latexmk, "-pdf", "-interaction=nonstopmode", "-halt-on-error", main.name], main)
+    else:
+        for _ in range(MAX_RUNS):
+            _run(pdflatex_run, main)
+            log = main.with_suffix(".log").read_text(errors="replace")
+            if not _RERUN.search(log):
+                break
     return main.with_suffix(".pdf")
+
+
+def _run(command: list[str], main: Path) -> None:
+    run = subprocess.run(command, cwd=main.parent, capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        raise RuntimeError(f"{Path(command[0]).name} failed:\n" + run.stdout[-3000:])
