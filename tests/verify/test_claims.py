@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -15,7 +16,7 @@ from fate_numeric.store import ResultStore
 from verify.claims import CLAIMS, Context, select
 from verify.claims.linear import FT_SCALE_BIAS_PER_D
 from verify.model import Outcome
-from verify.runner import run_claim
+from verify.runner import archived_context, run_claim
 
 CPU = torch.device("cpu")
 TINY = sweeps.Profile(
@@ -66,10 +67,24 @@ def test_every_claim_names_the_evaluator_of_its_own_equation_or_why_it_has_none(
         assert set(evaluators) <= set(theory.EVALUATORS)
 
 
+@pytest.fixture(scope="module")
+def paper_archive() -> Context | None:
+    """The repository's d = 500 archive, as ``verify all`` reads it (tier sim500)."""
+    return archived_context(CPU, 0)
+
+
 @pytest.mark.parametrize(("claim_id", "evaluator"), own_pairs("linear"))
-def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator, store, tiny):
+def test_an_evaluator_scaled_by_1_1_fails_its_claim(
+    claim_id, evaluator, store, tiny, paper_archive
+):
+    """As ``verify all`` runs it: the quick tiers (here on a tiny grid) and, for the claims that
+    read archived sweeps, the d = 500 tier, whose instances resolve a 10 % error."""
     (claim,) = select([claim_id])
-    result = run_claim(claim, _context(store, scaled(evaluator, 1.1)))
+    evaluators = scaled(evaluator, 1.1)
+    archived = None
+    if claim.archived and paper_archive is not None:
+        archived = replace(paper_archive, theory=evaluators)
+    result = run_claim(claim, _context(store, evaluators), archived)
     assert result.outcome is Outcome.FAIL
 
 

@@ -482,11 +482,53 @@ def _lt_transferability() -> dict[str, Tier]:
                     ),
                     note="exact finite-size T = E R_sc(n, d) − eq. 10 (lt_transferability_finite)"
                     + ("; |n − d| <= 1" if singular else ""),
+                    predicted_by="the exact finite-size expectation",
                 )
             )
+            if not singular:
+                checks.append(
+                    _eq11_within_its_gap(
+                        ctx, cell, scratch[(cell.n, cell.sigma)], arrays["generalisation"][0]
+                    )
+                )
         return checks
 
     return {"symbolic": symbolic, "simulation": simulation}
+
+
+def _eq11_within_its_gap(
+    ctx: Context, cell: Cell, scratch: np.ndarray, transfer: np.ndarray
+) -> Check:
+    """R_sc − R_lt at (n, d) against eq. 11 itself at γ = n/d, within the finite-size gap the
+    derivations bound: T_finite − T_eq11 = (scratch gap) − (linear-transfer gap), each its
+    first-order term (c₁/d, a₁/n) plus a remainder within (3/2)|c₂|/d² and (3/2)|a₂|/n²
+    (``scratch_risk_correction``, ``lt_risk_correction`` and their ``*_remainder_bound``), so the
+    tolerance adds |c₁/d − a₁/n| and both bounds; gated only where both bounds are claimed."""
+    gamma = cell.n / cell.d
+    c1, _ = ctx.theory.scratch_risk_correction(gamma, cell.sigma)
+    a1, _ = ctx.theory.lt_risk_correction(cell.theta, cell.sigma)
+    bound_sc, claimed_sc = ctx.theory.scratch_risk_remainder_bound(gamma, cell.sigma, cell.d)
+    bound_lt, claimed_lt = ctx.theory.lt_risk_remainder_bound(cell.theta, cell.sigma, cell.n)
+    gap = abs(c1 / cell.d - a1 / cell.n) + bound_sc + bound_lt
+    claimed = bool(claimed_sc) and bool(claimed_lt)
+    return difference_check(
+        f"{_label(cell)}: eq. 11 at γ = n/d",
+        scratch,
+        transfer,
+        ctx.theory.lt_transferability(cell.theta, gamma, cell.sigma),
+        floor=2e-3 + gap,
+        gated=claimed,
+        population_sds=(
+            ctx.population_sd("scratch", cell.n, cell.d, cell.sigma),
+            ctx.population_sd("linear_transfer", cell.theta, cell.n, cell.sigma),
+        ),
+        predicted_by="eq. 11 (asymptotic) at γ = n/d",
+        note=f"eq. 11 (lt_transferability); floor + the finite-size gap |c₁/d − a₁/n| + both "
+        f"remainder bounds = {gap:.3g}"
+        if claimed
+        else "eq. 11 (lt_transferability); a remainder bound is not claimed here (d|1 − γ| <= 3 "
+        "or n <= 6): not gated",
+    )
 
 
 @claim(
