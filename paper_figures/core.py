@@ -180,6 +180,9 @@ class Figure:
             :mod:`fate_numeric.relu_sweeps`) that ``data`` reads (for ``list``, the messages
             about missing data and the profiles the figure can be drawn at).
         notes: decisions and uncertainties (docs/paper.md §7, §9) stated in the caption file.
+        grid: ``grid(ctx, tables) -> str``, the provenance line that describes the simulation
+            drawn, for a figure that does not draw the profile's linear grid (the ReLU sweeps,
+            Figure 4's W₁ estimates); by default the line describes the linear grid.
     """
 
     name: str
@@ -190,6 +193,7 @@ class Figure:
     draw: Callable[[Tables], Any]
     sweeps: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    grid: Callable[[Context, Tables], str] | None = None
 
     def __post_init__(self) -> None:
         allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")

@@ -39,7 +39,7 @@ from fate_numeric.relu_sweeps import (
     relu_profile,
     target_teacher,
 )
-from paper_figures.core import Context, Figure, MissingSimulationError, Table
+from paper_figures.core import Context, Figure, MissingSimulationError, Table, Tables
 from paper_figures.plots import TRANSFER_CMAP, colorbar, edges
 
 SWEEPS = ("relu_scratch", "relu_linear_transfer")
@@ -94,7 +94,7 @@ def _kernel_table(ctx: Context, cell: ReluCell) -> Table:
 
 
 def _grid_table(ctx: Context) -> Table:
-    """The ReLU grid of the profile (the caption's provenance line describes the linear grid)."""
+    """The ReLU grid of the profile (also the caption's provenance line, :func:`describe_grid`)."""
     grid = relu_profile(ctx.profile)
     return Table(
         profile=np.array([grid.name]),
@@ -107,6 +107,19 @@ def _grid_table(ctx: Context) -> Table:
         sample_sizes=np.array([" ".join(map(str, grid.sample_sizes))]),
         removed=np.array([" ".join(f"{mu:g}" for mu in grid.removed)]),
         seed=np.array([ctx.seed]),
+    )
+
+
+def describe_grid(ctx: Context, tables: Tables) -> str:
+    """The provenance line: the ReLU grid the figure's sweeps ran on (its ``grid`` table)."""
+    grid = tables["grid"]
+    sizes = ", ".join(str(grid["sample_sizes"][0]).split())
+    removed = ", ".join(str(grid["removed"][0]).split())
+    return (
+        f"ReLU grid `{grid['profile'][0]}`, d = {int(grid['d'][0])}, m = {int(grid['width'][0])}, "
+        f"m* = {int(grid['teacher_width'][0])}, {int(grid['instances'][0])} instances per cell, "
+        f"n ∈ {{{sizes}}}, μ ∈ {{{removed}}}, learning rate {grid['lr_scale'][0]:g}·m, at most "
+        f"{int(grid['max_steps'][0])} steps"
     )
 
 
@@ -297,7 +310,9 @@ def draw(tables: dict[str, Table]):
     ax.set_xlabel(r"removed fraction $\mu$")
     ax.set_ylabel("n")
     ax.set_title("(f) transferability, linear transfer")
-    ax.legend(fontsize="x-small", loc="lower left")
+    # below the axes, on the white page: black text over the dark cells was unreadable and
+    # any cell may hold a marker
+    ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
     return fig
 
 
@@ -321,6 +336,7 @@ FIGURE = Figure(
     data=data,
     draw=draw,
     sweeps=SWEEPS,
+    grid=describe_grid,
     notes=(
         "docs/paper.md §5.1, §9.3: the paper's teacher output weights, noise, n grid, μ grid, "
         "seeds and the basis of its feature-space projection are unknown; ours: output weights "
@@ -328,8 +344,7 @@ FIGURE = Figure(
         "The quick profile (d = 10, m = 100, m* = 10, learning rate 1.0·m) is not the paper's "
         "setting (d = 100, m = 1000, m* = 100, 0.01·m); `--profile paper` needs a GPU, and "
         "`--profile paper_d500` draws the same at d = 500. The ReLU grid is in "
-        "`figure3.grid.csv` (the provenance line below describes the profile's linear grid, "
-        "where it has one).",
+        "`figure3.grid.csv` and in the provenance line below.",
         "The scale of Fig. 3d (≈ 0.045) was not reproduced by us or by the third-party check; "
         "we plot the fraction of ‖f_t‖² and store the absolute values in the CSV.",
         "Pretraining is on the exact population loss (infinite source data) through the kernel; "
