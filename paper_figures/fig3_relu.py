@@ -33,13 +33,15 @@ from fate_numeric import relu, relu_analysis
 from fate_numeric.numerics import DTYPE, generator
 from fate_numeric.relu_sweeps import (
     ReluCell,
-    load_relu_sweep,
     pretraining_entry,
     pretraining_start,
+    relu_cells_of,
     relu_profile,
+    run_relu_sweep,
     target_teacher,
 )
-from paper_figures.core import Context, Figure, MissingSimulationError, Table, Tables
+from paper_figures.core import Context, Figure, Table, Tables
+from paper_figures.costs import progress
 from paper_figures.plots import TRANSFER_CMAP, colorbar, edges
 
 SWEEPS = ("relu_scratch", "relu_linear_transfer")
@@ -47,21 +49,26 @@ PROBES = {"quick": 40}  # probe inputs of the kernel panels; 80 at the paper's s
 
 
 def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.ndarray]]]:
-    """A ReLU sweep's cells and arrays from the store (simulated first when allowed)."""
+    """A ReLU sweep's cells and arrays from the store; missing cells are simulated first, after
+    saying on stderr what they cost and on which device (a GPU is recommended for the paper
+    grids), with a progress bar, or, with ``simulate`` off, named with their command and cost."""
     key = f"relu:{name}"
     if key not in ctx._sweeps:
-
-        def missing(count: int, total: int) -> None:
+        cells = relu_cells_of(name, ctx.profile, ctx.seed)
+        missing = [cell for cell in cells if not ctx.store.has(cell.config())]
+        if missing:
             if not ctx.simulate:
-                raise MissingSimulationError(
-                    f"{count} of {total} cells of the ReLU sweep {name!r} ({ctx.profile} "
-                    "profile) are not in the store; run",
-                    [ctx.sweep_command(name)],
+                raise ctx.missing_simulation(
+                    f"{len(missing)} of {len(cells)} cells of the ReLU sweep {name!r} "
+                    f"({ctx.profile} profile) are not in the store; run",
+                    name,
                 )
-
-        ctx._sweeps[key] = load_relu_sweep(
-            name, ctx.profile, ctx.seed, ctx.store, ctx.device, missing
-        )
+            ctx.simulating(ctx.sweep_cost(name))
+            with progress(f"sweep {name}", len(cells)) as bar:
+                run_relu_sweep(
+                    cells, ctx.store, ctx.device, lambda done, _: bar.update(done - bar.n)
+                )
+        ctx._sweeps[key] = [(cell, ctx.store.load(cell.config()).arrays) for cell in cells]
     return ctx._sweeps[key]
 
 
@@ -125,6 +132,9 @@ def describe_grid(ctx: Context, tables: Tables) -> str:
 
 def data(ctx: Context) -> dict[str, Table]:
     """Every number Figure 3 plots."""
+    if ctx.simulate:  # say up front what both sweeps will simulate, before the first starts
+        for name in ctx.missing_sweeps(SWEEPS):
+            ctx.simulating(ctx.sweep_cost(name))
     scratch = sorted(relu_sweep(ctx, "relu_scratch"), key=lambda item: item[0].n)
     transfer = relu_sweep(ctx, "relu_linear_transfer")
     sizes = np.array([cell.n for cell, _ in scratch])
