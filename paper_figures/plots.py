@@ -318,6 +318,7 @@ def pooled_residual_panel(ax: Axes, observed: Table, predicted: Table | None, ti
         label="simulated − theory (mean ± SE)",
     )
     theta_axis(ax)
+    ax.set_xlim(-0.03 * math.pi, 0.53 * math.pi)  # points at θ = 0 and π/2 are drawn whole
     ax.set_ylabel(r"simulated $-$ theory ($\mathcal{T}$)")
     ax.set_title(title)
     outside_legend(ax)
