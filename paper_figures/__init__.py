@@ -10,9 +10,11 @@ For each figure ``NAME`` the output folder receives ``NAME.pdf``, ``NAME.png``, 
 ``NAME.TABLE.csv`` per table of plotted numbers and ``NAME.caption.md`` (title, paper reference,
 caption, the decisions and uncertainties, provenance: profile, grid, seed, device); ``index.md``
 shows every figure made so far with its caption. Missing simulations are run through
-:mod:`fate_numeric` with a progress bar; with ``--no-simulate`` the figures that lack them are
-skipped (the others are drawn) and the command ends with exit status 3, printing the exact
-``python -m fate_numeric sweep ...`` commands that fill the store.
+:mod:`fate_numeric` after a line on stderr that says what they cost and where they run
+(:mod:`paper_figures.costs`; a GPU is recommended for long CPU runs), with a progress bar; with
+``--no-simulate`` the figures that lack them are skipped (the others are drawn) and the command
+ends with exit status 3, printing the exact ``python -m fate_numeric sweep ...`` commands that
+fill the store, each with its cost.
 
 Writing a figure module (the interface)
 ---------------------------------------
@@ -27,10 +29,11 @@ A figure is a :class:`~paper_figures.core.Figure` made of two plain functions:
     for a named sweep of :mod:`fate_numeric.sweeps` at ``ctx.profile`` (``ctx.grid`` is that
     profile's grid: ``d``, ``instances``, ``gammas``, ``thetas()``); a figure that runs its own
     simulation (ReLU, dataset similarity) goes through
-    ``ctx.stored(config, compute, command)``, which loads ``config`` from the store or computes
-    and stores it (or, with ``--no-simulate``, raises :class:`MissingSimulationError` quoting
-    ``command``). Seeds come from ``ctx.seed``; draw randomness from
-    ``fate_numeric.numerics.generator`` / ``np.random.default_rng``, never global state.
+    ``ctx.stored(config, compute, command, cost)``, which loads ``config`` from the store or
+    computes and stores it (or, with ``--no-simulate``, raises :class:`MissingSimulationError`
+    quoting ``command`` and ``cost``, what the computation is). Seeds come from ``ctx.seed``;
+    draw randomness from ``fate_numeric.numerics.generator`` / ``np.random.default_rng``, never
+    global state.
     ``ctx.theory_points`` is the resolution of theory curves and maps at this profile.
 
 ``draw(tables: Mapping[str, Table]) -> matplotlib.figure.Figure``
@@ -52,7 +55,8 @@ A module ``paper_figures/figN_topic.py`` then ends with::
         draw=draw,
         sweeps=(),                     # named fate_numeric sweeps that data() reads
         notes=("Where docs/paper.md marks this panel UNCERTAIN we ...",),
-    )
+        grid=None,                     # or grid(ctx, tables) -> the provenance line of a
+    )                                  # figure's own simulation grid (ReLU, W₁ estimates)
 
 (or ``FIGURES = (...)`` for several) and is registered by one line in
 :data:`paper_figures.registry.MODULES`. Tests check the tables (against the evaluators and the

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             precision=args.precision,
         )
         started = time.perf_counter()
-        made_count, commands = 0, {}
+        made_count, commands, costs = 0, {}, {}
         for figure in chosen:
             try:
                 if args.no_simulate:
@@ -95,12 +95,14 @@ def main(argv: list[str] | None = None) -> int:
                         raise MissingSimulationError(
                             f"the store {store.root} lacks cells of {', '.join(absent)}",
                             [ctx.sweep_command(name) for name in absent],
+                            {ctx.sweep_command(n): ctx.sweep_cost(n).describe() for n in absent},
                         )
                 print(f"{figure.name}: {figure.title} ...", file=sys.stderr, flush=True)
                 made = render(figure, ctx, out, describe_device(device))
             except MissingSimulationError as missing:  # --no-simulate: the others still render
                 print(f"{figure.name}: skipped, {missing}", file=sys.stderr, flush=True)
                 commands.update(dict.fromkeys(missing.commands))
+                costs.update(missing.costs)
                 continue
             made_count += 1
             print(f"  {len(made.files)} files in {made.seconds:.1f} s", file=sys.stderr, flush=True)
@@ -115,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(chosen) - made_count} figure(s) need simulations that are not stored "
                 f"({args.profile} profile); produce them with",
                 commands,
+                costs,
             )
         return 0
     except FigureError as exc:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import math
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +20,10 @@ import torch
 from derivations.errors import FateError, InvalidArgumentError
 from fate_numeric import theory
 from fate_numeric.experiments import Cell
-from fate_numeric.numerics import precision_dtype
-from fate_numeric.relu_sweeps import RELU_PROFILES, RELU_SWEEPS, relu_cells_of
+from fate_numeric.numerics import describe_device, precision_dtype
+from fate_numeric.relu_sweeps import LADDER, RELU_PROFILES, RELU_SWEEPS, relu_cells_of
 from fate_numeric.sweeps import PROFILES, Profile, cells_of, run_sweep
+from paper_figures.costs import Cost, announce, linear_cost, progress, relu_cost, write_line
 
 #: Every profile a figure may be drawn at: the linear grids and the ReLU grids (``paper_d500``
 #: is a ReLU grid only: Figure 3's phase diagram at the linear experiments' d = 500).
@@ -47,11 +47,20 @@ class MissingSimulationError(FigureError):
 
     Attributes:
         commands: the exact shell commands that produce the missing data.
+        costs: what each command costs (:meth:`paper_figures.costs.Cost.describe`), by command,
+            for the commands whose cost is known; printed under the command.
     """
 
-    def __init__(self, message: str, commands: Iterable[str]):
+    def __init__(
+        self, message: str, commands: Iterable[str], costs: Mapping[str, str] | None = None
+    ):
         self.commands = tuple(commands)
-        super().__init__(message + "".join(f"\n    {c}" for c in self.commands))
+        self.costs = {c: cost for c, cost in (costs or {}).items() if c in self.commands}
+        lines = "".join(
+            f"\n    {c}" + (f"\n        cost: {self.costs[c]}" if c in self.costs else "")
+            for c in self.commands
+        )
+        super().__init__(message + lines)
 
 
 class Table:
@@ -180,6 +189,9 @@ class Figure:
             :mod:`fate_numeric.relu_sweeps`) that ``data`` reads (for ``list``, the messages
             about missing data and the profiles the figure can be drawn at).
         notes: decisions and uncertainties (docs/paper.md §7, §9) stated in the caption file.
+        grid: ``grid(ctx, tables) -> str``, the provenance line that describes the simulation
+            drawn, for a figure that does not draw the profile's linear grid (the ReLU sweeps,
+            Figure 4's W₁ estimates); by default the line describes the linear grid.
     """
 
     name: str
@@ -190,6 +202,7 @@ class Figure:
     draw: Callable[[Tables], Any]
     sweeps: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    grid: Callable[[Context, Tables], str] | None = None
 
     def __post_init__(self) -> None:
         allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
@@ -204,12 +217,6 @@ class Figure:
         if profile in PROFILES:
             return True
         return bool(self.sweeps) and all(name in RELU_SWEEPS for name in self.sweeps)
-
-
-def _progress_bar(description: str, total: int):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=description, unit="cell", file=sys.stderr, leave=False)
 
 
 @dataclass
@@ -239,6 +246,7 @@ class Context:
     theory_points: int | None = None
     precision: str = "float64"
     _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
+    _announced: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if self.profile not in FIGURE_PROFILES:
@@ -282,25 +290,49 @@ class Context:
             command += f" --store {store_root}"
         return command
 
+    def sweep_cost(self, name: str) -> Cost:
+        """What simulating the missing cells of a named sweep (linear or ReLU) costs."""
+        what = f"sweep {name} ({self.profile} profile)"
+        if name in RELU_SWEEPS:
+            cells = relu_cells_of(name, self.profile, self.seed)
+            missing = [c for c in cells if not self.store.has(c.config())] or cells
+            return relu_cost(what, missing, len(cells), gpu_grid=self.profile not in LADDER)
+        cells = self.linear_cells(name)
+        missing = [c for c in cells if not self.store.has(c.config())] or cells
+        return linear_cost(what, missing, len(cells))
+
+    def missing_simulation(self, message: str, name: str) -> MissingSimulationError:
+        """The error for a named sweep missing with ``simulate`` off: its command and cost."""
+        command = self.sweep_command(name)
+        return MissingSimulationError(
+            message, [command], {command: self.sweep_cost(name).describe()}
+        )
+
+    def simulating(self, cost: Cost) -> None:
+        """Say on stderr what is about to be simulated, its cost and the device
+        (:func:`paper_figures.costs.announce`), once per simulation."""
+        if cost.what not in self._announced:
+            self._announced.add(cost.what)
+            announce(cost, describe_device(self.device), self.device.type == "cpu")
+
     def sweep(self, name: str) -> list[tuple[Cell, dict[str, np.ndarray]]]:
-        """Every cell of a named sweep with its stored arrays (simulating missing cells first)."""
+        """Every cell of a named sweep with its stored arrays (simulating missing cells first,
+        after saying what they cost, with a progress bar)."""
         if name not in self._sweeps:
             cells = self.linear_cells(name)
             missing = [c for c in cells if not self.store.has(c.config())]
             if missing:
                 if not self.simulate:
-                    raise MissingSimulationError(
+                    raise self.missing_simulation(
                         f"{len(missing)} of {len(cells)} cells of sweep {name!r} "
                         f"({self.profile} profile) are not in the store; run",
-                        [self.sweep_command(name)],
+                        name,
                     )
-                bar = _progress_bar(f"sweep {name}", len(cells))
-                try:
+                self.simulating(self.sweep_cost(name))
+                with progress(f"sweep {name}", len(cells)) as bar:
                     run_sweep(
                         cells, self.store, self.device, lambda done, _: bar.update(done - bar.n)
                     )
-                finally:
-                    bar.close()
             self._sweeps[name] = [(c, self.store.load(c.config()).arrays) for c in cells]
         return self._sweeps[name]
 
@@ -309,18 +341,25 @@ class Context:
         config: Mapping[str, Any],
         compute: Callable[[], Mapping[str, np.ndarray]],
         command: str,
+        cost: str | None = None,
     ) -> dict[str, np.ndarray]:
         """One result of a figure's own simulation (not a named sweep), through the store.
 
         Returns the stored arrays of ``config``; when absent, computes them with ``compute()`` and
-        stores them, or (with ``simulate`` off) raises :class:`MissingSimulationError` quoting
-        ``command``, the shell command that produces them.
+        stores them (saying so first, with ``cost``, what the computation is), or (with
+        ``simulate`` off) raises :class:`MissingSimulationError` quoting ``command``, the shell
+        command that produces them, and ``cost``.
         """
         if not self.store.has(config):
             if not self.simulate:
                 raise MissingSimulationError(
-                    "a simulation result is not in the store; run", [command]
+                    "a simulation result is not in the store; run",
+                    [command],
+                    {command: cost} if cost else None,
                 )
+            if cost and cost not in self._announced:
+                self._announced.add(cost)
+                write_line(f"computing {cost}")
             return dict(self.store.get_or_compute(config, compute).arrays)
         return dict(self.store.load(config).arrays)
 

@@ -13,7 +13,7 @@ FINE_TUNING = Diagram(
     theory=ft_printed,
     expected=ft_printed_expected,
     slices={"eq. 15": ft_printed},
-    theory_title="eq. 15",
+    theory_title=r"eq. 15, $\sigma$ = 0",  # σ-free as printed; exact at the σ simulated
     experiment_title=r"simulation, $\sigma$ = 0",
 )
 
@@ -23,7 +23,8 @@ FIGURE = phase_figure(
     reference="Fig. 2 (notebook plots #10, #12, #13)",
     caption=(
         "Transferability T_ft = R_sc − R_ft of fine-tuning every layer from the pretrained "
-        "network. (a) Eq. 15, T_ft = (1 − γ)(2cos θ − 1) for γ < 1 and 0 for γ > 1, with its "
+        "network. (a) Eq. 15 at σ = 0 (as printed it has no σ; it is exact at σ = 0), "
+        "T_ft = (1 − γ)(2cos θ − 1) for γ < 1 and 0 for γ > 1, with its "
         "zero contour: fine-tuning helps for θ < π/3 and hurts for θ > π/3, by an amount that "
         "shrinks as γ → 1; for γ > 1 the initialisation is forgotten. (b) Simulation at σ = 0 "
         "with the theory's zero contour dashed; × marks cells whose training loss is still above "

@@ -33,13 +33,15 @@ from fate_numeric import relu, relu_analysis
 from fate_numeric.numerics import DTYPE, generator
 from fate_numeric.relu_sweeps import (
     ReluCell,
-    load_relu_sweep,
     pretraining_entry,
     pretraining_start,
+    relu_cells_of,
     relu_profile,
+    run_relu_sweep,
     target_teacher,
 )
-from paper_figures.core import Context, Figure, MissingSimulationError, Table
+from paper_figures.core import Context, Figure, Table, Tables
+from paper_figures.costs import progress
 from paper_figures.plots import TRANSFER_CMAP, colorbar, edges
 
 SWEEPS = ("relu_scratch", "relu_linear_transfer")
@@ -47,21 +49,26 @@ PROBES = {"quick": 40}  # probe inputs of the kernel panels; 80 at the paper's s
 
 
 def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.ndarray]]]:
-    """A ReLU sweep's cells and arrays from the store (simulated first when allowed)."""
+    """A ReLU sweep's cells and arrays from the store; missing cells are simulated first, after
+    saying on stderr what they cost and on which device (a GPU is recommended for the paper
+    grids), with a progress bar, or, with ``simulate`` off, named with their command and cost."""
     key = f"relu:{name}"
     if key not in ctx._sweeps:
-
-        def missing(count: int, total: int) -> None:
+        cells = relu_cells_of(name, ctx.profile, ctx.seed)
+        missing = [cell for cell in cells if not ctx.store.has(cell.config())]
+        if missing:
             if not ctx.simulate:
-                raise MissingSimulationError(
-                    f"{count} of {total} cells of the ReLU sweep {name!r} ({ctx.profile} "
-                    "profile) are not in the store; run",
-                    [ctx.sweep_command(name)],
+                raise ctx.missing_simulation(
+                    f"{len(missing)} of {len(cells)} cells of the ReLU sweep {name!r} "
+                    f"({ctx.profile} profile) are not in the store; run",
+                    name,
                 )
-
-        ctx._sweeps[key] = load_relu_sweep(
-            name, ctx.profile, ctx.seed, ctx.store, ctx.device, missing
-        )
+            ctx.simulating(ctx.sweep_cost(name))
+            with progress(f"sweep {name}", len(cells)) as bar:
+                run_relu_sweep(
+                    cells, ctx.store, ctx.device, lambda done, _: bar.update(done - bar.n)
+                )
+        ctx._sweeps[key] = [(cell, ctx.store.load(cell.config()).arrays) for cell in cells]
     return ctx._sweeps[key]
 
 
@@ -94,7 +101,7 @@ def _kernel_table(ctx: Context, cell: ReluCell) -> Table:
 
 
 def _grid_table(ctx: Context) -> Table:
-    """The ReLU grid of the profile (the caption's provenance line describes the linear grid)."""
+    """The ReLU grid of the profile (also the caption's provenance line, :func:`describe_grid`)."""
     grid = relu_profile(ctx.profile)
     return Table(
         profile=np.array([grid.name]),
@@ -110,8 +117,24 @@ def _grid_table(ctx: Context) -> Table:
     )
 
 
+def describe_grid(ctx: Context, tables: Tables) -> str:
+    """The provenance line: the ReLU grid the figure's sweeps ran on (its ``grid`` table)."""
+    grid = tables["grid"]
+    sizes = ", ".join(str(grid["sample_sizes"][0]).split())
+    removed = ", ".join(str(grid["removed"][0]).split())
+    return (
+        f"ReLU grid `{grid['profile'][0]}`, d = {int(grid['d'][0])}, m = {int(grid['width'][0])}, "
+        f"m* = {int(grid['teacher_width'][0])}, {int(grid['instances'][0])} instances per cell, "
+        f"n ∈ {{{sizes}}}, μ ∈ {{{removed}}}, learning rate {grid['lr_scale'][0]:g}·m, at most "
+        f"{int(grid['max_steps'][0])} steps"
+    )
+
+
 def data(ctx: Context) -> dict[str, Table]:
     """Every number Figure 3 plots."""
+    if ctx.simulate:  # say up front what both sweeps will simulate, before the first starts
+        for name in ctx.missing_sweeps(SWEEPS):
+            ctx.simulating(ctx.sweep_cost(name))
     scratch = sorted(relu_sweep(ctx, "relu_scratch"), key=lambda item: item[0].n)
     transfer = relu_sweep(ctx, "relu_linear_transfer")
     sizes = np.array([cell.n for cell, _ in scratch])
@@ -297,7 +320,9 @@ def draw(tables: dict[str, Table]):
     ax.set_xlabel(r"removed fraction $\mu$")
     ax.set_ylabel("n")
     ax.set_title("(f) transferability, linear transfer")
-    ax.legend(fontsize="x-small", loc="lower left")
+    # below the axes, on the white page: black text over the dark cells was unreadable and
+    # any cell may hold a marker
+    ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
     return fig
 
 
@@ -321,6 +346,7 @@ FIGURE = Figure(
     data=data,
     draw=draw,
     sweeps=SWEEPS,
+    grid=describe_grid,
     notes=(
         "docs/paper.md §5.1, §9.3: the paper's teacher output weights, noise, n grid, μ grid, "
         "seeds and the basis of its feature-space projection are unknown; ours: output weights "
@@ -328,8 +354,7 @@ FIGURE = Figure(
         "The quick profile (d = 10, m = 100, m* = 10, learning rate 1.0·m) is not the paper's "
         "setting (d = 100, m = 1000, m* = 100, 0.01·m); `--profile paper` needs a GPU, and "
         "`--profile paper_d500` draws the same at d = 500. The ReLU grid is in "
-        "`figure3.grid.csv` (the provenance line below describes the profile's linear grid, "
-        "where it has one).",
+        "`figure3.grid.csv` and in the provenance line below.",
         "The scale of Fig. 3d (≈ 0.045) was not reproduced by us or by the third-party check; "
         "we plot the fraction of ‖f_t‖² and store the absolute values in the CSV.",
         "Pretraining is on the exact population loss (infinite source data) through the kernel; "

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure as MplFigure
 
 from fate_numeric import similarity as sim
 from paper_figures.core import Context, Figure, Table, Tables
+from paper_figures.plots import colour_name, style_colour
 
 SIGMA, GAMMA = 0.2, 0.5
 SAMPLES = 250  # n source and n target points per estimate (docs/paper.md §4.4)
@@ -28,6 +29,9 @@ DIMENSIONS = {"w1_paper_dimension": 500, "w1_low_dimension": 2}
 ANGLES = 13  # θ values of the W₁ sweeps, evenly spaced in [0, π]
 MARKED = (0.0, math.pi / 3, math.pi / 2, 2 * math.pi / 3, math.pi)
 MARK_LABELS = ("0", r"$\pi/3$", r"$\pi/2$", r"$2\pi/3$", r"$\pi$")
+#: The colours of the two transferabilities in every panel; the caption names them from these.
+LT_COLOUR, FT_COLOUR = style_colour(0), style_colour(1)
+SAME_LAW_GREY = "0.85"
 
 
 def _seeds(ctx: Context) -> int:
@@ -66,6 +70,17 @@ def _w1_sweep(d: int, thetas: np.ndarray, seeds: int, seed: int) -> dict[str, np
     return {"theta": thetas, "w1": values, "floor": floor}
 
 
+def _w1_cost(angles: int, seeds: int) -> str:
+    """What computing every W₁ estimate of the figure costs (sizes; no timing is stored)."""
+    dims = " and ".join(f"R^{d + 1}" for d in DIMENSIONS.values())
+    return (
+        f"figure 4's W₁ estimates: {len(DIMENSIONS)} × {(angles + 1) * seeds} exact "
+        f"optimal-transport problems between {SAMPLES} and {SAMPLES} points, in {dims} "
+        f"(({angles} angles + the same-law floor) × {seeds} seeds each); no timing is stored in "
+        "benchmarks/results"
+    )
+
+
 def _w1_tables(ctx: Context, d: int) -> tuple[Table, Table]:
     thetas = np.linspace(0.0, math.pi, ANGLES)
     seeds = _seeds(ctx)
@@ -83,6 +98,7 @@ def _w1_tables(ctx: Context, d: int) -> tuple[Table, Table]:
         config,
         lambda: _w1_sweep(d, thetas, seeds, ctx.seed),
         f"python -m paper_figures figure4 --profile {ctx.profile}",
+        _w1_cost(thetas.size, seeds),
     )
     values, floor = arrays["w1"], arrays["floor"]
     sweep = Table(
@@ -101,6 +117,19 @@ def _w1_tables(ctx: Context, d: int) -> tuple[Table, Table]:
         d=[d], n=[SAMPLES], mean=[floor.mean()], std=[floor.std(ddof=1)], seeds=[floor.size]
     )
     return sweep, same_law
+
+
+def describe_grid(ctx: Context, tables: Tables) -> str:
+    """The provenance line: the W₁ estimates drawn (not the profile's linear grid)."""
+    sweeps = [tables[name] for name in DIMENSIONS]
+    dims = ", ".join(str(int(t["d"][0])) for t in sweeps)
+    first = sweeps[0]
+    return (
+        f"W₁ estimates at d ∈ {{{dims}}}, n = {int(first['n'][0])} source and "
+        f"{int(first['n'][0])} target samples each, {len(first)} angles θ in [0, π], "
+        f"{int(first['seeds'][0])} seeds per angle and for the same-law floor, σ = {SIGMA:g}; "
+        f"KL and T from the evaluators (no sweep of fate_numeric)"
+    )
 
 
 def data(ctx: Context) -> dict[str, Table]:
@@ -126,9 +155,9 @@ def _kl_panel(ax: Axes, sweep: Table, marked: Table) -> None:
     half = float(np.interp(math.pi / 2, sweep["theta"], sweep["kl"]))
     ax.axvspan(half, float(sweep["kl"].max()), color="0.92", lw=0)
     ax.text(half + 1, 0.95, r"$\theta > \pi/2$", fontsize=7, color="0.35", va="top", ha="left")
-    ax.plot(sweep["kl"], sweep["t_lt"], "-", color="C0", label=r"$\mathcal{T}_{lt}$ (eq. 11)")
-    ax.plot(sweep["kl"], sweep["t_ft"], "--", color="C1", label=r"$\mathcal{T}_{ft}$ (eq. 15)")
-    ax.plot(marked["kl"], marked["t_lt"], "o", color="C0", ms=4)
+    ax.plot(sweep["kl"], sweep["t_lt"], "-", color=LT_COLOUR, label=r"$\mathcal{T}_{lt}$ (eq. 11)")
+    ax.plot(sweep["kl"], sweep["t_ft"], "--", color=FT_COLOUR, label=r"$\mathcal{T}_{ft}$ (eq. 15)")
+    ax.plot(marked["kl"], marked["t_lt"], "o", color=LT_COLOUR, ms=4)
     for kl, t, label in zip(marked["kl"], marked["t_lt"], marked["label"], strict=True):
         ax.annotate(label, (kl, t), textcoords="offset points", xytext=(0, 5), fontsize=7)
     ax.axhline(0.0, color="black", lw=0.6)
@@ -139,37 +168,85 @@ def _kl_panel(ax: Axes, sweep: Table, marked: Table) -> None:
     ax.legend(loc="lower left", fontsize=7)
 
 
-def _w1_panel(ax: Axes, sweep: Table, same_law: Table, title: str, population: bool) -> None:
+def _same_law_band(ax: Axes, same_law: Table) -> None:
     floor, spread = float(same_law["mean"][0]), float(same_law["std"][0])
-    ax.axvspan(floor - spread, floor + spread, color="0.85", lw=0, label="same law, mean ± std")
+    ax.axvspan(
+        floor - spread, floor + spread, color=SAME_LAW_GREY, lw=0, label="same law, mean ± std"
+    )
+
+
+def _w1_points(ax: Axes, sweep: Table, same_law: Table) -> None:
+    """Panel (b): one point per θ at its mean W₁ with a horizontal bar ± std over seeds, no lines
+    (the means barely move with θ, so lines between them would only draw sampling noise)."""
+    _same_law_band(ax, same_law)
+    mean, std = sweep["w1_mean"], sweep["w1_std"]
+    ax.errorbar(
+        mean,
+        sweep["t_lt"],
+        xerr=std,
+        fmt="o",
+        color=LT_COLOUR,
+        ms=3.5,
+        elinewidth=0.8,
+        capsize=1.5,
+        label=r"$\mathcal{T}_{lt}$ (eq. 11), W$_1$ mean ± std",
+    )
+    ax.errorbar(
+        mean,
+        sweep["t_ft"],
+        xerr=std,
+        fmt="s",
+        color=FT_COLOUR,
+        mfc="none",
+        ms=3.5,
+        elinewidth=0.8,
+        capsize=1.5,
+        label=r"$\mathcal{T}_{ft}$ (eq. 15), same estimates",
+    )
+    _angle_marks(ax, mean, sweep["t_lt"])
+
+
+def _w1_curves(ax: Axes, sweep: Table, same_law: Table) -> None:
+    """Panel (c): W₁ resolves θ, so the means are joined (θ in order) with a light ± std band."""
+    _same_law_band(ax, same_law)
     theta, mean, std = sweep["theta"], sweep["w1_mean"], sweep["w1_std"]
     for branch in (theta <= math.pi / 2, theta >= math.pi / 2):  # T is monotone on each branch
         ax.fill_betweenx(
             sweep["t_lt"][branch],
             (mean - std)[branch],
             (mean + std)[branch],
-            color="C0",
-            alpha=0.25,
+            color=LT_COLOUR,
+            alpha=0.2,
             lw=0,
         )
-    ax.plot(mean, sweep["t_lt"], "o-", color="C0", ms=3, label=r"$\mathcal{T}_{lt}$, W$_1$ ± std")
-    ax.plot(mean, sweep["t_ft"], "s--", color="C1", ms=3, label=r"$\mathcal{T}_{ft}$")
-    if population:
-        ax.plot(
-            sweep["w1_population_upper"],
-            sweep["t_lt"],
-            ":",
-            color="0.3",
-            label=r"population bound $\sqrt{2/\pi}\,\|\beta_s-\beta_t\|$",
-        )
-    for index, label in ((0, "0"), (theta.size // 2, r"$\pi/2$"), (theta.size - 1, r"$\pi$")):
+    ax.plot(
+        mean,
+        sweep["t_lt"],
+        "o-",
+        color=LT_COLOUR,
+        ms=3,
+        label=r"$\mathcal{T}_{lt}$ (eq. 11), W$_1$ mean, band ± std",
+    )
+    ax.plot(mean, sweep["t_ft"], "s--", color=FT_COLOUR, ms=3, label=r"$\mathcal{T}_{ft}$ (eq. 15)")
+    ax.plot(
+        sweep["w1_population_upper"],
+        sweep["t_lt"],
+        ":",
+        color="0.3",
+        label=r"population bound $\sqrt{2/\pi}\,\|\beta_s-\beta_t\|$",
+    )
+    _angle_marks(ax, mean, sweep["t_lt"])
+
+
+def _angle_marks(ax: Axes, w1: np.ndarray, t_lt: np.ndarray) -> None:
+    last = w1.size - 1
+    for index, label in ((0, "0"), (last // 2, r"$\pi/2$"), (last, r"$\pi$")):
         ax.annotate(
-            label,
-            (mean[index], sweep["t_lt"][index]),
-            textcoords="offset points",
-            xytext=(3, 4),
-            fontsize=7,
+            label, (w1[index], t_lt[index]), textcoords="offset points", xytext=(3, 4), fontsize=7
         )
+
+
+def _w1_axes(ax: Axes, sweep: Table, title: str) -> None:
     ax.axhline(0.0, color="black", lw=0.6)
     ax.set_xlabel(
         rf"empirical $W_1$ ($n$ = {int(sweep['n'][0])}, $d$ = {int(sweep['d'][0])},"
@@ -177,27 +254,20 @@ def _w1_panel(ax: Axes, sweep: Table, same_law: Table, title: str, population: b
     )
     ax.set_ylim(-1.6, 1.05)
     ax.set_title(title, fontsize=9)
-    ax.legend(loc="lower left", fontsize=6)
+    # below the axes: the bars of (b) and the same-law band of (c) reach every corner
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=6)
 
 
 def draw(tables: Tables) -> MplFigure:
     fig = MplFigure(figsize=(12, 4))
     axes = fig.subplots(1, 3)
     _kl_panel(axes[0], tables["kl_sweep"], tables["kl_marked"])
-    _w1_panel(
-        axes[1],
-        tables["w1_paper_dimension"],
-        tables["w1_paper_dimension_same_law"],
-        r"(b) $W_1$ at the paper's size: sampling floor dominates",
-        population=False,
-    )
-    _w1_panel(
-        axes[2],
-        tables["w1_low_dimension"],
-        tables["w1_low_dimension_same_law"],
-        r"(c) $W_1$ in low dimension",
-        population=True,
-    )
+    high = tables["w1_paper_dimension"]
+    _w1_points(axes[1], high, tables["w1_paper_dimension_same_law"])
+    _w1_axes(axes[1], high, r"(b) $W_1$ at the paper's size: sampling floor dominates")
+    low = tables["w1_low_dimension"]
+    _w1_curves(axes[2], low, tables["w1_low_dimension_same_law"])
+    _w1_axes(axes[2], low, r"(c) $W_1$ in low dimension")
     fig.suptitle(
         rf"Distances between tasks do not predict transfer ($\sigma$ = {SIGMA:g},"
         rf" $\gamma$ = {GAMMA:g})",
@@ -211,7 +281,8 @@ FIGURE = Figure(
     title="Transferability against dataset distances (KL, W₁)",
     reference="Fig. 4 (App. A, Thm A.2)",
     caption=(
-        "Transferability of linear transfer (eq. 11, blue) and fine-tuning (eq. 15, orange) at "
+        f"Transferability of linear transfer (eq. 11, {colour_name(LT_COLOUR)}) and fine-tuning "
+        f"(eq. 15, {colour_name(FT_COLOUR)}) at "
         "γ = 0.5, σ = 0.2 for source and target teachers at angle θ ∈ [0, π], against the "
         "distance between the two joint laws of (x, y). (a) D_KL = (1 − cos θ)/σ², from 0 to "
         "2/σ² = 50: KL increases monotonically with θ while T_lt depends on θ only through "
@@ -219,13 +290,17 @@ FIGURE = Figure(
         "(e.g. 50) goes with positive linear transfer and strongly negative fine-tuning (−1.5). "
         "The grey region (KL > 25) is θ > π/2, outside the phase diagrams. (b) Exact empirical "
         "W₁ (optimal transport, Euclidean metric on R^{d+1}) between n = 250 source and n = 250 "
-        "target samples at d = 500; band and error: ± std over seeds (sampling noise); grey: "
-        "W₁ between two samples of the same law. The estimates barely move with θ: the "
-        "population W₁ is at most √(2/π)‖β_s − β_t‖ ≤ 1.6, far below the sampling floor. "
-        "(c) The same at d = 2, where W₁ resolves θ and is again monotone in θ while T is not."
+        "target samples at d = 500: one point per θ (filled circles T_lt, open squares T_ft, "
+        "both at the same W₁ estimate) with horizontal bars ± std over seeds (sampling noise); "
+        "grey band: W₁ between two samples of the same law, mean ± std. Every point lies in or "
+        "next to the band: the estimates barely move with θ, because the population W₁ is at "
+        "most √(2/π)‖β_s − β_t‖ ≤ 1.6, far below the sampling floor. (c) The same at d = 2, the "
+        "means joined in θ order with a light ± std band: there W₁ resolves θ and is again "
+        "monotone in θ while T is not; dotted: the population bound."
     ),
     data=data,
     draw=draw,
+    grid=describe_grid,
     notes=(
         "docs/paper.md §4.4: the paper's KL axis (0 to 50) implies θ ∈ [0, π] at σ = 0.2, i.e. "
         "targets with β_sᵀβ_t < 0, beyond the θ ∈ [0, π/2] of every phase diagram. We show that "

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure as MplFigure
 
 from paper_figures.core import Context, Figure, Table, Tables
 from paper_figures.phase import Diagram, diagram_tables, draw_rows, lt_expected, lt_theory
+from paper_figures.plots import outside_legend
 from paper_figures.tables import best_decay_baseline, scratch_table
 
 SIGMA = 0.2
@@ -77,7 +78,7 @@ def draw(tables: Tables) -> MplFigure:
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{R}_{sc}$")
     ax.set_title(r"scratch risk by weight decay, $\sigma$ = 0.2")
-    ax.legend(loc="lower left")
+    outside_legend(ax)
     return fig
 
 

@@ -27,6 +27,7 @@ from paper_figures.tables import (
     CONVERGED_LOSS,
     RESIDUAL_FLOOR,
     best_decay_baseline,
+    pooled_residuals,
     theory_map,
     theory_slices,
     transfer_table,
@@ -49,6 +50,26 @@ RESIDUAL_NOTE = (
 
 
 @dataclass(frozen=True)
+class Bias:
+    """The fourth panel of a row without slices: the residual in units of T against θ, pooled
+    over the compared cells below γ = 1 (:func:`paper_figures.tables.pooled_residuals`),
+    beside what other theories predict it to be, so that a residual of one sign can be judged.
+
+    Attributes:
+        alternatives: ``{key: (legend, expected(ctx, cell))}``: another theory's prediction per
+            cell; the panel draws its mean difference from the row's own ``expected`` (the
+            residual the networks would show if they followed that theory). Legends hold no comma.
+        floor: the row's reference's finite-d error in units of 1/d (verify's floor for these
+            cells): the grey band ± floor/d.
+    """
+
+    alternatives: dict[str, tuple[str, Callable[[Context, Cell], float]]] = field(
+        default_factory=dict
+    )
+    floor: float = 1.0
+
+
+@dataclass(frozen=True)
 class Diagram:
     """One row of a phase figure.
 
@@ -63,6 +84,7 @@ class Diagram:
         best_decay_baseline: compare with the scratch runs of the best weight decay per n.
         slices: theory curves ``{legend: f(ctx, θ, γ)}`` drawn at π/8, π/4, 3π/8 (none: no panel).
         slice_styles: line style per curve legend.
+        bias: the pooled residual panel (:class:`Bias`) for a row without slices (none: no panel).
     """
 
     key: str
@@ -79,6 +101,7 @@ class Diagram:
         default_factory=dict
     )
     slice_styles: dict[str, str] = field(default_factory=dict)
+    bias: Bias | None = None
     theory_title: str = ""
     experiment_title: str = ""
 
@@ -89,19 +112,40 @@ def diagram_tables(ctx: Context, diagram: Diagram) -> dict[str, Table]:
     if diagram.best_decay_baseline:
         baseline, _ = best_decay_baseline(ctx, diagram.sigma)
     n_source = None if diagram.source_ratio is None else round(diagram.source_ratio * ctx.grid.d)
+    alternatives = {} if diagram.bias is None else diagram.bias.alternatives
+    experiment = transfer_table(
+        ctx,
+        diagram.sweep,
+        diagram.procedure,
+        diagram.sigma,
+        lambda cell: diagram.expected(ctx, cell),
+        ridge=diagram.ridge,
+        n_source=n_source,
+        baseline=baseline,
+        alternatives={
+            key: (lambda cell, f=function: f(ctx, cell))
+            for key, (_, function) in alternatives.items()
+        },
+    )
     tables = {
         f"{diagram.key}_theory": theory_map(ctx, lambda th, ga: diagram.theory(ctx, th, ga)),
-        f"{diagram.key}_experiment": transfer_table(
-            ctx,
-            diagram.sweep,
-            diagram.procedure,
-            diagram.sigma,
-            lambda cell: diagram.expected(ctx, cell),
-            ridge=diagram.ridge,
-            n_source=n_source,
-            baseline=baseline,
-        ),
+        f"{diagram.key}_experiment": experiment,
     }
+    if diagram.bias is not None:
+        observed, predicted = pooled_residuals(experiment, tuple(alternatives))
+        d = float(experiment["d"][0])
+        tables[f"{diagram.key}_bias"] = Table(
+            {
+                **observed.columns,
+                "floor": np.full(len(observed), diagram.bias.floor / d),
+                "floor_per_d": np.full(len(observed), diagram.bias.floor),
+            }
+        )
+        if predicted is not None:
+            labels = {key: legend for key, (legend, _) in alternatives.items()}
+            tables[f"{diagram.key}_bias_predicted"] = Table(
+                {**predicted.columns, "label": np.array([labels[k] for k in predicted["curve"]])}
+            )
     if diagram.slices:
         tables[f"{diagram.key}_slices"] = theory_slices(
             ctx,
@@ -118,7 +162,7 @@ def draw_rows(
     tables: Tables, diagrams: tuple[Diagram, ...], extra_columns: int = 0
 ) -> tuple[MplFigure, np.ndarray]:
     """Draw every row; returns the figure and its axes (rows × columns) for extra panels."""
-    columns = 3 + any(d.slices for d in diagrams) + extra_columns
+    columns = 3 + any(d.slices or d.bias for d in diagrams) + extra_columns
     fig = MplFigure(figsize=(PANEL * columns, PANEL * len(diagrams)))
     axes = fig.subplots(len(diagrams), columns, squeeze=False)
     for row, diagram in zip(axes, diagrams, strict=True):
@@ -140,6 +184,13 @@ def draw_rows(
                 SLICE_THETAS,
                 f"{diagram.label}: slices",
                 diagram.slice_styles,
+            )
+        elif diagram.bias is not None:
+            plots.pooled_residual_panel(
+                row[3],
+                tables[f"{diagram.key}_bias"],
+                tables.get(f"{diagram.key}_bias_predicted"),
+                f"{diagram.label}: residual below γ = 1",
             )
         else:
             for ax in row[3 : columns - extra_columns]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap, ListedColormap, TwoSlopeNorm
+from matplotlib.colors import LinearSegmentedColormap, ListedColormap, TwoSlopeNorm, to_hex
 
 from paper_figures.core import Table
 
@@ -24,7 +25,56 @@ TRANSFER_CMAP = LinearSegmentedColormap.from_list(
 BINARY_CMAP = ListedColormap(["#c6423c", "#4454c2"])
 RESIDUAL_CMAP = "PuOr_r"
 RESIDUAL_LIMIT = 5.0  # colour range of residual maps, in standard errors
+RESIDUAL_LABEL = "(simulated − theory)\n" + r"/ $\sqrt{SE^2+\epsilon^2}$"
 NOT_GATED_COLOUR = "#bdbdbd"
+#: Names of the style sheet's cycle colours (``paper_figures/fate.mplstyle``, the authors'
+#: palette), for captions that name the colour of a curve (:func:`colour_name`).
+COLOUR_NAMES = {
+    "697eff": "blue",
+    "d27faf": "pink",
+    "7fac1e": "green",
+    "f85542": "red",
+    "005a24": "dark green",
+    "0841bc": "dark blue",
+    "9a4b00": "brown",
+}
+STYLE_SHEET = Path(__file__).with_name("fate.mplstyle")
+
+
+def style_colour(index: int) -> str:
+    """The ``index``-th colour of the package style sheet's cycle (``C{index}`` under the style),
+    as ``#rrggbb``: figures that name colours in their captions draw with these."""
+    cycle = matplotlib.rc_params_from_file(str(STYLE_SHEET), use_default_template=False)
+    colours = cycle["axes.prop_cycle"].by_key()["color"]
+    return to_hex(colours[index % len(colours)])
+
+
+def colour_name(colour: str) -> str:
+    """The word a caption uses for a cycle colour (``#697eff`` → ``blue``)."""
+    key = to_hex(colour).lstrip("#").lower()
+    if key not in COLOUR_NAMES:
+        raise ValueError(f"colour {colour!r} is not one of the style sheet's named colours")
+    return COLOUR_NAMES[key]
+
+
+def cell_text(value: float) -> str:
+    """A residual written in its cell: one decimal, never ``-0.0`` (a value that rounds to zero is
+    ``0.0`` whatever its sign), ``–`` where there is none."""
+    if not math.isfinite(value):
+        return "–"
+    text = f"{value:.1f}"
+    return "0.0" if float(text) == 0 else text
+
+
+def map_ticks(ax: Axes) -> None:
+    """Ticks outside a map panel, on its left and bottom only (inward ticks on all four sides,
+    the style's default for curves, run into the cells and the numbers written in them)."""
+    ax.tick_params(direction="out", top=False, right=False)
+
+
+def outside_legend(ax: Axes, **options) -> None:
+    """The legend to the right of the axes, off the data at every profile."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **options)
 
 
 def theta_axis(ax: Axes, label: bool = True) -> None:
@@ -95,6 +145,7 @@ def theory_map(
         colorbar(ax, mesh, label)
     zero_contour(ax, table, colors="black", linestyles="solid")
     theta_axis(ax)
+    map_ticks(ax)
     ax.set_ylim(0, 2)
     ax.set_ylabel(r"$\gamma = n/d$")
     ax.set_title(title)
@@ -125,19 +176,19 @@ def experiment_map(
     )
     colorbar(ax, mesh, r"$\mathcal{T}$ (simulated mean)")
     unconverged = table["converged"] == 0
-    if unconverged.any():
+    if unconverged.any():  # explained in the title, not by a legend over the cells
         ax.plot(
             table["theta"][unconverged],
             table["gamma"][unconverged],
             "x",
             color="black",
             markersize=4,
-            label="not converged",
         )
-        ax.legend(loc="upper right")
+        title = f"{title}\n(× not converged)"
     if contour is not None:
         zero_contour(ax, contour, colors="black", linestyles="dashed")
     theta_axis(ax)
+    map_ticks(ax)
     ax.set_ylim(0, 2)
     ax.set_ylabel(r"$\gamma = n/d$")
     ax.set_title(title)
@@ -164,14 +215,24 @@ def residual_map(ax: Axes, table: Table, title: str) -> None:
         norm=TwoSlopeNorm(0.0, -limit, limit),
         shading="flat",
     )
-    colorbar(ax, mesh, r"(simulated − theory) / $\sqrt{SE^2+\epsilon^2}$")
+    colorbar(ax, mesh, RESIDUAL_LABEL)
     if thetas.size * gammas.size <= 64:
+        # the centres of the drawn (clipped) cells, so a number stays inside its cell
         x_mid, y_mid = 0.5 * (x_edges[1:] + x_edges[:-1]), 0.5 * (y_edges[1:] + y_edges[:-1])
+        widths = np.diff(x_edges)
         for j, gamma in enumerate(y_mid):
             for i, theta in enumerate(x_mid):
-                text = "–" if np.isnan(values[j, i]) else f"{values[j, i]:.1f}"
-                ax.text(theta, gamma, text, ha="center", va="center", fontsize=6)
+                ax.text(
+                    theta,
+                    gamma,
+                    cell_text(values[j, i]),
+                    ha="center",
+                    va="center",
+                    fontsize=6 if widths[i] >= 0.75 * widths.max() else 5,  # a clipped edge cell
+                    clip_on=True,
+                )
     theta_axis(ax)
+    map_ticks(ax)
     ax.set_ylim(0, 2)
     ax.set_ylabel(r"$\gamma = n/d$")
     ax.set_title(title)
@@ -223,5 +284,41 @@ def slices(
     ax.set_ylim(-1, 1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}$")
-    ax.legend(loc="lower left")
+    outside_legend(ax)
     ax.set_title(title)
+
+
+def pooled_residual_panel(ax: Axes, observed: Table, predicted: Table | None, title: str) -> None:
+    """The residual in units of T against θ, pooled over the compared cells below γ = 1 (mean ±
+    SE), the residual other theories predict (lines), 0 (the row's own theory) and the grey band
+    ± the reference's finite-d error (:class:`paper_figures.phase.Bias`)."""
+    floor = float(observed["floor"][0]) if len(observed) else 0.0
+    per_d = float(observed["floor_per_d"][0]) if len(observed) else 0.0
+    ax.axhspan(
+        -floor,
+        floor,
+        color="0.88",
+        lw=0,
+        label=f"± {per_d:g}/d = {floor:.2g}: the reference's O(1/d) error (verify's floor)",
+    )
+    ax.axhline(0.0, color="black", lw=0.6)
+    cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    if predicted is not None:
+        for k, label in enumerate(dict.fromkeys(predicted["label"])):
+            rows = predicted.where(predicted["label"] == label)
+            order = np.argsort(rows["theta"])
+            ax.plot(rows["theta"][order], rows["value"][order], "-", color=cycle[k], label=label)
+    ax.errorbar(
+        observed["theta"],
+        observed["residual"],
+        yerr=observed["residual_se"],
+        fmt="o",
+        color="black",
+        markersize=3.5,
+        label="simulated − theory (mean ± SE)",
+    )
+    theta_axis(ax)
+    ax.set_xlim(-0.03 * math.pi, 0.53 * math.pi)  # points at θ = 0 and π/2 are drawn whole
+    ax.set_ylabel(r"simulated $-$ theory ($\mathcal{T}$)")
+    ax.set_title(title)
+    outside_legend(ax)

@@ -17,8 +17,8 @@ from pathlib import Path
 import matplotlib.style
 
 from paper_figures.core import Context, Figure, FigureError, Table
+from paper_figures.plots import STYLE_SHEET as STYLE
 
-STYLE = Path(__file__).with_name("fate.mplstyle")
 PNG_DPI = 150
 INDEX = "index.md"
 
@@ -46,8 +46,10 @@ def prepare_output(folder: Path) -> Path:
     return folder
 
 
-def _provenance(ctx: Context, figure: Figure, device: str) -> list[str]:
-    if ctx.has_linear_grid:
+def _provenance(ctx: Context, figure: Figure, tables: dict[str, Table], device: str) -> list[str]:
+    if figure.grid is not None:  # the figure's own simulation grid (ReLU, W₁), not the linear one
+        profile = f"- profile `{ctx.profile}`: {figure.grid(ctx, tables)}, seed {ctx.seed}"
+    elif ctx.has_linear_grid:
         grid = ctx.grid
         profile = (
             f"- profile `{ctx.profile}`: d = {grid.d}, {grid.instances} instances per cell, "
@@ -56,7 +58,7 @@ def _provenance(ctx: Context, figure: Figure, device: str) -> list[str]:
         )
     else:
         profile = f"- profile `{ctx.profile}`: a ReLU grid only, seed {ctx.seed}"
-    if ctx.precision != "float64":
+    if ctx.precision != "float64" and figure.grid is None:  # the others read no linear sweep
         profile += f"; linear sweeps trained in {ctx.precision}"
     lines = [
         profile,
@@ -87,7 +89,7 @@ def caption_text(figure: Figure, ctx: Context, tables: dict[str, Table], device:
         parts += [f"- {note}" for note in figure.notes]
         parts.append("")
     parts += ["**Data.** " + ", ".join(f"`{figure.name}.{t}.csv`" for t in tables), ""]
-    parts += ["**Provenance.**", "", *_provenance(ctx, figure, device), ""]
+    parts += ["**Provenance.**", "", *_provenance(ctx, figure, tables, device), ""]
     return "\n".join(parts)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure as MplFigure
 
 from paper_figures.core import Context, Figure, Table, Tables
 from paper_figures.phase import ft_printed, lt_theory
-from paper_figures.plots import theta_axis
+from paper_figures.plots import TRANSFER_CMAP, theta_axis
 from paper_figures.tables import theory_map
 
 SURFACES = {
@@ -42,9 +44,12 @@ def data(ctx: Context) -> dict[str, Table]:
 
 
 def draw(tables: Tables) -> MplFigure:
-    fig = MplFigure(figsize=(13, 4.6))
+    fig = MplFigure(figsize=(13.5, 4.6))
+    norm = Normalize(*Z_LIMITS)
+    axes = []
     for index, (key, (title, _)) in enumerate(SURFACES.items()):
         ax = fig.add_subplot(1, 3, index + 1, projection="3d")
+        axes.append(ax)
         thetas, gammas, values = tables[key].grid("theta", "gamma", "value")
         rows, columns = facet_lines(gammas.size), facet_lines(thetas.size)
         grid_theta, grid_gamma = np.meshgrid(thetas[columns], gammas[rows])
@@ -55,18 +60,28 @@ def draw(tables: Tables) -> MplFigure:
             shown,
             rstride=1,
             cstride=1,
-            color="C1",
-            linewidth=0,
+            cmap=TRANSFER_CMAP,  # the phase diagrams' colours: blue T > 0, red T < 0
+            norm=norm,
+            edgecolor=(0, 0, 0, 0.15),  # a faint mesh: colour-mapped faces are not shaded
+            linewidth=0.2,
             antialiased=True,
-            alpha=0.9,
         )
         ax.set_zlim(*Z_LIMITS)
         ax.view_init(elev=10, azim=45)
         theta_axis(ax)
         ax.set_ylim(0, 2)
         ax.set_ylabel(r"$\gamma$")
-        ax.set_zlabel(r"$\mathcal{T}$")
+        ax.zaxis.set_rotate_label(False)  # a rotated calligraphic T reads like ⊥
+        ax.set_zlabel(r"$\mathcal{T}$", rotation=0)
         ax.set_title(title)
+    fig.colorbar(
+        ScalarMappable(norm=norm, cmap=TRANSFER_CMAP),
+        ax=axes,
+        label=r"transferability $\mathcal{T}$ (clipped to [−1, 1])",
+        fraction=0.02,
+        pad=0.02,
+        shrink=0.7,
+    )
     return fig
 
 
@@ -77,7 +92,8 @@ FIGURE = Figure(
     caption=(
         "The transferability over (θ, γ) as surfaces, viewed at elevation 10°, azimuth 45° as in "
         "the notebook: linear transfer (eq. 11) at σ = 0.2, with its spike at γ = 1, and at "
-        "σ = 0, and fine-tuning (eq. 15), which is 0 for γ > 1."
+        "σ = 0, and fine-tuning (eq. 15), which is 0 for γ > 1. Height and colour both give T "
+        "(blue T > 0, white 0, red T < 0, as in the phase diagrams; colour bar on the right)."
     ),
     data=data,
     draw=draw,

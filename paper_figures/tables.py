@@ -140,14 +140,17 @@ def transfer_table(
     ridge: float = 0.0,
     n_source: int | None = None,
     baseline: dict[int, Runs] | None = None,
+    alternatives: dict[str, Callable[[Cell], float]] | None = None,
 ) -> Table:
     """The experimental transferability of ``procedure`` over the (θ, γ) grid of a sweep.
 
     Columns: ``theta, gamma, n, d, scratch_mean, scratch_std, transfer_mean, transfer_std,
     T_mean, T_std, T_se, scratch_converged, transfer_converged, converged, expected,
-    residual_se``. ``baseline`` replaces the unregularised scratch runs (per n);
+    residual_se``, and ``expected_KEY`` per entry of ``alternatives`` (another theory's
+    prediction for the cell). ``baseline`` replaces the unregularised scratch runs (per n);
     ``expected(cell)`` is the theory for the cell.
     """
+    alternatives = alternatives or {}
     scratch = baseline if baseline is not None else scratch_runs(ctx, sigma)
     rows = []
     for cell, arrays in ctx.sweep(sweep):
@@ -189,6 +192,7 @@ def transfer_table(
                 int(converged),
                 prediction,
                 residual,
+                *(float(other(cell)) for other in alternatives.values()),
             )
         )
     names = (
@@ -208,8 +212,41 @@ def transfer_table(
         "converged",
         "expected",
         "residual_se",
+        *(f"expected_{key}" for key in alternatives),
     )
     return Table({name: np.array([row[i] for row in rows]) for i, name in enumerate(names)})
+
+
+def pooled_residuals(experiment: Table, keys: tuple[str, ...] = ()) -> tuple[Table, Table | None]:
+    """The residual in units of T per angle, pooled over the compared cells below the singular
+    strip (n < d − 1, where the theories of a row differ), with what other theories predict it
+    to be.
+
+    Per θ, over the cells with n < d − 1 and a finite ``residual_se`` (converged, finite
+    prediction): ``residual`` the mean of ``T_mean − expected``, ``residual_se`` its standard error
+    √(Σ T_se²)/k (the cells of one θ have different n, so independent runs), ``cells`` k. The
+    second table (none without ``keys``) has per alternative ``KEY`` (a column ``expected_KEY`` of
+    ``experiment``) the mean of ``expected_KEY − expected`` over the same cells: the residual the
+    networks would show if they followed that theory.
+    """
+    compared = np.isfinite(experiment["residual_se"]) & (experiment["n"] < experiment["d"] - 1)
+    observed = {"theta": [], "residual": [], "residual_se": [], "cells": []}
+    predicted = {"curve": [], "theta": [], "value": []}
+    for theta in np.unique(experiment["theta"][compared]):
+        rows = experiment.where(compared & (experiment["theta"] == theta))
+        difference = rows["T_mean"] - rows["expected"]
+        observed["theta"].append(theta)
+        observed["residual"].append(float(difference.mean()))
+        observed["residual_se"].append(float(np.sqrt(np.sum(rows["T_se"] ** 2)) / len(rows)))
+        observed["cells"].append(len(rows))
+        for key in keys:
+            predicted["curve"].append(key)
+            predicted["theta"].append(theta)
+            predicted["value"].append(float(np.mean(rows[f"expected_{key}"] - rows["expected"])))
+    observed_table = Table({k: np.array(v, dtype=float) for k, v in observed.items()})
+    if not keys:
+        return observed_table, None
+    return observed_table, Table({k: np.array(v) for k, v in predicted.items()})
 
 
 def theory_map(ctx: Context, function: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Table:

@@ -82,6 +82,26 @@ def test_draw_makes_six_panels(built):
     plt.close(figure)
 
 
+def test_phase_panel_legend_is_off_the_cells(built):
+    """Panel (f)'s legend (black text) lies below the map, not on its dark cells."""
+    tables, _ = built
+    figure = fig3.draw(tables)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    (panel,) = [ax for ax in figure.axes if ax.get_title().startswith("(f)")]
+    legend = panel.get_legend().get_window_extent(renderer)
+    assert legend.y1 <= panel.get_window_extent(renderer).y0
+    plt.close(figure)
+
+
+def test_provenance_describes_the_relu_grid(built):
+    tables, store = built
+    line = fig3.describe_grid(Context("quick", store), tables)
+    assert line.startswith("ReLU grid `quick`, d = 6, m = 20, m* = 8, 4 instances per cell")
+    assert "n ∈ {6, 12, 24}, μ ∈ {0.25, 0.75}" in line and "at most 1500 steps" in line
+    assert fig3.FIGURE.grid is fig3.describe_grid
+
+
 def test_missing_simulations_are_named(tmp_path):
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(relu_sweeps.RELU_PROFILES, "quick", TINY)
@@ -105,10 +125,25 @@ def test_figure3_is_drawn_at_a_relu_only_profile(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "sweep relu_scratch --profile paper_d500" in err
     assert "sweep relu_linear_transfer --profile paper_d500" in err
+    # each command with what it costs: cells × instances × steps, no invented time
+    assert "cost: 3 cells × 4 instances × at most 1500 steps" in err
+    assert "cost: 6 cells × 4 instances × at most 1500 steps" in err
+    assert "no ReLU timing is stored" in err
     assert main(["all", *common, *store]) == 0  # simulates the tiny sweeps, draws figure3 only
+    err = capsys.readouterr().err
+    # said up front, for both sweeps, before the first progress bar: what, how big, where
+    first_bar = err.index("sweep relu_scratch:")
+    for name, cells in (("relu_scratch", 3), ("relu_linear_transfer", 6)):
+        announced = err.index(f"simulating sweep {name} (paper_d500 profile) on cpu")
+        assert announced < first_bar
+        assert f"{cells} cells × 4 instances" in err[announced:]
+    assert "a GPU is recommended" in err[:first_bar]
+    assert f"/{len(tiny_d500.removed) * len(tiny_d500.sample_sizes)} [" in err  # the bar
     drawn = sorted(p.name for p in (tmp_path / "out").glob("*.png"))
     assert drawn == ["figure3.png"]
     caption = (tmp_path / "out" / "figure3.caption.md").read_text()
-    assert "profile `paper_d500`: a ReLU grid only" in caption
+    # the provenance line describes the ReLU grid drawn, not a linear grid
+    assert "profile `paper_d500`: ReLU grid `paper_d500`, d = 6, m = 20, m* = 8" in caption
+    assert "n ∈ {6, 12, 24}, μ ∈ {0.25, 0.75}" in caption
     with pytest.raises(InvalidArgumentError, match="ReLU grid only"):
         _ = Context("paper_d500", ResultStore(tmp_path / "store")).grid

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.style
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
 
 from fate_numeric.store import ResultStore
 from paper_figures import fig4_similarity as fig4
 from paper_figures.core import Context, MissingSimulationError
+from paper_figures.plots import colour_name
+from paper_figures.render import STYLE
 
 SIGMA, GAMMA = 0.2, 0.5
 
@@ -92,3 +97,62 @@ def test_draw_has_three_panels(tables):
     figure = fig4.draw(data)
     assert len(figure.axes) == 3
     assert "KL" in figure.axes[0].get_title()
+
+
+def test_caption_names_the_colours_drawn(tables):
+    """The caption's colour words are the names of the colours the curves are drawn in (the
+    style's cycle: blue and pink; an earlier caption said orange)."""
+    data, _ = tables
+    with matplotlib.style.context(str(STYLE)):
+        figure = fig4.draw(data)
+    lines = {line.get_label(): to_hex(line.get_color()) for line in figure.axes[0].get_lines()}
+    assert lines[r"$\mathcal{T}_{lt}$ (eq. 11)"] == fig4.LT_COLOUR
+    assert lines[r"$\mathcal{T}_{ft}$ (eq. 15)"] == fig4.FT_COLOUR
+    caption = fig4.FIGURE.caption
+    assert f"(eq. 11, {colour_name(fig4.LT_COLOUR)})" in caption
+    assert f"(eq. 15, {colour_name(fig4.FT_COLOUR)})" in caption
+    assert "orange" not in caption
+    for ax in figure.axes[1:]:  # the W₁ panels draw both in the same two colours
+        drawn = {to_hex(c.get_color()) for c in ax.get_lines() if c.get_label()[0] != "_"}
+        assert {fig4.LT_COLOUR, fig4.FT_COLOUR} <= drawn | _errorbar_colours(ax)
+
+
+def _errorbar_colours(ax) -> set[str]:
+    return {to_hex(c.lines[0].get_color()) for c in ax.containers if hasattr(c, "lines")}
+
+
+def test_paper_size_panel_draws_points_with_bars_and_legends_stay_off_the_data(tables):
+    """Panel (b): one point per θ with a horizontal bar ± std, for each transferability, and no
+    bands; the legends of (b) and (c) lie below their axes."""
+    data, _ = tables
+    with matplotlib.style.context(str(STYLE)):
+        figure = fig4.draw(data)
+        FigureCanvasAgg(figure).draw()
+    panel = figure.axes[1]
+    bars = [c for c in panel.containers if c.has_xerr]
+    assert len(bars) == 2
+    for container in bars:
+        (segments,) = container.lines[2]
+        widths = [abs(s[1][0] - s[0][0]) for s in segments.get_segments()]
+        assert np.allclose(np.array(widths) / 2, data["w1_paper_dimension"]["w1_std"])
+    assert not [c for c in panel.collections if type(c).__name__ == "FillBetweenPolyCollection"]
+    renderer = figure.canvas.get_renderer()
+    for ax in figure.axes[1:]:
+        legend = ax.get_legend().get_window_extent(renderer)
+        assert legend.y1 <= ax.get_window_extent(renderer).y0
+
+
+def test_provenance_describes_the_w1_estimates(tables):
+    data, store = tables
+    line = fig4.describe_grid(Context("quick", store), data)
+    assert "d ∈ {500, 2}" in line and "n = 250" in line and "13 angles" in line
+    assert "10 seeds" in line and "instances per cell" not in line and "γ ∈" not in line
+
+
+def test_missing_results_say_what_they_cost(tmp_path):
+    ctx = Context("quick", ResultStore(tmp_path), simulate=False, theory_points=11)
+    with pytest.raises(MissingSimulationError) as missing:
+        fig4.data(ctx)
+    (cost,) = missing.value.costs.values()
+    assert "2 × 140 exact optimal-transport problems between 250 and 250 points" in cost
+    assert "no timing is stored" in cost and "cost: figure 4" in str(missing.value)

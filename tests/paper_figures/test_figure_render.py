@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+import torch
 
 from derivations.errors import InvalidArgumentError
 from fate_numeric.store import ResultStore
@@ -48,7 +49,12 @@ def test_each_figure_renders_with_its_files(rendered, name):
     figure = made[name].figure
     assert figure.title in caption and figure.reference in caption
     assert all(note in caption for note in figure.notes)
-    assert "profile `quick`: d = 20" in caption
+    if name == "figure3":  # the provenance line describes the grid the figure draws
+        assert "profile `quick`: ReLU grid `quick`, d = 10" in caption
+    elif name == "figure4":
+        assert "profile `quick`: W₁ estimates at d ∈ {500, 2}, n = 250" in caption
+    else:
+        assert "profile `quick`: d = 20" in caption
 
 
 @pytest.mark.slow
@@ -103,7 +109,10 @@ def test_no_simulate_names_the_sweep_commands(tiny_profile, tmp_path, capsys):
     assert status == 3
     error = capsys.readouterr().err
     for sweep in ("scratch", "phase_diagram"):
-        assert f"python -m fate_numeric sweep {sweep} --profile quick --store {empty}" in error
+        command = f"python -m fate_numeric sweep {sweep} --profile quick --store {empty}"
+        assert command in error
+        cells = len(cells_of(sweep, "quick"))  # each command with its cost on the next line
+        assert f"{command}\n        cost: {cells} cells × 8 instances × at most" in error
     assert "finite_source" not in error
     assert "1 of 3 figure(s)" in error
     assert [path.name for path in tmp_path.glob("*.png")] == ["surfaces.png"]
@@ -127,7 +136,7 @@ def test_list_describes_every_figure(capsys):
         assert figure.name in listing and figure.reference in listing
 
 
-def test_sweep_simulates_missing_cells_or_names_the_command(tiny_profile, tmp_path):
+def test_sweep_simulates_missing_cells_or_names_the_command(tiny_profile, tmp_path, capsys):
     store = ResultStore(tmp_path / "store")
     off = Context("quick", store, simulate=False)
     with pytest.raises(MissingSimulationError, match="sweep phase_diagram --profile quick"):
@@ -135,6 +144,12 @@ def test_sweep_simulates_missing_cells_or_names_the_command(tiny_profile, tmp_pa
     on = Context("quick", store, simulate=True)
     cells = on.sweep("phase_diagram")
     assert len(cells) == len(cells_of("phase_diagram", "quick"))
+    said = capsys.readouterr().err  # what it simulates, before the progress bar
+    assert said.startswith(
+        f"simulating sweep phase_diagram (quick profile) on cpu ({torch.get_num_threads()} "
+    )
+    assert f"{len(cells)} cells × 8 instances" in said.splitlines()[0]
+    assert "GPU is recommended" not in said  # a few seconds at d = 20
     assert off.missing_sweeps(["phase_diagram", "scratch"]) == ["scratch"]
     assert len(off.sweep("phase_diagram")) == len(cells)  # now from the store
 
