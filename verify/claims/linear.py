@@ -918,6 +918,7 @@ def _finite_source() -> dict[str, Tier]:
                     gated=gated,
                     population_sd=spread,
                     note=note if gated else f"{why}: not gated",
+                    predicted_by=note.split(" (", 1)[0],
                 )
             )
         return checks
