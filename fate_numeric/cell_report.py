@@ -441,9 +441,9 @@ def relu_summary(
     rows = [("simulated", str(estimate), "")] + [
         (r.kind, f"{r.value:.4g}", r.formula) for r in found
     ]
-    header = ("", "value", "theory")
-    if not found:
-        rows, header = [row[:2] for row in rows], header[:2]
+    header, wrap = ("", "value", "theory"), (2,)
+    if not found:  # no theory column to wrap
+        rows, header, wrap = [row[:2] for row in rows], header[:2], ()
     parts = [f"d = {cell.d}", f"n = {cell.n}", f"σ = {cell.sigma:g}"]
     if cell.procedure != "scratch":
         parts.append(f"removed fraction μ = {cell.removed:g}")
@@ -453,7 +453,7 @@ def relu_summary(
         f"{estimate.count} instances (seed {cell.seed}) on {device}, {seconds:.1f} s",
         "",
         f"risk, mean ± standard error over {estimate.count} instances:",
-        *("  " + line for line in table(rows, header=header, wrap=(2,), width=width)),
+        *("  " + line for line in table(rows, header=header, wrap=wrap, width=width)),
         f"  note: {note}",
         "",
     ]

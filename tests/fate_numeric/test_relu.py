@@ -423,8 +423,11 @@ def test_boundary_rises_and_their_bootstrap_errors():
         relu_analysis.boundary_rises(sizes, scratch[:2], rows)
 
 
-def test_simulate_cli_relu(capsys):
+@pytest.mark.parametrize("columns", ["", "80"])  # piped, and a terminal's width (wrapped)
+def test_simulate_cli_relu(capsys, monkeypatch, columns):
     from fate_numeric.__main__ import main
+
+    monkeypatch.setenv("COLUMNS", columns)
 
     args = "simulate --model relu --procedure scratch --d 4 --n 6 --width 8 --teacher-width 3 "
     args += "--instances 2 --lr-scale 1 --max-steps 200 --device cpu --full"
@@ -434,6 +437,8 @@ def test_simulate_cli_relu(capsys):
     args = args.replace("scratch", "linear_transfer --removed 0.5") + " --refit min_norm"
     assert main(args.split()) == 0
     assert json.loads(capsys.readouterr().out)["cell"]["refit"] == "min_norm"
+    assert main(args.replace(" --full", "").split()) == 0  # the summary, theory column or not
+    assert "instances" in capsys.readouterr().out
 
 
 def test_torch_kernel_is_the_lambdified_record():
