@@ -754,12 +754,16 @@ def _fine_tuning_scale() -> dict[str, Tier]:
                 floor=0.01,
                 note="eq. 15 predicts 0 at θ = π/3",
                 expect_deviation=True,
+                predicted_by="eq. 15 as printed",
+                d=d,
             ),
             mean_check(
                 "same draws: vs the balanced correction",
                 difference,
                 ctx.theory.ft_transferability_balanced(theta, gamma, sigma),
                 floor=FT_SCALE_BIAS_PER_D / d + 0.01,
+                predicted_by="eq. 15 with the balancedness scale c",
+                d=d,
                 note=f"floor: the measured finite-d bias of the formula, within "
                 f"{FT_SCALE_BIAS_PER_D:g}/d (FT_SCALE_BIAS_PER_D), + 0.01 for gradient descent's "
                 "finite step and time (set by hand, as against eq. 15)",
