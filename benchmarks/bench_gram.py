@@ -44,7 +44,7 @@ from fate_numeric.linear import (
     reference_gradient_descent,
 )
 from fate_numeric.numerics import describe_device, generator, resolve_device
-from fate_numeric.sweeps import SWEEPS, cells_of
+from fate_numeric.sweeps import SWEEPS, cells_of, network_steps
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
 
 
@@ -52,21 +52,7 @@ def paper_network_steps() -> dict[str, int]:
     """Network-steps of each linear sweep of the paper profile at the maximal step counts: the
     target-side training of every instance plus one pretraining per batch key (one network per
     angle with a population source, one per instance with a finite source)."""
-    out = {}
-    for name in SWEEPS:
-        total = 0
-        keys = set()
-        for cell in cells_of(name, "paper"):
-            if cell.procedure != "linear_transfer":
-                total += cell.instances * cell.schedule.steps
-            if cell.procedure != "scratch":
-                key = json.dumps(cell.pretraining_config(), sort_keys=True)
-                if key not in keys:
-                    keys.add(key)
-                    networks = cell.instances if cell.n_source is not None else 1
-                    total += networks * cell.pretrain_schedule.steps
-        out[name] = total
-    return out
+    return {name: network_steps(cells_of(name, "paper")) for name in SWEEPS}
 
 
 def main() -> int:

@@ -27,6 +27,7 @@ skips every stored cell and loses at most the batch that was running.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -144,6 +145,24 @@ def cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:
             f"unknown profile {profile!r}; the profiles are {', '.join(PROFILES)}"
         )
     return list(SWEEPS[name](PROFILES[profile], seed))
+
+
+def network_steps(cells: Sequence[Cell]) -> int:
+    """An upper bound on the network-steps of linear-model cells: every target-side instance at
+    its step budget (linear transfer is a closed form), plus one pretraining per distinct
+    pretraining configuration (one network with a population source, one per instance with a
+    finite one) — how ``benchmarks/bench_gram.py`` and the figures' cost lines count."""
+    steps, pretrainings = 0, set()
+    for cell in cells:
+        if cell.procedure != "linear_transfer":
+            steps += cell.instances * cell.schedule.steps
+        if cell.procedure != "scratch":
+            key = json.dumps(cell.pretraining_config(), sort_keys=True)
+            if key not in pretrainings:
+                pretrainings.add(key)
+                networks = cell.instances if cell.n_source is not None else 1
+                steps += networks * cell.pretrain_schedule.steps
+    return steps
 
 
 def run_sweep(

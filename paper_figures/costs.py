@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from fate_numeric.sweeps import network_steps
+
 BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "bench_gram_cpu.json"
 #: A CPU run estimated longer than this (seconds), or a ReLU grid meant for a GPU, recommends one.
 LONG_SECONDS = 600.0
@@ -93,20 +95,10 @@ def _benchmark() -> dict | None:
 def linear_cost(what: str, cells: Sequence, total: int) -> Cost:
     """The cost of linear-model cells (:class:`fate_numeric.experiments.Cell`).
 
-    Network-steps as ``benchmarks/bench_gram.py`` counts them: every target-side instance at its
-    step budget (linear transfer is a closed form), plus one pretraining per distinct pretraining
-    configuration (one network with a population source, one per instance with a finite one).
+    Network-steps as ``benchmarks/bench_gram.py`` counts them
+    (:func:`fate_numeric.sweeps.network_steps`).
     """
-    steps, pretrainings = 0, set()
-    for cell in cells:
-        if cell.procedure != "linear_transfer":
-            steps += cell.instances * cell.schedule.steps
-        if cell.procedure != "scratch":
-            key = json.dumps(cell.pretraining_config(), sort_keys=True)
-            if key not in pretrainings:
-                pretrainings.add(key)
-                networks = cell.instances if cell.n_source is not None else 1
-                steps += networks * cell.pretrain_schedule.steps
+    steps = network_steps(cells)
     dims = sorted({cell.d for cell in cells})
     cpu_seconds, basis = (
         None,

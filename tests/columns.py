@@ -46,3 +46,24 @@ def rows_of(lines: list[str], names: list[str]) -> dict[str, list[str]]:
         elif current is not None and line.strip():
             rows[current].append(line)
     return rows
+
+
+def check_listing(lines: list[str], titles: list[str], names: list[str], columns: str | None):
+    """Assert that a printed listing has every name whole at the start of its row, every column
+    lined up under its title, continuation lines blank in the first column, one line per row when
+    piped (``columns`` None) and no line wider than ``columns`` otherwise; return each row's text
+    (its lines joined) by name."""
+    starts = column_starts(lines[0], titles)
+    rows = rows_of(lines[1:], names)
+    assert set(rows) == set(names)  # every name, whole, at the start of its row
+    texts = {}
+    for name, row in rows.items():
+        for start in starts[1:]:
+            assert cell_starts_at(row[0], start), (row[0], start)  # every column lines up
+        assert all(blank_before(line, starts[1]) for line in row[1:])
+        if columns is None:
+            assert len(row) == 1
+        else:
+            assert all(display_width(line) <= int(columns) for line in row)
+        texts[name] = " ".join(line.strip() for line in row)
+    return texts

@@ -4,7 +4,7 @@ source legend, and the table layout they share (:mod:`derivations.table`)."""
 from __future__ import annotations
 
 import pytest
-from columns import blank_before, cell_starts_at, column_starts, rows_of
+from columns import blank_before, cell_starts_at, check_listing, column_starts, rows_of
 
 from derivations.__main__ import main
 from derivations.consistency import check_all
@@ -68,18 +68,8 @@ def test_list_lines_up_and_cuts_nothing(capsys, monkeypatch, columns):
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     results = all_results()
-    starts = column_starts(lines[0], ["name", "reference", "regime", "title"])
-    rows = rows_of(lines[1:], list(results))
-    assert set(rows) == set(results)  # every name, whole, at the start of its row
-    for name, row in rows.items():
-        for start in starts[1:]:
-            assert cell_starts_at(row[0], start), (row[0], start)  # every column lines up
-        assert all(blank_before(line, starts[1]) for line in row[1:])
-        if columns is None:
-            assert len(row) == 1
-        else:
-            assert all(display_width(line) <= int(columns) for line in row)
-        text = " ".join(line.strip() for line in row)
+    titles = ["name", "reference", "regime", "title"]
+    for name, text in check_listing(lines, titles, list(results), columns).items():
         result = results[name]
         for part in (result.reference, result.title):
             for word in _words(part):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from columns import blank_before, cell_starts_at, column_starts, rows_of
+from columns import check_listing
 
-from derivations.table import display_width
 from verify.__main__ import main
 from verify.claims import CLAIMS
 
@@ -18,19 +17,9 @@ def test_list_lines_up_and_cuts_nothing(capsys, monkeypatch, columns):
         monkeypatch.setenv("COLUMNS", columns)
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    starts = column_starts(lines[0], ["claim", "reference", "tiers", "title"])
     claims = {claim.id: claim for claim in CLAIMS}
-    rows = rows_of(lines[1:], list(claims))
-    assert set(rows) == set(claims)  # every id, whole, at the start of its row
-    for claim_id, row in rows.items():
-        for start in starts[1:]:
-            assert cell_starts_at(row[0], start), (row[0], start)  # every column lines up
-        assert all(blank_before(line, starts[1]) for line in row[1:])
-        if columns is None:
-            assert len(row) == 1
-        else:
-            assert all(display_width(line) <= int(columns) for line in row)
-        text = " ".join(line.strip() for line in row)
+    titles = ["claim", "reference", "tiers", "title"]
+    for claim_id, text in check_listing(lines, titles, list(claims), columns).items():
         claim = claims[claim_id]
         for word in [*claim.reference.split(), *claim.title.split(), *claim.tiers]:
             assert word in text, (claim_id, word)
