@@ -316,10 +316,18 @@ class Context:
             announce(cost, describe_device(self.device), self.device.type == "cpu")
 
     def sweep(self, name: str) -> list[tuple[Cell, dict[str, np.ndarray]]]:
-        """Every cell of a named sweep with its stored arrays (simulating missing cells first,
-        after saying what they cost, with a progress bar)."""
-        if name not in self._sweeps:
-            cells = self.linear_cells(name)
+        """Every cell of a named linear sweep with its stored arrays (:meth:`load_sweep`)."""
+        return self.load_sweep(name, name, lambda: self.linear_cells(name), run_sweep)
+
+    def load_sweep(
+        self, key: str, name: str, cells_of: Callable[[], list], runner: Callable
+    ) -> list[tuple[Any, dict[str, np.ndarray]]]:
+        """The cells ``cells_of()`` of sweep ``name`` with their stored arrays, once per context
+        under ``key``: missing cells are simulated first by ``runner(cells, store, device,
+        progress)`` after saying what they cost, with a progress bar, or, with ``simulate``
+        off, named with their command and cost."""
+        if key not in self._sweeps:
+            cells = cells_of()
             missing = [c for c in cells if not self.store.has(c.config())]
             if missing:
                 if not self.simulate:
@@ -330,11 +338,9 @@ class Context:
                     )
                 self.simulating(self.sweep_cost(name))
                 with progress(f"sweep {name}", len(cells)) as bar:
-                    run_sweep(
-                        cells, self.store, self.device, lambda done, _: bar.update(done - bar.n)
-                    )
-            self._sweeps[name] = [(c, self.store.load(c.config()).arrays) for c in cells]
-        return self._sweeps[name]
+                    runner(cells, self.store, self.device, lambda done, _: bar.update(done - bar.n))
+            self._sweeps[key] = [(c, self.store.load(c.config()).arrays) for c in cells]
+        return self._sweeps[key]
 
     def stored(
         self,

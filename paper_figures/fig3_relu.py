@@ -41,7 +41,6 @@ from fate_numeric.relu_sweeps import (
     target_teacher,
 )
 from paper_figures.core import Context, Figure, Table, Tables
-from paper_figures.costs import progress
 from paper_figures.plots import TRANSFER_CMAP, colorbar, edges
 
 SWEEPS = ("relu_scratch", "relu_linear_transfer")
@@ -52,24 +51,9 @@ def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.nda
     """A ReLU sweep's cells and arrays from the store; missing cells are simulated first, after
     saying on stderr what they cost and on which device (a GPU is recommended for the paper
     grids), with a progress bar, or, with ``simulate`` off, named with their command and cost."""
-    key = f"relu:{name}"
-    if key not in ctx._sweeps:
-        cells = relu_cells_of(name, ctx.profile, ctx.seed)
-        missing = [cell for cell in cells if not ctx.store.has(cell.config())]
-        if missing:
-            if not ctx.simulate:
-                raise ctx.missing_simulation(
-                    f"{len(missing)} of {len(cells)} cells of the ReLU sweep {name!r} "
-                    f"({ctx.profile} profile) are not in the store; run",
-                    name,
-                )
-            ctx.simulating(ctx.sweep_cost(name))
-            with progress(f"sweep {name}", len(cells)) as bar:
-                run_relu_sweep(
-                    cells, ctx.store, ctx.device, lambda done, _: bar.update(done - bar.n)
-                )
-        ctx._sweeps[key] = [(cell, ctx.store.load(cell.config()).arrays) for cell in cells]
-    return ctx._sweeps[key]
+    return ctx.load_sweep(
+        f"relu:{name}", name, lambda: relu_cells_of(name, ctx.profile, ctx.seed), run_relu_sweep
+    )
 
 
 def _kernel_table(ctx: Context, cell: ReluCell) -> Table:
