@@ -38,9 +38,18 @@ NOISES = (0.0, 0.2)
 RELU_PROFILES = ("quick", "paper")
 
 
+#: Significant digits of the simulation summaries in the page (their standard errors are some
+#: 1e-3 of the means: 10 digits keep every plotted number and halve the page's data).
+DIGITS = 10
+
+
 def _floats(values: Any) -> list[float | None]:
-    """A column as JSON numbers (NaN and ±inf have no JSON form: they become null)."""
-    return [float(v) if math.isfinite(float(v)) else None for v in np.asarray(values, float)]
+    """A column as JSON numbers to :data:`DIGITS` significant digits (NaN and ±inf have no JSON
+    form: they become null)."""
+    return [
+        float(f"{v:.{DIGITS}g}") if math.isfinite(v) else None
+        for v in np.asarray(values, float).tolist()
+    ]
 
 
 def _transfer(ctx: Context, procedure: str) -> dict[str, list]:
@@ -48,7 +57,7 @@ def _transfer(ctx: Context, procedure: str) -> dict[str, list]:
     columns["converged"] = []
     for sigma in NOISES:
         table = transfer_table(ctx, "phase_diagram", procedure, sigma, lambda cell: math.nan)
-        columns["theta"] += _floats(table["theta"])
+        columns["theta"] += table["theta"].tolist()
         columns["n"] += [int(n) for n in table["n"]]
         columns["sigma"] += [sigma] * len(table)
         columns["mean"] += _floats(table["T_mean"])
@@ -71,24 +80,28 @@ def _scratch(ctx: Context) -> dict[str, list]:
 
 
 def _ridge(ctx: Context) -> dict[str, list]:
-    columns: dict[str, list] = {key: [] for key in ("theta", "n", "sigma", "lam", "mean", "se")}
+    """Per linear-transfer cell: θ, n, σ and, per ridge λ of the sweep, mean and standard error."""
+    cells: dict[str, list] = {key: [] for key in ("theta", "n", "sigma", "mean", "se")}
+    ridges = None
     for cell, arrays in ctx.sweep("phase_diagram"):
         if cell.procedure != "linear_transfer" or cell.sigma not in NOISES:
             continue
-        for lam, row in zip(cell.ridges, arrays["generalisation"], strict=True):
-            mean, std, count = summary(row)
-            for key, value in zip(
-                columns,
-                (cell.theta, cell.n, cell.sigma, lam, mean, std / math.sqrt(count)),
-                strict=True,
-            ):
-                columns[key].append(value)
-    return columns
+        if ridges is None:
+            ridges = list(cell.ridges)
+        elif list(cell.ridges) != ridges:
+            raise ValueError("the archived linear-transfer cells have different ridge grids")
+        stats = [summary(row) for row in arrays["generalisation"]]
+        cells["theta"].append(cell.theta)
+        cells["n"].append(cell.n)
+        cells["sigma"].append(cell.sigma)
+        cells["mean"].append(_floats([mean for mean, _, _ in stats]))
+        cells["se"].append(_floats([std / math.sqrt(count) for _, std, count in stats]))
+    return {"lam": ridges or [], **cells}
 
 
 def simulations() -> dict[str, Any]:
-    """The archived d = 500 sweeps, summarised per cell (module docstring); ``None`` tables and
-    the reason where the repository has no archive."""
+    """The archived d = 500 sweeps, summarised per cell (module docstring), or
+    ``available: False`` and the reason where the repository has no archive."""
     folder = REPOSITORY_ARCHIVE / "paper"
     if not (folder / MANIFEST).exists():
         return {"available": False, "reason": f"no archive at {folder}", "d": 500, "ridge_n": []}

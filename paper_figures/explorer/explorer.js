@@ -588,15 +588,15 @@
     evaluate("ridge_lt_risk", { theta, lam: 0 });
     const R = fast("ridge_lt_risk");
     const law = lams.map((l) => R(theta, l));
-    const exact = evaluate("lt_risk", { theta, n, sigma });
+    const exact = Number.isFinite(n) ? evaluate("lt_risk", { theta, n, sigma }) : NaN;
     const table = DATA.simulations.ridge;
     const rows = table ? simulated(table, (t, i) =>
       Math.abs(t.theta[i] - theta) < 1e-9 && t.n[i] === n && t.sigma[i] === sigma) : [];
     const points = { lam: [], mean: [], se: [] };
     for (const i of rows) {
-      points.lam.push(table.lam[i]);
-      points.mean.push(table.mean[i]);
-      points.se.push(table.se[i]);
+      points.lam.push(...table.lam);
+      points.mean.push(...table.mean[i]);
+      points.se.push(...table.se[i]);
     }
     const top = Math.max(0.3, ...law, exact, ...points.mean.map((m, k) => m + points.se[k])) * 1.1;
     lineplot($("rd-canvas"), {
@@ -636,9 +636,10 @@
       ...MAP_AXES, xs: THETAS, ys: GAMMAS, z: lt, title: "linear transfer, finite source",
     });
     const floor = evaluate("lt_risk_finite_source", { theta: PI / 4, gamma_s: gs, sigma_s: ss });
+    const population = evaluate("lt_risk_limit", { theta: PI / 4 });
     $("fs-readout").textContent =
       `γ_s = ${fmt(gs, 3)}, σ_s = ${fmt(ss, 3)}, σ = ${fmt(sigma, 3)}: linear-transfer risk ` +
-      `(n_t → ∞) at θ = π/4 is ${fmt(floor, 6)} (population source: sin²θ = 0.5)`;
+      `(n_t → ∞) at θ = π/4 is ${fmt(floor, 6)} (population source: sin²θ = ${fmt(population, 6)})`;
     PLOTTED.fs = { gamma_s: gs, sigma_s: ss, sigma, balanced, ft_evaluator: ftName, theta: THETAS, gamma: GAMMAS, ft, lt };
   }
 
@@ -700,6 +701,11 @@
   // ---- 8. the stored d = 500 simulations ----------------------------------------------------------
   function drawSimulations() {
     const sims = DATA.simulations;
+    if (!sims.available) {
+      $("sim8-readout").textContent = `no stored simulations: ${sims.reason}`;
+      PLOTTED.simulations = { available: false };
+      return;
+    }
     const theta = number("sim8-theta");
     const sigma = Number(document.querySelector("input[name=sim8-sigma]:checked").value);
     show("sim8-theta", angle(theta));

@@ -36,12 +36,13 @@ from fate_numeric.theory.evaluator import Evaluator
 EXTRA_FUNCTIONS = {"expm1": "Math.expm1", "log1p": "Math.log1p"}
 
 #: Words a parameter may not be called in JavaScript (ECMAScript reserved words and literals).
-RESERVED = frozenset(
+_RESERVED_WORDS = (
     "await break case catch class const continue debugger default delete do else enum export "
-    "extends false finally for function if implements import in instanceof interface let new null "
-    "package private protected public return static super switch this throw true try typeof var "
-    "void while with yield NaN Infinity undefined arguments eval Math".split()
+    "extends false finally for function if implements import in instanceof interface let new "
+    "null package private protected public return static super switch this throw true try "
+    "typeof var void while with yield NaN Infinity undefined arguments eval Math"
 )
+RESERVED = frozenset(_RESERVED_WORDS.split())
 
 
 class _Printer(JavascriptCodePrinter):

@@ -27,7 +27,9 @@ PAGE_NAME = "explorer.html"
 #: The markers of template.html and what replaces each.
 MARKERS = ("KATEX_CSS", "PAGE_CSS", "KATEX_JS", "DATA", "EVALUATORS", "EXPLORER_JS")
 
-_FONT_FACE_SOURCE = re.compile(r"src:url\(fonts/(KaTeX_[A-Za-z0-9_-]+)\.woff2\) format\(\"woff2\"\)[^;}]*")
+_FONT_FACE_SOURCE = re.compile(
+    r"src:url\(fonts/(KaTeX_[A-Za-z0-9_-]+)\.woff2\) format\(\"woff2\"\)[^;}]*"
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def _about(library: Library, version: str, archive: str) -> str:
         f"{_escape(archive)}.</p>\n"
         f"<details><summary>{library.name} licence</summary><pre>{_escape(library.text)}</pre>"
         "</details>\n"
-        f"<p class=\"meta\">features-are-fate {_escape(version)}; rebuild with "
+        f'<p class="meta">features-are-fate {_escape(version)}; rebuild with '
         "<code>python -m paper_figures explorer --out DIR</code>.</p>"
     )
 
