@@ -117,7 +117,7 @@
       b /= c;
       return `${a === 1 ? "" : a}π${b === 1 ? "" : "/" + b}`;
     }
-    return `${fmt(x, 4)} rad`;
+    return `${fmt(x / PI, 4)}π`;
   }
 
   // ---- colours ------------------------------------------------------------------------------------
@@ -139,8 +139,9 @@
 
   // ---- canvas plots -------------------------------------------------------------------------------
   const MARGIN = { left: 58, right: 16, top: 26, bottom: 44 };
+  const MAP_MARGIN = { ...MARGIN, right: 46 };
 
-  function surface(canvas) {
+  function surface(canvas, margin = MARGIN) {
     const ratio = window.devicePixelRatio || 1;
     const width = canvas.clientWidth || Number(canvas.getAttribute("width"));
     const height = canvas.clientHeight || Number(canvas.getAttribute("height"));
@@ -151,10 +152,10 @@
     ctx.clearRect(0, 0, width, height);
     ctx.font = "12px system-ui, sans-serif";
     const box = {
-      x0: MARGIN.left,
-      y0: MARGIN.top,
-      x1: width - MARGIN.right,
-      y1: height - MARGIN.bottom,
+      x0: margin.left,
+      y0: margin.top,
+      x1: width - margin.right,
+      y1: height - margin.bottom,
     };
     return { ctx, width, height, box };
   }
@@ -270,7 +271,15 @@
       ctx.lineWidth = 1.6;
       if (e.marker) {
         ctx.beginPath();
-        ctx.arc(x + 14, y - 4, 3.2, 0, 2 * PI);
+        if (e.shape === "diamond") {
+          ctx.moveTo(x + 14, y - 8.5);
+          ctx.lineTo(x + 18.5, y - 4);
+          ctx.lineTo(x + 14, y + 0.5);
+          ctx.lineTo(x + 9.5, y - 4);
+          ctx.closePath();
+        } else {
+          ctx.arc(x + 14, y - 4, 3.2, 0, 2 * PI);
+        }
         e.hollow ? ctx.stroke() : ctx.fill();
       } else {
         ctx.beginPath();
@@ -316,7 +325,7 @@
   // A map z[j][i] over xs (horizontal) × ys (vertical), red-white-blue in [−1, 1], its zero
   // contour, and curves/points/marks on top.
   function heatmap(canvas, spec) {
-    const s = surface(canvas);
+    const s = surface(canvas, MAP_MARGIN);
     const { ctx, box } = s;
     const xr = spec.xr, yr = spec.yr;
     const { sx, sy } = scales(box, xr, yr);
@@ -342,7 +351,7 @@
     clip(s);
     const segments = contour(spec.xs, spec.ys, spec.z, 0);
     ctx.strokeStyle = "#000";
-    ctx.lineWidth = 1.8;
+    ctx.lineWidth = 1.5;
     ctx.beginPath();
     for (const [a, b] of segments) {
       ctx.moveTo(sx(a[0]), sy(a[1]));
@@ -369,13 +378,20 @@
 
   function colourbar(s) {
     const { ctx, box } = s;
-    const x = box.x1 + 4, w = 8;
-    if (s.width - x < w) return;
+    const x = box.x1 + 6, w = 10;
     for (let k = 0; k < 100; k++) {
       const [r, g, b] = colour(1 - (2 * k) / 99, -1, 1);
       ctx.fillStyle = `rgb(${r},${g},${b})`;
       ctx.fillRect(x, box.y0 + ((box.y1 - box.y0) * k) / 100, w, (box.y1 - box.y0) / 100 + 1);
     }
+    ctx.save();
+    ctx.fillStyle = "#222";
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    for (const [value, label] of [[1, "≥ 1"], [0, "0"], [-1, "≤ −1"]]) {
+      ctx.fillText(label, x + w + 3, box.y0 + ((1 - value) / 2) * (box.y1 - box.y0));
+    }
+    ctx.restore();
   }
 
   // Lines and points with error bars: series = [{kind: "line"|"points", x, y, err, colour, ...}].
@@ -425,6 +441,7 @@
     axes(s, spec);
     legend(s, spec.series.filter((e) => e.label).map((e) => ({
       label: e.label, color: e.color, dash: e.dash, marker: e.kind !== "line", hollow: e.hollow === true,
+      shape: e.shape,
     })));
   }
 
@@ -484,14 +501,14 @@
     const thresholdThetas = THETAS.filter((th) => th > 0);
     const threshold = thresholdThetas.map((th) => over(th, sigma));
     const curves = [
-      { x: THETAS, y: bounds.map((b) => b[0]), color: "#1b7837", dash: [6, 3], label: "γ₋(θ)" },
-      { x: THETAS, y: bounds.map((b) => b[1]), color: "#762a83", dash: [6, 3], label: "γ₊(θ)" },
-      { x: thresholdThetas, y: threshold, color: "#444", dash: [2, 3], label: "1 + σ²/sin²θ" },
+      { x: THETAS, y: bounds.map((b) => b[0]), color: "#1b9e77", dash: [7, 5], width: 3, label: "γ₋(θ)" },
+      { x: THETAS, y: bounds.map((b) => b[1]), color: "#d95f02", dash: [7, 5], width: 3, label: "γ₊(θ)" },
+      { x: thresholdThetas, y: threshold, color: "#7570b3", dash: [2, 4], width: 3, label: "1 + σ²/sin²θ" },
     ];
     let thetaStar = NaN;
     if (sigma <= 2) {
       thetaStar = evaluate("lt_negative_threshold_angle", { sigma });
-      curves.push({ x: [thetaStar, thetaStar], y: [0, 1], color: "#b35806", dash: [1, 3], label: "θ* = arccos(1 − σ)" });
+      curves.push({ x: [thetaStar, thetaStar], y: [0, 1], color: "#444", dash: [2, 3], width: 1.5, label: "θ* = arccos(1 − σ)" });
     }
     const segments = heatmap($("lt-canvas"), {
       ...MAP_AXES, xs: THETAS, ys: GAMMAS, z: values, curves, marks: [{ x: theta, y: gamma }],

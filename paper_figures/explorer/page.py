@@ -79,7 +79,7 @@ def _about(library: Library, version: str, archive: str) -> str:
     return (
         f"<p>Typesetting: {library.name} {library.version} ({library.licence} licence), bundled "
         "in this file with its fonts. Plots: plain &lt;canvas&gt; code of this package. Data: "
-        f"{_escape(archive)}.</p>\n"
+        f"{_inline(archive)}.</p>\n"
         f"<details><summary>{library.name} licence</summary><pre>{_escape(library.text)}</pre>"
         "</details>\n"
         f'<p class="meta">features-are-fate {_escape(version)}; rebuild with '
@@ -89,6 +89,11 @@ def _about(library: Library, version: str, archive: str) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inline(text: str) -> str:
+    """A line of Markdown (code spans only) as HTML."""
+    return re.sub(r"`([^`]*)`", r"<code>\1</code>", _escape(text))
 
 
 def assemble(evaluators_js: str, data: dict[str, Any], version: str) -> str:
@@ -111,7 +116,7 @@ def assemble(evaluators_js: str, data: dict[str, Any], version: str) -> str:
         template = template.replace(token, parts[marker])
     html_parts = {
         "VERSION": _escape(version),
-        "ARCHIVE": _escape(archive),
+        "ARCHIVE": _inline(archive),
         "ABOUT": _about(library, version, archive),
     }
     for marker, text in html_parts.items():
