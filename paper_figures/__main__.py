@@ -1,4 +1,4 @@
-"""``python -m paper_figures all | list | NAME ... [--profile PROFILE] [--out DIR]``."""
+"""``python -m paper_figures all | list | explorer | NAME ... [--profile PROFILE] [--out DIR]``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ def build_parser() -> argparse.ArgumentParser:
         "simulations.",
     )
     parser.add_argument(
-        "targets", nargs="+", metavar="all|list|NAME", help="'all', 'list' or figure names"
+        "targets",
+        nargs="+",
+        metavar="all|list|explorer|NAME",
+        help="'all', 'list', 'explorer' (the interactive page DIR/explorer.html) or figure names",
     )
     parser.add_argument(
         "--profile",
@@ -53,11 +56,23 @@ def _list() -> int:
     return 0
 
 
+def _explorer(out: Path) -> int:
+    from paper_figures.explorer import build
+    from paper_figures.render import prepare_output
+
+    print(build(prepare_output(out), log=lambda line: print(line, file=sys.stderr, flush=True)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.targets == ["list"]:
             return _list()
+        if "explorer" in args.targets:
+            if args.targets != ["explorer"]:
+                raise FigureError("'explorer' is a target of its own: run it without figure names")
+            return _explorer(args.out)
         chosen = select(args.targets)
         if args.targets == ["all"]:
             chosen = [figure for figure in chosen if figure.drawable_at(args.profile)]
