@@ -5,6 +5,7 @@ Command line::
     python -m paper_figures list                         # the figures, their references, sweeps
     python -m paper_figures all --profile quick --out out/figures
     python -m paper_figures figure1 figure2 --profile paper --no-simulate
+    python -m paper_figures explorer --out out/explorer   # the interactive page (explorer/)
 
 For each figure ``NAME`` the output folder receives ``NAME.pdf``, ``NAME.png``, one
 ``NAME.TABLE.csv`` per table of plotted numbers and ``NAME.caption.md`` (title, paper reference,
