@@ -176,7 +176,7 @@ def lt_risk_rank_k() -> DerivedResult:
     u_i, u_j = sp.sqrt(rho) * w_i + e_i, sp.sqrt(rho) * w_j + e_j
     variance = gaussian_expectation(u_i**2, moments)
     covariance = gaussian_expectation(u_i * u_j, moments)
-    # ‖Uĉ − β_t‖² in the basis (U, ν), written out for k = 2
+    # ‖Uĉ − β_t‖² in the basis (U, ν), written out for k = 2
     c1, c2, a1, a2 = sp.symbols("c_1 c_2 a_1 a_2", real=True)
     fitted = sp.Matrix([c1, c2, 0])
     target = sp.Matrix([a1, a2, sp.sqrt(rho)])
@@ -209,13 +209,13 @@ def lt_risk_rank_k() -> DerivedResult:
                 check.identity(sp.Tuple(variance - (rho + sigma**2), covariance)),
             ),
             Step(
-                sp.Eq(sp.Symbol("‖Uĉ − β_t‖²"), sp.Symbol("‖ĉ − a‖²") + rho),
+                sp.Eq(sp.Symbol("‖Uĉ − β_t‖²"), sp.Symbol("‖ĉ − a‖²") + rho),
                 "Pythagoras in the basis (U, ν): the part √ρ ν of the target is out of reach "
                 "(written out for k = 2)",
                 check.identity(pythagoras),
             ),
             Step(
-                sp.Eq(sp.Symbol("ĉ"), sp.Symbol("Z⁺y")),
+                sp.Eq(sp.Symbol("ĉ"), sp.Symbol("Z⁺y")),
                 "the refit is least squares on the k features (minimum norm when k > n): scratch "
                 "training in dimension k with teacher a, ‖a‖² = 1 − ρ, and label-noise variance "
                 "ρ + σ² (Thm 3.5 in dimension k)",
