@@ -204,3 +204,26 @@ def test_simulated_networks_agree_with_the_exact_risk():
         mean, se = mc.mean_and_standard_error(arrays["generalisation"][0])
         expected = theory.lt_risk_rank_k(rho, cell.n, k, cell.sigma)
         assert abs(mean - expected) <= K_SE * max(se, guard) + 1e-3, (cell, mean, expected)
+
+
+def test_best_fine_tuning_head_tends_to_the_bound(seed):
+    """max_c of the fine-tuning transferability per draw, against its proportional limit within
+    5 standard errors + k/d (the finite-d allowance measured in verify.claims.extensions)."""
+    rho, n, d, k = 0.2, 20, 80, 3
+    best = mc.fine_tuning_rank_k_best_transferabilities(rho, n, d, k, 400, seed=seed)
+    mean, se = mc.mean_and_standard_error(best)
+    assert abs(mean - theory.ft_rank_k_transferability_bound(rho, n / d)) <= K_SE * se + k / d
+    # n >= d: P = I, fine-tuning ends at the scratch solution whatever the head
+    assert np.all(mc.fine_tuning_rank_k_best_transferabilities(rho, 90, d, k, 3, seed=0) == 0)
+
+
+def test_best_fine_tuning_head_beats_eq15_at_rank_one(seed):
+    """At k = 1 the best head's mean transferability, ≈ (1 − γ)cos²θ, exceeds eq. 15's
+    (1 − γ)(2cos θ − 1) (the head c = 1 of the paper's end point) by ≈ (1 − γ)(1 − cos θ)²."""
+    theta, n, d = math.pi / 3, 10, 30
+    best = mc.fine_tuning_rank_k_best_transferabilities(
+        math.sin(theta) ** 2, n, d, 1, 400, seed=seed
+    )
+    mean, se = mc.mean_and_standard_error(best)
+    gap = (1 - n / d) * (1 - math.cos(theta)) ** 2  # oracle, 1/6 here
+    assert mean - theory.ft_transferability(theta, n / d) >= gap - K_SE * se - 1 / d

@@ -52,6 +52,7 @@ OWN_EVALUATORS: dict[str, tuple[str, ...]] = {
         "lt_negative_interval_rank_k",
         "lt_negative_threshold_overparam_rank_k",
     ),
+    "ext-rank-k-fine-tuning-bound": ("ft_rank_k_transferability_bound",),
 }
 
 #: claim id -> why no evaluator states its equation, or why a 10 % error in it cannot show.

@@ -45,6 +45,7 @@ def test_extensions_are_marked_and_registered_after_the_papers_claims():
         "ext-rank-k-pretraining",
         "ext-rank-k-lt-risk",
         "ext-rank-k-transferability",
+        "ext-rank-k-fine-tuning-bound",
     ]
     assert CLAIMS[-len(EXTENSIONS) :] == EXTENSIONS
     for claim in CLAIMS:
