@@ -158,8 +158,9 @@ def _grid(ctx: Context, tables: Tables) -> str:
         else "no stored simulated cell"
     )
     return (
-        f"theory at d = {ctx.grid.d}, σ = {SIGMA:g}, n = 1…{2 * ctx.grid.d}; {stored} "
-        f"(sweeps rank_k and phase_diagram, {ctx.grid.instances} instances per cell)"
+        f"d = {ctx.grid.d}, theory at σ = {SIGMA:g} for n = 1…{2 * ctx.grid.d}; {stored} of the "
+        f"sweeps rank_k and phase_diagram ({ctx.grid.instances} instances per cell) with the "
+        "scratch cells of sweep scratch"
     )
 
 
