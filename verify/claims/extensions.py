@@ -37,6 +37,9 @@ REFERENCE = "extension (docs/paper.md §11)"
 PRETRAINING_FLOOR = 1e-3
 #: Draws of the unit limit object behind each guarded standard error.
 GUARD_DRAWS = 2000
+#: Allowance of the Monte Carlo check of the κ regime at n = 200, k = 50 for its finite n (the
+#: exact gap there is 6.5e-4; stated, not computed from the evaluators under test).
+KAPPA_GAP_ALLOWANCE = 0.005
 
 
 def _rho(cell: Cell) -> float:
@@ -195,6 +198,17 @@ def _lt_risk() -> dict[str, Tier]:
                     "lt_risk_rank_k against lt_risk (eq. 10)",
                 )
             )
+        for kappa, rho, sigma in ((0.25, 0.2, 0.3), (0.5, 0.0, 1.0), (2.0, 0.3, 0.2)):
+            big = 10**7
+            checks.append(
+                exact_check(
+                    f"k = κn at n = 10⁷ → the κ law, κ={kappa:g}, ρ={rho:g}, σ={sigma:g}",
+                    ctx.theory.lt_risk_rank_k(rho, big, round(kappa * big), sigma),
+                    ctx.theory.lt_risk_rank_k_proportional(rho, kappa, sigma),
+                    1e-5,
+                    "lt_risk_rank_k at large n against lt_risk_rank_k_proportional (gap O(1/n))",
+                )
+            )
         for n, d, sigma in ((10, 40, 0.2), (80, 40, 0.2)):
             checks.append(
                 exact_check(
@@ -226,18 +240,18 @@ def _lt_risk() -> dict[str, Tier]:
                     predicted_by="lt_risk_rank_k (exact)",
                 )
             )
-        # the κ regime: k = κn, against the limit within the exact finite-n gap
+        # the κ regime: k = κn, against the limit within an allowance for the finite-n gap
         rho, n, k, sigma = 0.2, 200, 50, 0.3
         risks = montecarlo.linear_transfer_rank_k_risks(rho, n, k, sigma, draws, seed=ctx.seed)
         limit = ctx.theory.lt_risk_rank_k_proportional(rho, k / n, sigma)
-        gap = abs(ctx.theory.lt_risk_rank_k(rho, n, k, sigma) - limit)
         checks.append(
             mean_check(
                 f"κ = k/n = {k}/{n}, ρ={rho:g}, σ={sigma:g}: the proportional limit",
                 risks,
                 limit,
-                floor=gap,
-                note=f"floor: the exact finite-n gap |lt_risk_rank_k − limit| = {gap:.3g}",
+                floor=KAPPA_GAP_ALLOWANCE,
+                note=f"floor {KAPPA_GAP_ALLOWANCE:g}: the exact finite-n gap (ρ + σ²)"
+                "(k/(n − k − 1) − κ/(1 − κ)) is 6.5e-4 at these sizes",
                 predicted_by="lt_risk_rank_k_proportional (k/n → κ)",
             )
         )
