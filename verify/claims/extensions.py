@@ -148,6 +148,7 @@ def _pretraining() -> dict[str, Tier]:
                     0.0,
                     allowance,
                     f"2√(pretraining loss) + 1e-4; {int(arrays['pretrain_steps'][0])} steps",
+                    predicted_by="the balanced end point P_k (rank_k_pretrained_features)",
                     d=cell.d,
                 ),
                 exact_check(
@@ -156,6 +157,7 @@ def _pretraining() -> dict[str, Tier]:
                     0.0,
                     allowance,
                     "2√(pretraining loss) + 1e-4",
+                    predicted_by="singular values 1 of P_k (rank_k_pretrained_features)",
                     d=cell.d,
                 ),
                 exact_check(
