@@ -87,6 +87,7 @@ ANY_INTEGER = Domain(integer=True)
 SYMBOL_DOMAINS: dict[sp.Symbol, Domain] = {
     S.theta: ANGLE,
     S.u_cos: COSINE,
+    S.rho: Domain(0.0, 1.0),  # ‖(I − P_k)β_t‖² of a unit target (extension, docs/paper.md §11)
 }
 
 #: Ranges particular to one result, by record name and symbol.
@@ -108,6 +109,8 @@ RECORD_DOMAINS: dict[str, dict[sp.Symbol, Domain]] = {
     "lt_negative_threshold_angle": {S.sigma: Domain(0.0, 2.0)},
     # the fitted power law A n^(−ν) is evaluated on a continuum of sample sizes (Fig. 3e)
     "relu_scratch_power_law": {S.n: POSITIVE},
+    # γ = 1 + σ²/ρ needs a target partly outside the features (extension, docs/paper.md §11)
+    "lt_negative_threshold_overparam_rank_k": {S.rho: Domain(0.0, 1.0, lower_closed=False)},
     # the negative-transfer interval is stated on the phase diagram's range of angles
     "lt_negative_interval": {S.theta: ANGLE_HALF},
     # the best γ < 1 of scratch training exists for 0 < σ < 1

@@ -30,6 +30,7 @@ MODULES: tuple[str, ...] = (
     "relu_boundary",
     "output_layer_descent",
     "gram_descent",
+    "rank_k",  # extensions beyond the paper (docs/paper.md §11), after the paper's results
 )
 
 

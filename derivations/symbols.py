@@ -65,6 +65,11 @@ k_cut = sp.Symbol("K", positive=True)  # width of the tent judge of the Dudley b
 cos_f = sp.Symbol("C_f", real=True)  # E_x cos f(x)
 cos_g = sp.Symbol("C_g", real=True)  # E_x cos g(x)
 
+# --- extensions beyond the paper (docs/paper.md §11) --------------------------------------------
+k_rank = sp.Symbol("k", positive=True, integer=True)  # rank of the pretrained feature space
+rho = sp.Symbol("rho", nonnegative=True)  # ‖(I − P_k)β_t‖², the target outside the features
+kappa = sp.Symbol("kappa", positive=True)  # k/n, features per target sample
+
 
 @dataclass(frozen=True)
 class ProbeDomain:
@@ -108,4 +113,7 @@ PROBE_DOMAINS: dict[sp.Symbol, ProbeDomain] = {
     k_cut: ProbeDomain(0.1, 100.0),
     cos_f: ProbeDomain(-1.0, 1.0),
     cos_g: ProbeDomain(-1.0, 1.0),
+    k_rank: ProbeDomain(1, 50, integer=True),
+    rho: ProbeDomain(0.0, 1.0),
+    kappa: ProbeDomain(0.02, 3.0),
 }

@@ -40,7 +40,7 @@ import numpy as np
 import torch
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric.gram import GramState, gram_descent, linear_transfer_gram
+from fate_numeric.gram import FeatureSpectrum, GramState, gram_descent, linear_transfer_gram
 from fate_numeric.linear import (
     INITS,
     STOPPING_RULES,
@@ -51,7 +51,9 @@ from fate_numeric.linear import (
     Training,
     gradient_descent,
     initial_network,
+    initial_readout_k,
     linear_transfer,
+    population_descent_k_outputs,
 )
 from fate_numeric.numerics import generator, precision_dtype
 from fate_numeric.sample_span import SampleSpan, gradient_descent_in_span
@@ -122,6 +124,9 @@ class Cell:
     record_every: int | None = None
     precision: str = "float64"
     stopping: str = "per_instance"
+    #: Extension (docs/paper.md §11): pretraining on this many orthonormal source teachers (a
+    #: network with k outputs); 1 is the paper's model and is left out of every key.
+    source_rank: int = 1
 
     def __post_init__(self) -> None:
         if self.procedure not in PROCEDURES:
@@ -188,6 +193,37 @@ class Cell:
         ):
             raise InvalidArgumentError(
                 f"record_every must be an integer >= 1 or None; got {self.record_every!r}"
+            )
+        self._check_source_rank()
+
+    def _check_source_rank(self) -> None:
+        """A rank-k source (extension) is simulated for linear transfer of a depth-2 network from
+        a population source, in float64, without a time course, with k < d."""
+        k = self.source_rank
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise InvalidArgumentError(f"source_rank must be an integer >= 1; got {k!r}")
+        if k == 1:
+            return
+        unsupported = [
+            what
+            for what, bad in (
+                (f"procedure {self.procedure!r}", self.procedure != "linear_transfer"),
+                (f"depth {self.depth}", self.depth != 2),
+                ("a finite source", self.n_source is not None),
+                (f"precision {self.precision}", self.precision != "float64"),
+                ("a recorded time course", self.record_every is not None),
+            )
+            if bad
+        ]
+        if unsupported:
+            raise InvalidArgumentError(
+                f"source_rank {k} > 1 is simulated for linear transfer of a depth-2 network from "
+                f"a population source in float64 only; not with {', '.join(unsupported)}"
+            )
+        if k >= self.d:
+            raise InvalidArgumentError(
+                f"source_rank must be below d (the target needs a direction outside the "
+                f"features); got source_rank = {k}, d = {self.d}"
             )
 
     @classmethod
@@ -267,6 +303,8 @@ class Cell:
         data.pop("record_every")
         data.pop("precision")
         data.pop("stopping")
+        if self.source_rank == 1:  # the paper's model: keys as before the extension
+            data.pop("source_rank")
         data["ridges"] = list(self.ridges)
         data["schedule"] = _unrecorded(self.schedule)
         if self.procedure != "scratch":
@@ -279,7 +317,7 @@ class Cell:
         As in the authors' ``transfer.py``, one pretraining per angle serves every n and both
         transfer procedures; with a finite source every instance has its own source data set.
         """
-        return {
+        config = {
             "d": self.d,
             "depth": self.depth,
             "theta": self.theta,
@@ -291,6 +329,9 @@ class Cell:
             "pretrain_schedule": _unrecorded(self.pretrain_schedule),
             "seed": self.seed,
         }
+        if self.source_rank != 1:
+            config["source_rank"] = self.source_rank
+        return config
 
     def data_config(self) -> dict:
         """What determines the target data: the pretraining's teachers, n, σ and the instances.
@@ -337,6 +378,7 @@ def _batch_key(cell: Cell) -> tuple:
         cell.authors_jitter,
         cell.rank_rtol,
         cell.precision,
+        cell.source_rank,
     )
 
 
@@ -602,6 +644,9 @@ def run_cells(
         )
         return outputs
 
+    if first.source_rank > 1:  # extension: k source teachers (docs/paper.md §11)
+        return _run_rank_k(cells, device)
+
     # one pretraining per distinct pretraining configuration (per angle), shared by its cells
     keys = [json.dumps(cell.pretraining_config(), sort_keys=True) for cell in cells]
     unique = list(dict.fromkeys(keys))
@@ -785,3 +830,78 @@ def chunks(cells: Sequence[Cell], budget_bytes: int) -> list[list[Cell]]:
     if current:
         out.append(current)
     return out
+
+
+# ---- Extensions (not the paper's claims): rank-k feature spaces (docs/paper.md §11) ----------
+def rank_k_teachers(
+    d: int, k: int, theta: float, gen: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """k orthonormal source teachers (the columns of a (d, k) tensor, uniform on the Stiefel
+    manifold) and a unit target β_t = cos θ β_s1 + sin θ ν with ν ⊥ every source: the target's
+    part outside the features span{β_s1, …, β_sk} is ρ = sin²θ (k = 1: the paper's teachers, drawn
+    as :func:`fate_numeric.tasks.make_teachers` draws them only in law)."""
+    if not isinstance(k, int) or not 1 <= k < d:
+        raise InvalidArgumentError(f"k must be an integer in [1, d); got k = {k!r}, d = {d}")
+    gaussian = torch.randn(d, k + 1, generator=gen, dtype=torch.float64, device=gen.device)
+    q, r = torch.linalg.qr(gaussian)
+    q = q * torch.sign(torch.diagonal(r))  # the Haar-distributed orthonormal frame
+    target = math.cos(theta) * q[:, 0] + math.sin(theta) * q[:, k]
+    return q[:, :k].contiguous(), target
+
+
+def _run_rank_k(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.ndarray]]:
+    """Linear transfer after population pretraining on k orthonormal source teachers.
+
+    One pretraining per distinct pretraining configuration (per angle and k), in one batched
+    gradient descent of the k-output networks (the authors' schedule and initial scale;
+    :func:`fate_numeric.linear.population_descent_k_outputs`); the balanced end point it
+    approaches is W_1W_1ᵀ = P_k (``rank_k_pretrained_features``), stored per instance as
+    ``projection_error`` = ‖W_1W_1ᵀ − B_sB_sᵀ‖_F with the top k + 1 ``feature_singular_values``.
+    The refit is the Gram-form refit (:func:`fate_numeric.gram.linear_transfer_gram`, one
+    eigendecomposition of K per pretrained network) on target data drawn as for k = 1 (seeded by
+    :meth:`Cell.data_config`).
+    """
+    first = cells[0]
+    keys = [json.dumps(cell.pretraining_config(), sort_keys=True) for cell in cells]
+    unique = list(dict.fromkeys(keys))
+    owner = {key: cells[keys.index(key)] for key in unique}
+    drawn = {}
+    for key in unique:
+        cell = owner[key]
+        gen = generator(_seed(cell.pretraining_config()), device)
+        sources, target = rank_k_teachers(cell.d, cell.source_rank, cell.theta, gen)
+        hidden = initial_network(2, cell.d, cell.alpha, gen, cell.init).hidden[0]
+        readout = initial_readout_k(cell.d, cell.source_rank, cell.alpha, gen, cell.init)
+        drawn[key] = (sources, target, hidden, readout)
+    trained = population_descent_k_outputs(
+        torch.cat([drawn[key][2] for key in unique]),
+        torch.cat([drawn[key][3] for key in unique]),
+        torch.stack([drawn[key][0] for key in unique]),
+        first.pretrain_schedule,
+    )
+    gram = trained.gram()
+    values, vectors = torch.linalg.eigh(gram)
+    spectrum = FeatureSpectrum(values.flip(-1).clamp_min(0.0), vectors.flip(-1))
+    projectors = torch.stack([drawn[key][0] @ drawn[key][0].T for key in unique])
+    projection_error = torch.linalg.matrix_norm(gram - projectors)
+    outputs: list[dict[str, np.ndarray]] = []
+    for cell, key in zip(cells, keys, strict=True):
+        block = unique.index(key)
+        rows = torch.full((cell.instances,), block, dtype=torch.long, device=device)
+        sources, target, _, _ = drawn[key]
+        data = _draw_target(cell, target, device, gram=True)
+        errors = linear_transfer_gram(
+            spectrum.select(rows), data.stats, cell.ridges, target, cell.rank_rtol,
+            cell.authors_jitter,
+        )  # fmt: skip
+        singular = spectrum.values[rows, : cell.source_rank + 1].sqrt()
+        outputs.append(
+            {
+                "generalisation": errors.cpu().numpy(),
+                "pretrain_loss": trained.train_loss[rows].cpu().numpy(),
+                "pretrain_steps": trained.steps[rows].cpu().numpy(),
+                "feature_singular_values": singular.cpu().numpy(),
+                "projection_error": projection_error[rows].cpu().numpy(),
+            }
+        )
+    return outputs

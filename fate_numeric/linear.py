@@ -568,3 +568,84 @@ def _minimum_norm_on_rank(
             coefficients = torch.einsum("brs,bs->br", inverse, projected)
         out[rows] = torch.einsum("bdr,br->bd", basis, coefficients)
     return out
+
+
+# ---- Extensions (not the paper's claims): pretraining on k source teachers (docs/paper.md §11) --
+@dataclass
+class KOutputTraining:
+    """Depth-2 networks with k outputs after population pretraining, per network.
+
+    Attributes:
+        hidden: W_1, shape (batch, d, d).
+        readout: W_2, shape (batch, d, k).
+        steps: steps taken.
+        train_loss: final population loss ‖W_1W_2 − B_s‖²_F.
+    """
+
+    hidden: torch.Tensor
+    readout: torch.Tensor
+    steps: torch.Tensor
+    train_loss: torch.Tensor
+
+    def gram(self) -> torch.Tensor:
+        """K = W_1W_1ᵀ, shape (batch, d, d): what linear transfer sees of the feature map."""
+        return self.hidden @ self.hidden.transpose(-1, -2)
+
+
+def initial_readout_k(
+    d: int, k: int, alpha: float, gen: torch.Generator, init: str = "rand"
+) -> torch.Tensor:
+    """A k-output last layer at the authors' scale, shape (1, d, k): α g with g ~ N(0, 1) entries
+    (``rand``, as :func:`initial_network` draws its readout) or α in every entry (``identity``)."""
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise InvalidArgumentError(f"k must be an integer >= 1; got {k!r}")
+    if init == "rand":
+        return alpha * torch.randn(1, d, k, generator=gen, dtype=DTYPE, device=gen.device)
+    if init == "identity":
+        return alpha * torch.ones(1, d, k, dtype=DTYPE, device=gen.device)
+    raise InvalidArgumentError(f"init must be one of {INITS}; got {init!r}")
+
+
+def population_descent_k_outputs(
+    hidden: torch.Tensor, readout: torch.Tensor, sources: torch.Tensor, schedule: Schedule
+) -> KOutputTraining:
+    """Gradient descent of depth-2 linear networks with k outputs on the population loss.
+
+    The loss of k source teachers B_s = [β_s1 … β_sk] (``sources``, (batch, d, k)) at inputs
+    x ~ N(0, I_d) is ‖W_1W_2 − B_s‖²_F; its gradients are 2RW_2ᵀ and 2W_1ᵀR with R = W_1W_2 − B_s
+    (the k = 1 flow of :func:`layer_gradients` with r ⊗ outputs). Each network is its own
+    early-stopping group: it stops after the check whose pre-step loss is at most ``tol`` (floor 0),
+    that step still applied, as :func:`gradient_descent` does. A step costs O(d²k).
+    """
+    if hidden.ndim != 3 or readout.ndim != 3 or sources.shape != readout.shape:
+        raise InvalidArgumentError(
+            "hidden must be (batch, d, d), readout and sources (batch, d, k) alike; got "
+            f"{tuple(hidden.shape)}, {tuple(readout.shape)}, {tuple(sources.shape)}"
+        )
+    w1, w2 = hidden.clone(), readout.clone()
+    batch = w1.shape[0]
+    device = w1.device
+    steps_taken = torch.zeros(batch, dtype=torch.long, device=device)
+    index = torch.arange(batch, device=device)
+    work1, work2, work_sources = w1, w2, sources
+    lr, decay = schedule.lr, schedule.weight_decay
+    for k in range(schedule.steps):
+        residual = work1 @ work2 - work_sources
+        loss = (residual * residual).sum((-2, -1))
+        grad1 = 2 * residual @ work2.transpose(-1, -2)
+        grad2 = 2 * work1.transpose(-1, -2) @ residual
+        work1 = work1 * (1 - lr * decay) - lr * grad1
+        work2 = work2 * (1 - lr * decay) - lr * grad2
+        steps_taken[index] += 1
+        if schedule.tol is not None and k % schedule.check_every == 0:
+            done = loss <= schedule.tol
+            if bool(done.any()):
+                w1[index[done]], w2[index[done]] = work1[done], work2[done]
+                keep = (~done).nonzero().squeeze(-1)
+                index = index[keep]
+                work1, work2, work_sources = work1[keep], work2[keep], work_sources[keep]
+                if index.numel() == 0:
+                    break
+    w1[index], w2[index] = work1, work2
+    residual = w1 @ w2 - sources
+    return KOutputTraining(w1, w2, steps_taken, (residual * residual).sum((-2, -1)))

@@ -478,3 +478,120 @@ def mean_and_standard_error(values: object) -> tuple[float, float]:
             f"values must be finite; got {int((~np.isfinite(array)).sum())} non-finite entries"
         )
     return float(array.mean()), float(array.std(ddof=1) / math.sqrt(array.size))
+
+
+# --------------------------------------------------------------------------------------------
+# Extensions (not the paper's claims): rank-k feature spaces (docs/paper.md §11)
+
+
+def _unit_interval(name: str, value: object) -> float:
+    return _real(name, value, 0.0, 1.0, upper_text="1")
+
+
+def linear_transfer_rank_k_risks(
+    rho: float,
+    n: int,
+    k: int,
+    sigma: float,
+    draws: int,
+    *,
+    seed: int | torch.Generator,
+    device: str | torch.device | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> np.ndarray:
+    """Per-draw risk ‖Uĉ − β_t‖² of linear transfer on a rank-k feature space (extension).
+
+    The features span U ∈ ℝ^{d×k} (orthonormal columns) and β_t = Ua + √ρ ν with ν ⊥ span U
+    unit and ‖a‖² = 1 − ρ; the refit ĉ is the (minimum-norm) least-squares fit of
+    y = Xβ_t + σε on Z = XU. Sampled in the exact (k + 1)-dimensional reduction, as
+    :func:`linear_transfer_risks` does at k = 1: the columns Z and w = Xν are independent
+    N(0, I_n), a = √(1 − ρ) e₁ (rotation invariance inside span U), y = Za + √ρ w + σε; the
+    result holds for every d > k. Expectation: ``theory.lt_risk_rank_k(rho, n, k, sigma)``
+    (infinite for |n − k| <= 1 unless ρ = σ = 0; the variance is finite for n > k + 3).
+
+    Args:
+        rho: ‖(I − P_k)β_t‖², in [0, 1].
+        n: target samples (integer >= 1).
+        k: rank of the feature space (integer >= 1).
+        sigma: label-noise standard deviation (>= 0).
+        draws: independent data sets (integer >= 2).
+        seed, device, max_bytes: as in :func:`scratch_risks`.
+
+    Returns:
+        numpy float64 array of shape (draws,).
+    """
+    rho, n = _unit_interval("rho", rho), _integer("n", n, 1)
+    k, sigma = _integer("k", k, 1), _sigma("sigma", sigma)
+    draws, max_bytes = _integer("draws", draws, 2), _integer("max_bytes", max_bytes, 1)
+    gen, dev = _setup(seed, device)
+    target = torch.zeros(k + 1, dtype=DTYPE, device=dev)
+    target[0], target[k] = math.sqrt(1.0 - rho), math.sqrt(rho)
+    risks = []
+    for size in _chunk_sizes(draws, bytes_per_draw((n, k + 1)), max_bytes):
+        x, noise = _draw(size, [(n, k + 1), (n,)], gen)  # columns: Z = XU, then w = Xν
+        y = x @ target + sigma * noise
+        fitted, _ = _minimum_norm(x[..., :k], y)
+        error = torch.cat([fitted - target[:k], -target[k:].expand(size, 1)], dim=-1)
+        risks.append((error * error).sum(-1))
+    return _numpy(risks)
+
+
+__all__ += ["linear_transfer_rank_k_risks"]
+
+
+def fine_tuning_rank_k_best_transferabilities(
+    rho: float,
+    n: int,
+    d: int,
+    k: int,
+    draws: int,
+    *,
+    seed: int | torch.Generator,
+    device: str | torch.device | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> np.ndarray:
+    """Per draw, the largest transferability fine-tuning from a rank-k start can reach (extension).
+
+    Fine-tuning from the balanced rank-k network ends at β̂_sc + (I − P)Uc for a head c ∈ ℝ^k that
+    is not derived for k > 1 (``ft_rank_k_flow``); for every c, R_sc − R_ft = ‖Nβ_t‖² −
+    ‖N(Uc − β_t)‖² with N = I − P (no noise term: it cancels). Its maximum over c is
+    (UᵀNβ_t)ᵀ(UᵀNU)⁻¹(UᵀNβ_t), sampled here with U = (e₁ … e_k) and β_t = √(1 − ρ) e₁ + √ρ e_{k+1}
+    (rotation invariance of a Gaussian X ∈ ℝ^{n×d}); 0 for n >= d, where N = 0. Its proportional
+    limit at fixed k is ``theory.ft_rank_k_transferability_bound(rho, n/d)``.
+
+    Args:
+        rho: ‖(I − P_k)β_t‖², in [0, 1].
+        n: target samples (integer >= 1).
+        d: input dimension (integer > k).
+        k: rank of the feature space (integer >= 1).
+        draws: independent data sets (integer >= 2).
+        seed, device, max_bytes: as in :func:`scratch_risks`.
+    """
+    rho, n = _unit_interval("rho", rho), _integer("n", n, 1)
+    k = _integer("k", k, 1)
+    d, draws = _integer("d", d, k + 1), _integer("draws", draws, 2)
+    max_bytes = _integer("max_bytes", max_bytes, 1)
+    gen, dev = _setup(seed, device)
+    if n >= d:
+        return np.zeros(draws)
+    in_span = torch.zeros(k, dtype=DTYPE, device=dev)  # Uᵀβ_t
+    in_span[0] = math.sqrt(1.0 - rho)
+    best = []
+    for size in _chunk_sizes(draws, bytes_per_draw((n, d)), max_bytes):
+        (x,) = _draw(size, [(n, d)], gen)
+        columns = x[..., : k + 1]  # X(e₁ … e_k, e_{k+1})
+        solved = _gram_solve(x @ x.transpose(-1, -2), columns)
+        projected = columns.transpose(-1, -2) @ solved  # (e_i)ᵀ P e_j, i, j <= k + 1
+        null_gram = torch.eye(k, dtype=DTYPE, device=dev) - projected[:, :k, :k]  # UᵀNU
+        cross = (
+            in_span
+            - (  # UᵀNβ_t = Uᵀβ_t − UᵀPβ_t
+                math.sqrt(1.0 - rho) * projected[:, :k, 0] + math.sqrt(rho) * projected[:, :k, k]
+            )
+        )
+        solved_head = torch.linalg.solve(null_gram, cross.unsqueeze(-1)).squeeze(-1)
+        best.append((cross * solved_head).sum(-1))
+    return _numpy(best)
+
+
+__all__ += ["fine_tuning_rank_k_best_transferabilities"]

@@ -242,3 +242,57 @@ def stored_seconds(cells: Sequence, store) -> float:
         extra = store.load(cell.config()).metadata["extra"]
         total += extra["batch_seconds"] / extra["batch_cells"]
     return total
+
+
+# ---- Extensions (not the paper's claims): rank-k feature spaces (docs/paper.md §11) ----------
+# Kept out of SWEEPS: that table is the authors' launch scripts, which the benchmarks, the cost
+# estimates and the paper archive enumerate.
+
+#: Ranks of the pretrained feature space in the ``rank_k`` sweep (k = 1 is ``phase_diagram``).
+SOURCE_RANKS = (2, 4, 8)
+#: Label noise of the ``rank_k`` sweep (the paper's σ of Fig. 1).
+RANK_K_SIGMA = 0.2
+#: At the paper profile (d = 500) the ``rank_k`` sweep runs a small grid: these sample ratios (on
+#: the paper's γ grid, so that its archived scratch cells pair with them) and angles (in units of
+#: π/2, on the paper's θ grid).
+RANK_K_PAPER_GAMMAS = (0.1, 0.2, 0.5, 0.8, 1.5, 2.0)
+RANK_K_PAPER_THETA_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
+
+
+def _rank_k(profile: Profile, seed: int) -> Iterator[Cell]:
+    """Linear transfer after pretraining on k orthonormal source teachers, k in SOURCE_RANKS,
+    at σ = RANK_K_SIGMA, over the profile's (θ, n) grid (a subset of it at the paper profile)."""
+    sizes, thetas = profile.sample_sizes(), profile.thetas()
+    if profile.name == "paper":
+        sizes = sorted({round(g * profile.d) for g in RANK_K_PAPER_GAMMAS})
+        thetas = [0.5 * math.pi * f for f in RANK_K_PAPER_THETA_FRACTIONS]
+    for rank in SOURCE_RANKS:
+        for theta in thetas:
+            for n in sizes:
+                yield Cell(
+                    "linear_transfer",
+                    d=profile.d,
+                    n=n,
+                    theta=theta,
+                    sigma=RANK_K_SIGMA,
+                    instances=profile.instances,
+                    seed=seed,
+                    stopping=profile.stopping,
+                    source_rank=rank,
+                )
+
+
+EXTENSION_SWEEPS: dict[str, Callable[[Profile, int], Iterator[Cell]]] = {"rank_k": _rank_k}
+
+
+def extension_cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:
+    """Every cell of a named extension sweep (:data:`EXTENSION_SWEEPS`) at a profile."""
+    if name not in EXTENSION_SWEEPS:
+        raise InvalidArgumentError(
+            f"unknown extension sweep {name!r}; they are {', '.join(EXTENSION_SWEEPS)}"
+        )
+    if profile not in PROFILES:
+        raise InvalidArgumentError(
+            f"unknown profile {profile!r}; the profiles are {', '.join(PROFILES)}"
+        )
+    return list(EXTENSION_SWEEPS[name](PROFILES[profile], seed))

@@ -23,6 +23,7 @@ MODULES: tuple[str, ...] = (
     "paper_figures.fine_tuning_noisy",
     "paper_figures.finite_source",
     "paper_figures.surfaces",
+    "paper_figures.rank_k",  # extension beyond the paper (docs/paper.md §11)
 )
 
 

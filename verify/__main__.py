@@ -74,10 +74,13 @@ def _store(args: argparse.Namespace):
 
 
 def _tag(claim) -> str:
-    """``  [erratum]`` or ``  [authors' number]`` after a claim's title, where it is one."""
+    """``  [erratum]``, ``  [authors' number]`` or ``  [extension]`` after a claim's title, where
+    it is one."""
     if claim.expected_deviation:
         return "  [erratum]"
-    return "  [authors' number]" if claim.authors_number else ""
+    if claim.authors_number:
+        return "  [authors' number]"
+    return "  [extension]" if claim.extension else ""
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -98,7 +101,8 @@ def _list(args: argparse.Namespace) -> int:
     print(
         f"\n{len(rows)} claims; [erratum]: the paper's printed statement is wrong and the claim "
         "expects the deviation; [authors' number]: the claim asks whether a number the authors "
-        "published is reproduced. `python -m verify run ID...` checks some of them."
+        "published is reproduced; [extension]: beyond the paper, not one of its claims "
+        "(docs/paper.md §11). `python -m verify run ID...` checks some of them."
     )
     return 0
 

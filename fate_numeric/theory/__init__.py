@@ -420,3 +420,81 @@ EVALUATORS: dict[str, Evaluator] = {
 }
 
 __all__ = ["EVALUATORS", "Evaluator", *EVALUATORS]
+
+
+# ---- Extensions (not the paper's claims): rank-k feature spaces (docs/paper.md §11) -------------
+_rho = Parameter("rho", S.rho)
+_k = Parameter("k", S.k_rank)
+lt_risk_rank_k = Evaluator(
+    "lt_risk_rank_k",
+    "lt_risk_rank_k",
+    (_rho, Parameter("n", S.n), _k, _sigma),
+    "Extension: exact linear-transfer risk from a rank-k feature space, ρ + (ρ + σ²)k/(n − k − 1) "
+    "for n > k + 1 (minimum-norm refit for k > n + 1; inf for |n − k| <= 1 unless ρ = σ = 0); "
+    "ρ = ‖(I − P_k)β_t‖².",
+)
+lt_risk_rank_k_proportional = Evaluator(
+    "lt_risk_rank_k_proportional",
+    "lt_risk_rank_k_proportional",
+    (_rho, Parameter("kappa", S.kappa), _sigma),
+    "Extension: rank-k linear-transfer risk with k/n → κ at fixed ρ: (ρ + σ²κ)/(1 − κ) for κ < 1 "
+    "(inf at κ = 1 unless ρ = σ = 0).",
+)
+lt_transferability_rank_k = Evaluator(
+    "lt_transferability_rank_k",
+    "lt_transferability_rank_k",
+    (_rho, _gamma, _sigma),
+    "Extension: T = R_sc − ρ of rank-k linear transfer, n = γd → ∞ at fixed k (eq. 11 with "
+    "sin²θ → ρ).",
+)
+lt_transferability_rank_k_finite = Evaluator(
+    "lt_transferability_rank_k_finite",
+    "lt_transferability_rank_k_finite",
+    (_rho, Parameter("n", S.n), Parameter("d", S.d), _k, _sigma),
+    "Extension: exact finite-size T = E R_sc(n, d, σ) − lt_risk_rank_k (±inf where one risk is "
+    "infinite, NaN where both are).",
+)
+lt_rank_k_boundary_finite = Evaluator(
+    "lt_rank_k_boundary_finite",
+    "lt_rank_k_boundary_finite",
+    (Parameter("n", S.n), Parameter("d", S.d), _k, _sigma),
+    "Extension: ρ* with T < 0 exactly for ρ > ρ* at finite n > k + 1, d (NaN for n <= k + 1 or an "
+    "infinite scratch risk); → eq. 8 as d → ∞ at fixed k.",
+)
+lt_negative_interval_rank_k = Evaluator(
+    "lt_negative_interval_rank_k",
+    "lt_negative_interval_rank_k",
+    (_rho, _sigma),
+    "Extension: (γ₋, γ₊): for γ < 1 rank-k transfer is negative exactly there (k fixed); NaN "
+    "where empty (σ >= 1 − √(1 − ρ)).",
+)
+lt_negative_threshold_overparam_rank_k = Evaluator(
+    "lt_negative_threshold_overparam_rank_k",
+    "lt_negative_threshold_overparam_rank_k",
+    (Parameter("rho", S.rho), _sigma),
+    "Extension: γ = 1 + σ²/ρ, 0 < ρ <= 1: above interpolation rank-k transfer is negative beyond "
+    "it (k fixed).",
+)
+ft_rank_k_transferability_bound = Evaluator(
+    "ft_rank_k_transferability_bound",
+    "ft_rank_k_transferability_bound",
+    (_rho, _gamma),
+    "Extension: upper bound (1 − γ)(1 − ρ) (γ < 1; 0 above) on the transferability of fine-tuning "
+    "from a rank-k start, whatever head gradient flow reaches (k fixed).",
+)
+
+EXTENSIONS: dict[str, Evaluator] = {
+    e.name: e
+    for e in (
+        lt_risk_rank_k,
+        lt_risk_rank_k_proportional,
+        lt_transferability_rank_k,
+        lt_transferability_rank_k_finite,
+        lt_rank_k_boundary_finite,
+        lt_negative_interval_rank_k,
+        lt_negative_threshold_overparam_rank_k,
+        ft_rank_k_transferability_bound,
+    )
+}
+EVALUATORS.update(EXTENSIONS)
+__all__ = ["EVALUATORS", "EXTENSIONS", "Evaluator", *EVALUATORS]

@@ -43,6 +43,16 @@ OWN_EVALUATORS: dict[str, tuple[str, ...]] = {
     "dudley-bounded": ("dudley_tent_bound",),
     "w1-unbounded": ("w1_scaled_bounds",),
     "similarity-not-predictive": ("kl_family",),
+    # extensions beyond the paper (docs/paper.md §11)
+    "ext-rank-k-lt-risk": ("lt_risk_rank_k", "lt_risk_rank_k_proportional"),
+    "ext-rank-k-transferability": (
+        "lt_transferability_rank_k_finite",
+        "lt_transferability_rank_k",
+        "lt_rank_k_boundary_finite",
+        "lt_negative_interval_rank_k",
+        "lt_negative_threshold_overparam_rank_k",
+    ),
+    "ext-rank-k-fine-tuning-bound": ("ft_rank_k_transferability_bound",),
 }
 
 #: claim id -> why no evaluator states its equation, or why a 10 % error in it cannot show.
@@ -72,6 +82,8 @@ WITHOUT_EVALUATOR: dict[str, str] = {
     "relu-transfer-boundary": "NOT-JUDGED: the predicted boundary is reported beside the simulated "
     "one, not gated",
     "relu-phase-sign": "the sign structure of simulated transferabilities, with no formula",
+    "ext-rank-k-pretraining": "the end point is the projection onto the teachers' span, measured "
+    "against it (‖W_1W_1ᵀ − P_k‖ within the pretraining's accuracy, rank k), not an evaluator",
 }
 
 

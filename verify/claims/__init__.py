@@ -8,6 +8,8 @@ module that registers its claims on import, in the order of the paper:
 - :mod:`verify.claims.relu` — two-layer ReLU networks (Sec. 4, App. E, Fig. 3; docs/paper.md §5).
 - :mod:`verify.claims.similarity` — dataset similarity does not predict transfer (App. A,
   docs/paper.md §4).
+- :mod:`verify.claims.extensions` — extensions beyond the paper, not its claims (ids ``ext-``;
+  docs/paper.md §11).
 """
 
 from verify.claims import (
@@ -15,6 +17,9 @@ from verify.claims import (
     relu,  # noqa: F401  (after linear: Sec. 4, App. E)
     similarity,  # noqa: F401  (after linear: App. A)
 )
+
+# isort: split
+from verify.claims import extensions  # noqa: F401  (last: beyond the paper, docs/paper.md §11)
 from verify.claims.core import CLAIMS, Claim, Context, SkipTier, claim, paper_check, select
 
 __all__ = ["CLAIMS", "Claim", "Context", "SkipTier", "claim", "paper_check", "select"]

@@ -151,6 +151,8 @@ class Claim:
     #: What is known about a number of the authors that the claim tries to reproduce: the claim
     #: is UNREPRODUCED (not an erratum, not a failure) where its ``authors_number`` check misses.
     authors_number: str = ""
+    #: An extension beyond the paper (docs/paper.md §11), not one of its claims.
+    extension: bool = False
 
     def headline_judged(self, profile: str) -> bool:
         """Whether the claim's headline comparison is gated at ``profile``."""
@@ -169,6 +171,7 @@ def claim(
     not_judged: str = "",
     judged_at: tuple[str, ...] = (),
     authors_number: str = "",
+    extension: bool = False,
 ):
     """Register a claim whose tiers are given by the decorated function's returned dict."""
 
@@ -184,6 +187,7 @@ def claim(
                 not_judged,
                 judged_at,
                 authors_number,
+                extension,
             )
         )
         return build
