@@ -10,11 +10,13 @@ when none does, exactly as the numpy evaluator fills its output. The argument ra
 :mod:`derivations.domains` (the same :class:`~derivations.domains.Domain` objects the evaluators
 validate against), written out for the page's validation. No formula is typed here.
 
-A function without a JavaScript counterpart (``erf``: JavaScript's ``Math`` has none) makes the
-printer fail; that evaluator is left out of the page and its reason recorded
-(:attr:`Generated.omitted`). ``expm1`` and ``log1p``, which SymPy's printer does not know, map to
-``Math.expm1`` and ``Math.log1p`` (ECMAScript 2015), the functions numpy's ``expm1``/``log1p``
-compute.
+Functions SymPy's printer does not know are mapped (:data:`EXTRA_FUNCTIONS`): ``expm1`` and
+``log1p`` to ``Math.expm1`` and ``Math.log1p`` (ECMAScript 2015), the functions numpy's
+``expm1``/``log1p`` compute; ``erf``, which JavaScript's ``Math`` lacks, to ``stdlibErf``, stdlib's
+error function (``@stdlib/math-base-special-erf``, a port of FreeBSD's ``s_erf.c``) that the page
+bundles (``vendor/stdlib-erf``; within 4.2e-16 relative of ``scipy.special.erf``, which the numpy
+evaluators call). A function with no counterpart at all makes the printer fail; that evaluator is
+left out of the page and its reason recorded (:attr:`Generated.omitted`; none is at present).
 """
 
 from __future__ import annotations
@@ -32,17 +34,22 @@ from derivations.piecewise import branches
 from fate_numeric.theory import EVALUATORS
 from fate_numeric.theory.evaluator import Evaluator
 
-#: Functions of the records that SymPy's JavaScript printer does not know but ``Math`` has.
-EXTRA_FUNCTIONS = {"expm1": "Math.expm1", "log1p": "Math.log1p"}
+#: The global function of the bundled ``vendor/stdlib-erf/erf.js`` (its esbuild global name).
+ERF_FUNCTION = "stdlibErf"
 
-#: Words a parameter may not be called in JavaScript (ECMAScript reserved words and literals).
+#: Functions of the records that SymPy's JavaScript printer does not know, and what computes them
+#: in the page: ``Math``, or the bundled erf.
+EXTRA_FUNCTIONS = {"expm1": "Math.expm1", "log1p": "Math.log1p", "erf": ERF_FUNCTION}
+
+#: Words a parameter may not be called in JavaScript (ECMAScript reserved words and literals, and
+#: the globals the generated functions call, which an argument of that name would hide).
 _RESERVED_WORDS = (
     "await break case catch class const continue debugger default delete do else enum export "
     "extends false finally for function if implements import in instanceof interface let new "
     "null package private protected public return static super switch this throw true try "
-    "typeof var void while with yield NaN Infinity undefined arguments eval Math"
+    "typeof var void while with yield NaN Infinity undefined arguments eval Math Number"
 )
-RESERVED = frozenset(_RESERVED_WORDS.split())
+RESERVED = frozenset(_RESERVED_WORDS.split()) | {ERF_FUNCTION}
 
 
 class _Printer(JavascriptCodePrinter):
@@ -176,8 +183,9 @@ def _reason(error: PrintMethodNotImplementedError) -> str:
     first = str(error).splitlines()[0]
     what = first.split(":", 1)[-1].strip()
     return (
-        f"{what} has no JavaScript counterpart (SymPy's JavaScript printer cannot print it and "
-        "JavaScript's Math has no such function); left out rather than typed in"
+        f"{what} has no JavaScript counterpart (SymPy's JavaScript printer cannot print it, "
+        "JavaScript's Math has no such function and the page bundles none); left out rather than "
+        "typed in"
     )
 
 

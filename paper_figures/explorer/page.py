@@ -2,11 +2,12 @@
 
 The template (``template.html``), the page's style and logic (``explorer.css``, ``explorer.js``),
 the generated evaluators (:mod:`paper_figures.explorer.jsgen`), the data
-(:mod:`paper_figures.explorer.data`) and the bundled KaTeX (``vendor/katex``: its script, its
-style sheet with the WOFF2 fonts inlined as base64 data URLs) are inlined into one file. The page
-declares a Content-Security-Policy that allows no request at all (``default-src 'none'``; inline
-scripts and styles, ``data:`` fonts and images only), so it works from ``file://`` with no server
-and cannot reach the network even by mistake.
+(:mod:`paper_figures.explorer.data`), the bundled KaTeX (``vendor/katex``: its script, its style
+sheet with the WOFF2 fonts inlined as base64 data URLs) and the bundled error function the
+evaluators call (``vendor/stdlib-erf``: stdlib's ``erf`` as one script) are inlined into one file.
+The page declares a Content-Security-Policy that allows no request at all (``default-src 'none'``;
+inline scripts and styles, ``data:`` fonts and images only), so it works from ``file://`` with no
+server and cannot reach the network even by mistake.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from paper_figures.core import FigureError
 
 HERE = Path(__file__).resolve().parent
 KATEX = HERE / "vendor" / "katex"
+ERF = HERE / "vendor" / "stdlib-erf"
 PAGE_NAME = "explorer.html"
 
 #: The markers of template.html and what replaces each.
-MARKERS = ("KATEX_CSS", "PAGE_CSS", "KATEX_JS", "DATA", "EVALUATORS", "EXPLORER_JS")
+MARKERS = ("KATEX_CSS", "PAGE_CSS", "KATEX_JS", "DATA", "ERF_JS", "EVALUATORS", "EXPLORER_JS")
 
 _FONT_FACE_SOURCE = re.compile(
     r"src:url\(fonts/(KaTeX_[A-Za-z0-9_-]+)\.woff2\) format\(\"woff2\"\)[^;}]*"
@@ -45,6 +47,14 @@ class Library:
 def katex_library() -> Library:
     version = (KATEX / "VERSION").read_text().strip()
     return Library("KaTeX", version, "MIT", (KATEX / "LICENSE").read_text())
+
+
+def erf_library() -> Library:
+    """stdlib's error function, which the generated evaluators call (jsgen.ERF_FUNCTION)."""
+    version = (ERF / "VERSION").read_text().strip()
+    return Library(
+        "@stdlib/math-base-special-erf", version, "Apache-2.0", (ERF / "LICENSE").read_text()
+    )
 
 
 def katex_css() -> str:
@@ -75,13 +85,21 @@ def data_script(data: dict[str, Any]) -> str:
     return "const FATE_DATA = " + text.replace("</", "<\\/") + ";"
 
 
-def _about(library: Library, version: str, archive: str) -> str:
+def _licence(library: Library) -> str:
     return (
-        f"<p>Typesetting: {library.name} {library.version} ({library.licence} licence), bundled "
-        "in this file with its fonts. Plots: plain &lt;canvas&gt; code of this package. Data: "
+        f"<details><summary>{_escape(library.name)} licence</summary>"
+        f"<pre>{_escape(library.text)}</pre></details>\n"
+    )
+
+
+def _about(katex: Library, erf: Library, version: str, archive: str) -> str:
+    return (
+        f"<p>Typesetting: {katex.name} {katex.version} ({katex.licence} licence), bundled "
+        "in this file with its fonts. Error function (erf) of the evaluators: stdlib's "
+        f"<code>{_escape(erf.name)}</code> {erf.version} ({erf.licence} licence), bundled in this "
+        "file. Plots: plain &lt;canvas&gt; code of this package. Data: "
         f"{_inline(archive)}.</p>\n"
-        f"<details><summary>{library.name} licence</summary><pre>{_escape(library.text)}</pre>"
-        "</details>\n"
+        f"{_licence(katex)}{_licence(erf)}"
         f'<p class="meta">features-are-fate {_escape(version)}; rebuild with '
         "<code>python -m paper_figures explorer --out DIR</code>.</p>"
     )
@@ -98,7 +116,6 @@ def _inline(text: str) -> str:
 
 def assemble(evaluators_js: str, data: dict[str, Any], version: str) -> str:
     """The page's HTML from its parts (the template's markers replaced)."""
-    library = katex_library()
     template = (HERE / "template.html").read_text()
     archive = data["simulations"].get("describe") or data["simulations"].get("reason", "")
     parts = {
@@ -106,6 +123,7 @@ def assemble(evaluators_js: str, data: dict[str, Any], version: str) -> str:
         "PAGE_CSS": (HERE / "explorer.css").read_text(),
         "KATEX_JS": _script((KATEX / "katex.min.js").read_text()),
         "DATA": _script(data_script(data)),
+        "ERF_JS": _script((ERF / "erf.js").read_text()),
         "EVALUATORS": _script(evaluators_js),
         "EXPLORER_JS": _script((HERE / "explorer.js").read_text()),
     }
@@ -117,7 +135,7 @@ def assemble(evaluators_js: str, data: dict[str, Any], version: str) -> str:
     html_parts = {
         "VERSION": _escape(version),
         "ARCHIVE": _inline(archive),
-        "ABOUT": _about(library, version, archive),
+        "ABOUT": _about(katex_library(), erf_library(), version, archive),
     }
     for marker, text in html_parts.items():
         template = template.replace(f"<!--@{marker}@-->", text)

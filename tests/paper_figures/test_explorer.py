@@ -11,10 +11,11 @@ import sympy as sp
 from derivations import symbols as S
 from derivations.piecewise import branches
 from fate_numeric import theory
+from fate_numeric.theory.evaluator import Evaluator, Parameter
 from paper_figures.__main__ import main
 from paper_figures.explorer import build
-from paper_figures.explorer.jsgen import component_function, generate
-from paper_figures.explorer.page import katex_css, katex_library
+from paper_figures.explorer.jsgen import ERF_FUNCTION, component_function, generate, translate
+from paper_figures.explorer.page import ERF, erf_library, katex_css, katex_library
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +23,57 @@ def generated():
     return generate()
 
 
-def test_every_evaluator_is_printed_or_left_out_with_its_reason(generated):
-    assert set(generated.evaluators) | set(generated.omitted) == set(theory.EVALUATORS)
-    assert not set(generated.evaluators) & set(generated.omitted)
-    # only the Dudley bound of the tent judge needs a function JavaScript lacks (erf)
-    assert list(generated.omitted) == ["dudley_tent_bound"]
-    assert generated.omitted["dudley_tent_bound"].startswith("erf has no JavaScript counterpart")
-    source = generated.source()
-    assert "Math.erf" not in source and "erf(" not in source
+def test_every_evaluator_is_printed(generated):
+    assert list(generated.evaluators) == list(theory.EVALUATORS)
+    assert generated.omitted == {}
+    assert "const FATE_OMITTED = {};" in generated.source()
+
+
+def test_erf_is_the_bundled_function(generated):
+    """SymPy's erf (in dudley_tent_bound, and there only) prints as the bundled stdlibErf."""
+    users = {
+        name
+        for name, evaluator in theory.EVALUATORS.items()
+        if sp.sympify(evaluator.expr).has(sp.erf)
+    }
+    assert users == {"dudley_tent_bound"}
+    (function,) = generated.evaluators["dudley_tent_bound"].components
+    calls = re.findall(r"([A-Za-z_.]*erf)\(", function, flags=re.IGNORECASE)
+    assert calls == [ERF_FUNCTION, ERF_FUNCTION]  # erf(K/√(2(c²+σ²))) and erf(K/√(2(1+σ²)))
+    assert "Math.erf" not in generated.source()
+    # the bundled script defines that global, once
+    script = (ERF / "erf.js").read_text()
+    assert script.count(f"var {ERF_FUNCTION}=") == 1
+
+
+class _MadeUp(Evaluator):
+    """An evaluator whose expression holds a function nobody can print to JavaScript."""
+
+    @property
+    def expr(self) -> sp.Basic:
+        return sp.Function("made_up_fn")(S.sigma) + S.sigma
+
+
+def test_a_function_without_counterpart_is_left_out_with_its_reason():
+    made_up = _MadeUp("made_up", "scratch_risk", (Parameter("sigma", S.sigma),), "made up")
+    generated = generate({"made_up": made_up, "scratch_risk": theory.scratch_risk})
+    assert list(generated.evaluators) == ["scratch_risk"]
+    assert list(generated.omitted) == ["made_up"]
+    reason = generated.omitted["made_up"]
+    assert reason.startswith("made_up_fn has no JavaScript counterpart")
+    assert reason.endswith("left out rather than typed in")
+    assert '"made_up": "made_up_fn has no JavaScript counterpart' in generated.source()
+
+
+def test_an_argument_may_not_hide_a_global_the_functions_call():
+    erf_named = Evaluator(
+        "dudley_tent_bound",
+        "dudley_tent_bound",
+        (Parameter(ERF_FUNCTION, S.k_cut), Parameter("c", S.c_g), Parameter("sigma", S.sigma)),
+        "argument named as the bundled erf",
+    )
+    with pytest.raises(ValueError, match=f"argument names \\['{ERF_FUNCTION}'\\] are JavaScript"):
+        translate(erf_named)
 
 
 def test_branches_and_components_follow_the_records(generated):
@@ -80,6 +124,18 @@ def test_katex_is_bundled_with_its_fonts_and_licence():
     assert "url(fonts/" not in css
 
 
+def test_erf_is_bundled_with_its_licence():
+    library = erf_library()
+    assert (library.name, library.licence) == ("@stdlib/math-base-special-erf", "Apache-2.0")
+    assert re.fullmatch(r"\d+\.\d+\.\d+", library.version)
+    assert "Apache License" in library.text and "Version 2.0" in library.text
+    # the notices of the code it ports (FreeBSD's s_erf.c, Go's exp) travel with it
+    assert "Sun Microsystems" in library.text and "The Go Authors" in library.text
+    note = (ERF / "README.md").read_text()
+    assert f"@stdlib/math-base-special-erf@{library.version}" in note  # how it was built
+    assert library.version in (ERF / "erf.js").read_text().splitlines()[0]
+
+
 @pytest.fixture(scope="module")
 def small_page(tmp_path_factory):
     """The page with one derivation in panel 9 (every other part as the full build has it)."""
@@ -98,9 +154,16 @@ def test_the_page_is_one_self_contained_file(small_page):
     library = katex_library()
     assert f"KaTeX {library.version} (MIT licence)" in html
     assert "Permission is hereby granted, free of charge" in html
+    erf = erf_library()
+    assert f"<code>{erf.name}</code> {erf.version} (Apache-2.0 licence)" in html
+    assert "Apache License" in html
+    assert html.count(f"var {ERF_FUNCTION}=") == 1  # the bundled script, inlined
+    # it is defined before the evaluators that call it
+    assert html.index(f"var {ERF_FUNCTION}=") < html.index("const FATE_EVALUATORS")
     for name in theory.EVALUATORS:
-        if name != "dudley_tent_bound":
-            assert f'"{name}": {{' in html
+        assert f'"{name}": {{' in html
+    assert "const FATE_OMITTED = {};" in html
+    assert "#omitted-list:empty::before" in html  # the page says "none"
     assert "const FATE_DATA = " in html and "archive/paper" in html
 
 
