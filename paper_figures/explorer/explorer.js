@@ -731,6 +731,15 @@
     const pick = (table) => simulated(table, (t, i) => t.sigma[i] === sigma &&
       (t.theta === undefined || Math.abs(t.theta[i] - theta) < 1e-9));
     const column = (table, rows, key) => rows.map((i) => table[key][i]);
+    // the stored cells of a slice: mean ± SE, open where not converged
+    const simulatedPoints = (t, rows, ns) => ({
+      kind: "points", x: ns.map((n) => n / d), y: column(t, rows, "mean"), err: column(t, rows, "se"),
+      color: PALETTE[1], hollow: column(t, rows, "converged").map((c) => !c), label: "simulated mean ± SE",
+    });
+    const exactPoints = (ns, exact) => ({
+      kind: "points", x: ns.map((n) => n / d), y: exact, color: "#000", shape: "diamond", hollow: true, label: "exact at d = 500",
+    });
+    const slice = (t, rows, ns, extra) => ({ n: ns, mean: column(t, rows, "mean"), se: column(t, rows, "se"), gamma: gammas, ...extra });
     const plotted = { theta, sigma, d };
     // (a) linear transfer
     {
@@ -744,11 +753,11 @@
         xr: [0, 2], yr: [-1, 1], xlabel: "γ = n/d", ylabel: "T_lt", title: "linear transfer",
         series: [
           { kind: "line", x: gammas, y: curve, color: PALETTE[0], label: "eq. 11" },
-          { kind: "points", x: ns.map((n) => n / d), y: exact, color: "#000", shape: "diamond", hollow: true, label: "exact at d = 500" },
-          { kind: "points", x: ns.map((n) => n / d), y: column(t, rows, "mean"), err: column(t, rows, "se"), color: PALETTE[1], hollow: column(t, rows, "converged").map((c) => !c), label: "simulated mean ± SE" },
+          exactPoints(ns, exact),
+          simulatedPoints(t, rows, ns),
         ],
       });
-      plotted.lt = { n: ns, mean: column(t, rows, "mean"), se: column(t, rows, "se"), exact, gamma: gammas, curve };
+      plotted.lt = slice(t, rows, ns, { exact, curve });
     }
     // (b) scratch
     {
@@ -762,11 +771,11 @@
         xr: [0, 2], yr: [-0.05, 1.5], xlabel: "γ = n/d", ylabel: "R_sc", title: "scratch training",
         series: [
           { kind: "line", x: gammas, y: curve, color: PALETTE[0], label: "eq. 8" },
-          { kind: "points", x: ns.map((n) => n / d), y: exact, color: "#000", shape: "diamond", hollow: true, label: "exact at d = 500" },
-          { kind: "points", x: ns.map((n) => n / d), y: column(t, rows, "mean"), err: column(t, rows, "se"), color: PALETTE[1], hollow: column(t, rows, "converged").map((c) => !c), label: "simulated mean ± SE" },
+          exactPoints(ns, exact),
+          simulatedPoints(t, rows, ns),
         ],
       });
-      plotted.scratch = { n: ns, mean: column(t, rows, "mean"), se: column(t, rows, "se"), exact, gamma: gammas, curve };
+      plotted.scratch = slice(t, rows, ns, { exact, curve });
     }
     // (c) fine-tuning
     {
@@ -781,10 +790,10 @@
         series: [
           { kind: "line", x: gammas, y: printed, color: PALETTE[0], label: "eq. 15 as printed" },
           { kind: "line", x: gammas, y: corrected, color: PALETTE[2], dash: [6, 3], label: "balancedness-corrected" },
-          { kind: "points", x: ns.map((n) => n / d), y: column(t, rows, "mean"), err: column(t, rows, "se"), color: PALETTE[1], hollow: column(t, rows, "converged").map((c) => !c), label: "simulated mean ± SE" },
+          simulatedPoints(t, rows, ns),
         ],
       });
-      plotted.ft = { n: ns, mean: column(t, rows, "mean"), se: column(t, rows, "se"), gamma: gammas, printed, corrected };
+      plotted.ft = slice(t, rows, ns, { printed, corrected });
     }
     $("sim8-readout").textContent =
       `θ = ${angle(theta)}, σ = ${sigma}, d = ${d}: ${plotted.lt.n.length} linear-transfer, ` +
