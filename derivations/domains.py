@@ -111,6 +111,19 @@ RECORD_DOMAINS: dict[str, dict[sp.Symbol, Domain]] = {
     "relu_scratch_power_law": {S.n: POSITIVE},
     # γ = 1 + σ²/ρ needs a target partly outside the features (extension, docs/paper.md §11)
     "lt_negative_threshold_overparam_rank_k": {S.rho: Domain(0.0, 1.0, lower_closed=False)},
+    # extension (docs/paper.md §12): fine-tuning needs a pretrained network that has not
+    # collapsed (λ_p < 2), and κ only matters below interpolation (γ < 1)
+    **{
+        name: {S.lambda_p: Domain(0.0, 2.0, upper_closed=False), **extra}
+        for name, extra in (
+            ("wd_ft_scale", {S.gamma: UNIT_OPEN}),
+            ("wd_ft_transferability", {}),
+            ("wd_ft_transferability_frozen", {}),
+            ("wd_ft_break_even", {S.gamma: UNIT_OPEN}),
+        )
+    },
+    "wd_ft_optimal_decay": {S.gamma: UNIT_OPEN, S.theta: ANGLE_HALF},
+    "wd_lt_risk": {S.n: INTEGER_ABOVE_TWO},
     # the negative-transfer interval is stated on the phase diagram's range of angles
     "lt_negative_interval": {S.theta: ANGLE_HALF},
     # the best γ < 1 of scratch training exists for 0 < σ < 1

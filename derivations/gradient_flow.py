@@ -247,31 +247,37 @@ def conservation(depth: int) -> DerivedResult:
 
 
 @functools.cache
-def pretrain_ode() -> DerivedResult:
-    """ȧ = 4a(1 − a) for population pretraining from the balanced rank-one ansatz (L = 2).
+def rank_one_population_flow(decay: sp.Expr = sp.S.Zero) -> tuple[sp.Eq, tuple[Step, ...]]:
+    """The ODE of a(t) = w(t)² on the balanced rank-one ansatz, and the steps that derive it.
 
-    Population loss ‖W_1W_2 − β_s‖² (docs/paper.md §2.2, no factor ½), differentiated by SymPy with
-    respect to symbolic W_1 (3×3) and W_2 (3×1) and checked against the flow of eq. 36 with r =
-    2(β̂ − β_s); the ansatz W_1 = w β_s vᵀ, W_2 = w v is substituted, the unknown velocity ẇ is
-    matched on one entry modulo ‖β_s‖ = ‖v‖ = 1, and every other entry is checked; then a = w².
+    Population loss ‖W_1W_2 − β_s‖² (docs/paper.md §2.2, no factor ½) plus the weight-decay
+    penalty (decay/2)(‖W_1‖²_F + ‖W_2‖²) of SGD's ``weight_decay`` (0: the paper's pretraining),
+    differentiated by SymPy with respect to symbolic W_1 (3×3) and W_2 (3×1) and checked against
+    the flow of eq. 36 with r = 2(β̂ − β_s) plus decay·W_l; the ansatz W_1 = w β_s vᵀ, W_2 = w v is
+    substituted, the unknown velocity ẇ is matched on one entry modulo ‖β_s‖ = ‖v‖ = 1, and every
+    other entry is checked; then a = w².
     """
     width = _WIDTH
     beta_s, v = _symbol_vector("b"), _symbol_vector("v")
     units = (beta_s, v)
     w1, w2 = _symbol_matrix("W1", width, width), _symbol_matrix("W2", width, 1)
     misfit = w1 * w2 - beta_s
-    loss = sp.expand((misfit.T * misfit)[0])
+    penalty = decay / 2 * (sum(x**2 for x in w1) + sum(x**2 for x in w2))
+    loss = sp.expand((misfit.T * misfit)[0] + penalty)
     grad1 = w1.applyfunc(lambda x: sp.diff(loss, x))
     grad2 = w2.applyfunc(lambda x: sp.diff(loss, x))
 
-    # The gradient is 2(β̂ − β_s) pushed through the layers: check against the flow equations.
+    # The gradient is 2(β̂ − β_s) pushed through the layers, plus decay·W: check against the flow.
     flow = flow_equations(2, width)
     r_population = {r: 2 * m for r, m in zip(flow.residual, misfit, strict=True)}
-    for grad, general in zip((grad1, grad2), flow.gradients, strict=True):
-        _require(
-            _is_zero(grad - general.xreplace(r_population)),
-            "population gradient differs from the generic flow with r = 2(β̂ − β_s)",
-        )
+    gradient_gaps = tuple(
+        sp.ImmutableMatrix(grad - decay * weight - general.xreplace(r_population))
+        for grad, weight, general in zip((grad1, grad2), (w1, w2), flow.gradients, strict=True)
+    )
+    _require(
+        all(_is_zero(gap) for gap in gradient_gaps),
+        "population gradient differs from the generic flow with r = 2(β̂ − β_s) (+ decay·W)",
+    )
 
     w = sp.Symbol("w", real=True)  # w(t) at a fixed time; ẇ is the unknown _WDOT
     ansatz1, ansatz2 = w * beta_s * v.T, w * v
@@ -300,6 +306,68 @@ def pretrain_ode() -> DerivedResult:
     a_rhs = sp.factor(adot.subs(w_of_t**2, a))
     _require(not a_rhs.has(w_of_t), "ȧ is not a function of a = w² alone")
     ode = sp.Eq(sp.Derivative(a, t), a_rhs)
+    decayed = decay != 0
+    steps = (
+        Step(
+            sp.Eq(_LOSS, loss),
+            "population loss ‖W_1W_2 − β_s‖² with symbolic entries"
+            + (", plus the weight-decay penalty (λ_p/2)(‖W_1‖² + ‖W_2‖²)" if decayed else ""),
+            check.unchecked(
+                "the model: the population source loss"
+                + (" and SGD's weight decay" if decayed else "")
+            ),
+        ),
+        Step(
+            sp.Tuple(grad1.applyfunc(sp.expand), grad2.applyfunc(sp.expand)),
+            "∇_{W_1}ℒ, ∇_{W_2}ℒ by SymPy differentiation; equal to the flow of eq. 36 with "
+            "r = 2(β̂ − β_s)" + (" plus λ_p W_l" if decayed else ""),
+            check.identity(sp.Tuple(*gradient_gaps)),
+        ),
+        Step(
+            sp.Tuple(velocity1, velocity2),
+            "−∇ on the ansatz W_1 = w β_s vᵀ, W_2 = w v; modulo ‖v‖² = 1 this is "
+            + ("(2w(1 − w²) − λ_p w)(β_s vᵀ, v)" if decayed else "2w(1 − w²)(β_s vᵀ, v)")
+            + ", and β̂ = w² β_s",
+            check.substitution(
+                on_ansatz,
+                source=sp.Tuple(sp.ImmutableMatrix(-grad1), sp.ImmutableMatrix(-grad2)),
+            ),
+        ),
+        Step(
+            sp.Tuple(*residuals),
+            "ẇ β_s vᵀ − Ẇ_1 and ẇ v − Ẇ_2 modulo ‖β_s‖² = ‖v‖² = 1: one scalar equation for ẇ",
+            _unit_norm_check(
+                units,
+                sp.Tuple(*(_WDOT * beta_s * v.T - velocity1), *(_WDOT * v - velocity2)),
+            ),
+        ),
+        Step(
+            w_ode,
+            "solved for ẇ; all 12 residuals then vanish, so the flow stays on the ansatz",
+            check.identity(sp.Tuple(*(e.xreplace({_WDOT: wdot}) for e in residuals))),
+        ),
+        Step(
+            ode,
+            "a = w² ⇒ ȧ = 2wẇ = "
+            + ("4w²(1 − w²) − 2λ_p w²" if decayed else "4w²(1 − w²)")
+            + ", a function of a alone (logistic)",
+            check.substitution(
+                {w_of_t**2: a},
+                source=sp.Eq(
+                    sp.Derivative(a, t),
+                    sp.expand(sp.diff(w_of_t**2, t).xreplace({w_ode.lhs: w_ode.rhs})),
+                ),
+            ),
+        ),
+    )
+    return ode, steps
+
+
+@functools.cache
+def pretrain_ode() -> DerivedResult:
+    """ȧ = 4a(1 − a) for population pretraining from the balanced rank-one ansatz (L = 2)
+    (:func:`rank_one_population_flow` without weight decay)."""
+    ode, steps = rank_one_population_flow()
     return DerivedResult(
         name="pretrain_ode",
         title="Population pretraining of the balanced rank-one network: ȧ = 4a(1 − a)",
@@ -311,59 +379,7 @@ def pretrain_ode() -> DerivedResult:
             "gradient flow, t = learning rate × number of steps",
         ),
         expr=ode,
-        steps=(
-            Step(
-                sp.Eq(_LOSS, loss),
-                "population loss ‖W_1W_2 − β_s‖² with symbolic entries",
-                check.unchecked("the model: the population source loss"),
-            ),
-            Step(
-                sp.Tuple(grad1.applyfunc(sp.expand), grad2.applyfunc(sp.expand)),
-                "∇_{W_1}ℒ, ∇_{W_2}ℒ by SymPy differentiation; equal to the flow of eq. 36 with "
-                "r = 2(β̂ − β_s)",
-                check.identity(
-                    sp.Tuple(
-                        *(
-                            sp.ImmutableMatrix(grad - general.xreplace(r_population))
-                            for grad, general in zip((grad1, grad2), flow.gradients, strict=True)
-                        )
-                    )
-                ),
-            ),
-            Step(
-                sp.Tuple(velocity1, velocity2),
-                "−∇ on the ansatz W_1 = w β_s vᵀ, W_2 = w v; modulo ‖v‖² = 1 this is "
-                "2w(1 − w²)(β_s vᵀ, v), and β̂ = w² β_s",
-                check.substitution(
-                    on_ansatz,
-                    source=sp.Tuple(sp.ImmutableMatrix(-grad1), sp.ImmutableMatrix(-grad2)),
-                ),
-            ),
-            Step(
-                sp.Tuple(*residuals),
-                "ẇ β_s vᵀ − Ẇ_1 and ẇ v − Ẇ_2 modulo ‖β_s‖² = ‖v‖² = 1: one scalar equation for ẇ",
-                _unit_norm_check(
-                    units,
-                    sp.Tuple(*(_WDOT * beta_s * v.T - velocity1), *(_WDOT * v - velocity2)),
-                ),
-            ),
-            Step(
-                w_ode,
-                "solved for ẇ; all 12 residuals then vanish, so the flow stays on the ansatz",
-                check.identity(sp.Tuple(*(e.xreplace({_WDOT: wdot}) for e in residuals))),
-            ),
-            Step(
-                ode,
-                "a = w² ⇒ ȧ = 2wẇ = 4w²(1 − w²), a function of a alone (logistic)",
-                check.substitution(
-                    {w_of_t**2: a},
-                    source=sp.Eq(
-                        sp.Derivative(a, t),
-                        sp.expand(sp.diff(w_of_t**2, t).xreplace({w_ode.lhs: w_ode.rhs})),
-                    ),
-                ),
-            ),
-        ),
+        steps=steps,
         notes=(
             "Balanced start means D_1 = 0 (w equal in both layers); a_0 = w(0)², e.g. α² for "
             "W_l(0) of scale α. Gradient descent with rate η follows this ODE up to O(η)."

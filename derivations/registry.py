@@ -31,6 +31,7 @@ MODULES: tuple[str, ...] = (
     "output_layer_descent",
     "gram_descent",
     "rank_k",  # extensions beyond the paper (docs/paper.md §11), after the paper's results
+    "pretraining_decay",  # extension: weight decay during pretraining (docs/paper.md §12)
 )
 
 

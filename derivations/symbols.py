@@ -70,6 +70,9 @@ k_rank = sp.Symbol("k", positive=True, integer=True)  # rank of the pretrained f
 rho = sp.Symbol("rho", nonnegative=True)  # ‖(I − P_k)β_t‖², the target outside the features
 kappa = sp.Symbol("kappa", positive=True)  # k/n, features per target sample
 
+# --- extension: weight decay during pretraining (docs/paper.md §12) ---
+lambda_p = sp.Symbol("lambda_p", nonnegative=True)  # SGD weight decay of the source pretraining
+
 
 @dataclass(frozen=True)
 class ProbeDomain:
@@ -116,4 +119,5 @@ PROBE_DOMAINS: dict[sp.Symbol, ProbeDomain] = {
     k_rank: ProbeDomain(1, 50, integer=True),
     rho: ProbeDomain(0.0, 1.0),
     kappa: ProbeDomain(0.02, 3.0),
+    lambda_p: ProbeDomain(0.0, 1.9),
 }

@@ -127,6 +127,9 @@ class Cell:
     #: Extension (docs/paper.md §11): pretraining on this many orthonormal source teachers (a
     #: network with k outputs); 1 is the paper's model and is left out of every key.
     source_rank: int = 1
+    #: Extension (docs/paper.md §12): SGD weight decay of the source pretraining (the target-side
+    #: training keeps ``weight_decay``); 0 is the paper's pretraining and is left out of every key.
+    pretrain_weight_decay: float = 0.0
 
     def __post_init__(self) -> None:
         if self.procedure not in PROCEDURES:
@@ -143,7 +146,14 @@ class Cell:
             raise InvalidArgumentError(f"d must be an integer >= 2; got {self.d!r}")
         if not _real(self.theta) or not 0 <= self.theta <= math.pi / 2:
             raise InvalidArgumentError(f"theta must be in [0, π/2] (radians); got {self.theta!r}")
-        for name in ("sigma", "weight_decay", "sigma_source", "tol", "rank_rtol"):
+        for name in (
+            "sigma",
+            "weight_decay",
+            "sigma_source",
+            "tol",
+            "rank_rtol",
+            "pretrain_weight_decay",
+        ):
             value = getattr(self, name)
             if not _real(value) or not (value >= 0 and math.isfinite(value)):
                 raise InvalidArgumentError(
@@ -195,6 +205,11 @@ class Cell:
                 f"record_every must be an integer >= 1 or None; got {self.record_every!r}"
             )
         self._check_source_rank()
+        if self.procedure == "scratch" and self.pretrain_weight_decay != 0:
+            raise InvalidArgumentError(
+                "pretrain_weight_decay applies to transfer cells; scratch training has no "
+                f"pretraining (got {self.pretrain_weight_decay!r}; its own decay is weight_decay)"
+            )
 
     def _check_source_rank(self) -> None:
         """A rank-k source (extension) is simulated for linear transfer of a depth-2 network from
@@ -212,6 +227,7 @@ class Cell:
                 ("a finite source", self.n_source is not None),
                 (f"precision {self.precision}", self.precision != "float64"),
                 ("a recorded time course", self.record_every is not None),
+                ("weight decay in pretraining", self.pretrain_weight_decay != 0),
             )
             if bad
         ]
@@ -273,7 +289,7 @@ class Cell:
         return Schedule(
             self.pretrain_lr,
             steps,
-            0.0,
+            self.pretrain_weight_decay,
             self.tol,
             self.check_every,
             self.record_every,
@@ -303,8 +319,11 @@ class Cell:
         data.pop("record_every")
         data.pop("precision")
         data.pop("stopping")
-        if self.source_rank == 1:  # the paper's model: keys as before the extension
+        # the paper's model (extensions off): keys as before the extensions
+        if self.source_rank == 1:
             data.pop("source_rank")
+        if self.pretrain_weight_decay == 0:
+            data.pop("pretrain_weight_decay")
         data["ridges"] = list(self.ridges)
         data["schedule"] = _unrecorded(self.schedule)
         if self.procedure != "scratch":

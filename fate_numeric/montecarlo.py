@@ -121,6 +121,12 @@ def _real(
     return float(value)
 
 
+def _positive(name: str, value: object) -> float:
+    if _real(name, value, 0.0) == 0:
+        raise InvalidArgumentError(f"{name} must be a real number > 0; got {value!r}")
+    return float(value)
+
+
 def _theta(value: object) -> float:
     return _real("theta", value, 0.0, math.pi, upper_text="π")
 
@@ -301,6 +307,7 @@ def linear_transfer_risks(
     draws: int,
     *,
     lam: float = 0.0,
+    feature_scale: float = 1.0,
     seed: int | torch.Generator,
     device: str | torch.device | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -309,7 +316,10 @@ def linear_transfer_risks(
 
     b = zᵀy/(zᵀz + nλ): least squares (Thm 3.7, eq. 10, expectation ``theory.lt_risk``) or, for
     λ > 0, ridge with penalty nλb² on a feature of unit singular value (Thm 3.8, eq. 13, whose
-    n → ∞ limit is ``theory.ridge_lt_risk``). Sampled in the exact two-dimensional reduction
+    n → ∞ limit is ``theory.ridge_lt_risk``). A feature map of singular value s =
+    ``feature_scale`` (pretraining with weight decay λ_p leaves s = √(1 − λ_p/2), docs/paper.md
+    §12) gives b = s²zᵀy/(s²zᵀz + nλ): ``theory.wd_lt_risk`` and ``theory.wd_ridge_lt_risk``.
+    Sampled in the exact two-dimensional reduction
     (module notes): z, w = Xν ~ N(0, I_n) independent, y = cos θ z + sin θ w + σε; the result
     holds for every d >= 2. The mean is infinite for n <= 2 when λ = 0.
 
@@ -319,11 +329,13 @@ def linear_transfer_risks(
         sigma: label-noise standard deviation (>= 0).
         draws: independent data sets (integer >= 2).
         lam: ridge strength λ >= 0.
+        feature_scale: the singular value s > 0 of the pretrained feature map.
         seed, device, max_bytes: as in :func:`scratch_risks`.
     """
     theta, n = _theta(theta), _integer("n", n, 1)
     sigma, draws = _sigma("sigma", sigma), _integer("draws", draws, 2)
     lam = _real("lam", lam, 0.0)
+    scale2 = _positive("feature_scale", feature_scale) ** 2
     max_bytes = _integer("max_bytes", max_bytes, 1)
     gen, dev = _setup(seed, device)
     source = torch.tensor([1.0, 0.0], dtype=DTYPE, device=dev)
@@ -333,7 +345,7 @@ def linear_transfer_risks(
         x, noise = _draw(size, [(n, 2), (n,)], gen)  # columns: Xβ_s, Xν
         y = x @ target + sigma * noise
         z = x @ source
-        b = (z * y).sum(-1) / ((z * z).sum(-1) + n * lam)
+        b = scale2 * (z * y).sum(-1) / (scale2 * (z * z).sum(-1) + n * lam)
         risks.append(_squared_distance(b.unsqueeze(-1) * source, target))
     return _numpy(risks)
 
@@ -346,6 +358,7 @@ def fine_tuning_risks(
     draws: int,
     *,
     balanced: bool = False,
+    start_scale: float = 1.0,
     seed: int | torch.Generator,
     device: str | torch.device | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -357,6 +370,10 @@ def fine_tuning_risks(
     end point from the balanced pretrained state, docs/paper.md §3.8).
     ``mean(result.transferability)`` then estimates ``theory.ft_transferability`` /
     ``theory.ft_transferability_balanced``; pairing removes the scratch noise from the difference.
+    A pretrained vector p β_s with p = ``start_scale`` (pretraining with weight decay λ_p leaves
+    p = 1 − λ_p/2, docs/paper.md §12) starts from the balanced W_1 = √p β_s vᵀ, W_2 = √p v:
+    ``balanced=True`` then estimates ``theory.wd_ft_transferability``, ``balanced=False`` (the
+    null part of the end-to-end vector kept) ``theory.wd_ft_transferability_frozen``.
 
     Args:
         theta: angle between β_s and β_t, in [0, π].
@@ -365,9 +382,11 @@ def fine_tuning_risks(
         sigma: label-noise standard deviation (>= 0).
         draws: independent data sets (integer >= 2).
         balanced: use the balanced scale c instead of 1.
+        start_scale: the end-to-end scale p > 0 of the pretrained vector p β_s.
         seed, device, max_bytes: as in :func:`scratch_risks`.
     """
     theta, n, d = _theta(theta), _integer("n", n, 1), _integer("d", d, 2)
+    start_scale = _positive("start_scale", start_scale)
     sigma, draws = _sigma("sigma", sigma), _integer("draws", draws, 2)
     max_bytes = _integer("max_bytes", max_bytes, 1)
     if not isinstance(balanced, bool):
@@ -378,10 +397,10 @@ def fine_tuning_risks(
     for size in _chunk_sizes(draws, bytes_per_draw((n, d)), max_bytes):
         x, noise = _draw(size, [(n, d), (n,)], gen)
         y = x @ teachers.target + sigma * noise
-        source = teachers.source.expand(size, d)
+        source = start_scale * teachers.source.expand(size, d)
         beta_sc, (null_source,) = _minimum_norm(x, y, [source])
         if balanced:
-            scale = _balanced_scale(null_source, beta_sc)
+            scale = _balanced_scale(null_source, beta_sc, None if start_scale == 1 else source)
             scales.append(scale)
             beta_ft = beta_sc + scale.unsqueeze(-1) * null_source
         else:

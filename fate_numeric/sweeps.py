@@ -282,7 +282,68 @@ def _rank_k(profile: Profile, seed: int) -> Iterator[Cell]:
                 )
 
 
-EXTENSION_SWEEPS: dict[str, Callable[[Profile, int], Iterator[Cell]]] = {"rank_k": _rank_k}
+#: The ``pretraining_decay`` sweep (extension, docs/paper.md §12): SGD weight decays of the source
+#: pretraining, the label noise, the decay at which the pretrained network collapses (one cell
+#: per profile shows it), and at the paper profile a sub-grid of the paper's (γ, θ) grid (on it,
+#: so that the archived scratch cells pair with its cells).
+PRETRAIN_DECAYS = (0.5, 1.0, 1.5)
+PRETRAIN_DECAY_SIGMA = 0.0
+PRETRAIN_DECAY_COLLAPSE = 2.5
+PRETRAIN_DECAY_PAPER_GAMMAS = (0.1, 0.3, 0.5, 0.7, 0.9, 1.5)
+PRETRAIN_DECAY_PAPER_THETA_FRACTIONS = (0.2, 0.4, 0.6, 0.8, 1.0)
+#: γ of the cells pretrained with the decay that maximises fine-tuning transfer at their angle
+PRETRAIN_DECAY_OPTIMUM_GAMMA = 0.5
+
+
+def optimal_pretrain_decay(theta: float, gamma: float, sigma: float) -> float:
+    """The pretraining decay of ``theory.wd_ft_optimal_decay``, rounded to 4 decimals (a store
+    key must not depend on the last bits of an evaluator)."""
+    from fate_numeric import theory
+
+    return round(float(theory.wd_ft_optimal_decay(theta, gamma, sigma)[0]), 4)
+
+
+def _pretraining_decay(profile: Profile, seed: int) -> Iterator[Cell]:
+    """Fine-tuning and linear transfer after population pretraining with weight decay λ_p in
+    PRETRAIN_DECAYS, over the profile's (θ, n) grid (a sub-grid at the paper profile); fine-tuning
+    at the best decay of each angle below π/2 (γ = PRETRAIN_DECAY_OPTIMUM_GAMMA); and one linear
+    transfer cell whose pretraining collapses (λ_p = PRETRAIN_DECAY_COLLAPSE)."""
+    sizes, thetas = profile.sample_sizes(), profile.thetas()
+    if profile.name == "paper":
+        sizes = sorted({round(g * profile.d) for g in PRETRAIN_DECAY_PAPER_GAMMAS})
+        thetas = [0.5 * math.pi * f for f in PRETRAIN_DECAY_PAPER_THETA_FRACTIONS]
+    common = dict(
+        d=profile.d,
+        sigma=PRETRAIN_DECAY_SIGMA,
+        instances=profile.instances,
+        seed=seed,
+        stopping=profile.stopping,
+    )
+    for decay in PRETRAIN_DECAYS:
+        for theta in thetas:
+            for n in sizes:
+                for procedure in ("fine_tuning", "linear_transfer"):
+                    yield Cell(procedure, n=n, theta=theta, pretrain_weight_decay=decay, **common)
+    n_optimum = round(PRETRAIN_DECAY_OPTIMUM_GAMMA * profile.d)
+    for theta in thetas:
+        if theta < 0.5 * math.pi:
+            decay = optimal_pretrain_decay(theta, n_optimum / profile.d, PRETRAIN_DECAY_SIGMA)
+            yield Cell(
+                "fine_tuning", n=n_optimum, theta=theta, pretrain_weight_decay=decay, **common
+            )
+    yield Cell(
+        "linear_transfer",
+        n=sizes[0],
+        theta=thetas[0],
+        pretrain_weight_decay=PRETRAIN_DECAY_COLLAPSE,
+        **common,
+    )
+
+
+EXTENSION_SWEEPS: dict[str, Callable[[Profile, int], Iterator[Cell]]] = {
+    "rank_k": _rank_k,
+    "pretraining_decay": _pretraining_decay,
+}
 
 
 def extension_cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:

@@ -497,4 +497,79 @@ EXTENSIONS: dict[str, Evaluator] = {
     )
 }
 EVALUATORS.update(EXTENSIONS)
+
+
+# ---- Extensions (not the paper's claims): weight decay during pretraining (docs/paper.md §12) ---
+_lambda_p = Parameter("lambda_p", S.lambda_p)
+wd_pretrain_end_point = Evaluator(
+    "wd_pretrain_end_point",
+    "wd_pretrain_end_point",
+    (_lambda_p,),
+    "Extension: ‖β̂‖ after population pretraining with weight decay λ_p: 1 − λ_p/2 for "
+    "λ_p < 2, 0 beyond (the features collapse).",
+)
+wd_lt_risk = Evaluator(
+    "wd_lt_risk",
+    "wd_lt_risk",
+    (_theta, Parameter("n", S.n), _sigma, _lambda_p),
+    "Extension: linear-transfer risk after decayed pretraining: eq. 10 for λ_p < 2 (the refit "
+    "undoes the feature scale), 1 beyond.",
+)
+wd_ridge_lt_risk = Evaluator(
+    "wd_ridge_lt_risk",
+    "wd_ridge_lt_risk",
+    (_theta, _lam, _lambda_p),
+    "Extension: ridge linear transfer (n → ∞) after decayed pretraining: eq. 13 at the "
+    "effective ridge λ/(1 − λ_p/2); 1 for λ_p >= 2.",
+)
+wd_ft_scale = Evaluator(
+    "wd_ft_scale",
+    "wd_ft_scale",
+    (_gamma, _sigma, _lambda_p),
+    "Extension: κ = √p c, the factor fine-tuning by gradient flow puts on (I − P)β_s after "
+    "pretraining with weight decay λ_p < 2 (p = 1 − λ_p/2, γ < 1).",
+)
+wd_ft_transferability = Evaluator(
+    "wd_ft_transferability",
+    "wd_ft_transferability",
+    (_theta, _gamma, _sigma, _lambda_p),
+    "Extension: T_ft = (1 − γ)(2κ cos θ − κ²) after pretraining with weight decay λ_p < 2 "
+    "(κ = wd_ft_scale; 0 for γ >= 1).",
+)
+wd_ft_transferability_frozen = Evaluator(
+    "wd_ft_transferability_frozen",
+    "wd_ft_transferability_frozen",
+    (_theta, _gamma, _lambda_p),
+    "Extension, contrast: T_ft if the null part stayed that of the pretrained vector "
+    "(eq. 143's assumption), κ = 1 − λ_p/2.",
+)
+wd_ft_break_even = Evaluator(
+    "wd_ft_break_even",
+    "wd_ft_break_even",
+    (_gamma, _sigma, _lambda_p),
+    "Extension: θ* = arccos(κ/2): fine-tuning after decayed pretraining is positive for θ < θ* "
+    "(γ < 1; NaN where κ > 2).",
+)
+wd_ft_optimal_decay = Evaluator(
+    "wd_ft_optimal_decay",
+    "wd_ft_optimal_decay",
+    (_theta, _gamma, _sigma),
+    "Extension: (λ_p*, T_ft(λ_p*)) = (the pretraining decay with κ = cos θ, (1 − γ)cos²θ), "
+    "γ < 1, θ ∈ [0, π/2].",
+)
+WEIGHT_DECAY_EXTENSION: dict[str, Evaluator] = {
+    e.name: e
+    for e in (
+        wd_pretrain_end_point,
+        wd_lt_risk,
+        wd_ridge_lt_risk,
+        wd_ft_scale,
+        wd_ft_transferability,
+        wd_ft_transferability_frozen,
+        wd_ft_break_even,
+        wd_ft_optimal_decay,
+    )
+}
+EXTENSIONS.update(WEIGHT_DECAY_EXTENSION)
+EVALUATORS.update(WEIGHT_DECAY_EXTENSION)
 __all__ = ["EVALUATORS", "EXTENSIONS", "Evaluator", *EVALUATORS]

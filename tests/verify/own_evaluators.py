@@ -53,6 +53,11 @@ OWN_EVALUATORS: dict[str, tuple[str, ...]] = {
         "lt_negative_threshold_overparam_rank_k",
     ),
     "ext-rank-k-fine-tuning-bound": ("ft_rank_k_transferability_bound",),
+    # weight decay during pretraining (docs/paper.md §12)
+    "ext-wd-pretraining": ("wd_pretrain_end_point",),
+    "ext-wd-linear-transfer": ("wd_lt_risk", "wd_ridge_lt_risk"),
+    "ext-wd-fine-tuning": ("wd_ft_transferability",),
+    "ext-wd-optimal-decay": ("wd_ft_optimal_decay",),
 }
 
 #: claim id -> why no evaluator states its equation, or why a 10 % error in it cannot show.

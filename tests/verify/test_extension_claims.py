@@ -16,6 +16,7 @@ from fate_numeric.store import ResultStore
 from verify.__main__ import main
 from verify.claims import CLAIMS, Context, select
 from verify.claims.extensions import REFERENCE
+from verify.claims.pretraining_decay import REFERENCE as DECAY_REFERENCE
 from verify.model import Outcome
 from verify.runner import run_claim
 
@@ -46,14 +47,19 @@ def test_extensions_are_marked_and_registered_after_the_papers_claims():
         "ext-rank-k-lt-risk",
         "ext-rank-k-transferability",
         "ext-rank-k-fine-tuning-bound",
+        "ext-wd-pretraining",
+        "ext-wd-linear-transfer",
+        "ext-wd-fine-tuning",
+        "ext-wd-optimal-decay",
     ]
     assert CLAIMS[-len(EXTENSIONS) :] == EXTENSIONS
     for claim in CLAIMS:
         assert claim.extension == claim.id.startswith("ext-"), claim.id
     for claim in EXTENSIONS:
-        assert claim.title.startswith("Extension:") and claim.reference == REFERENCE
-        assert not claim.archived  # the paper's archive holds no extension sweep
+        assert claim.title.startswith("Extension:")
+        assert claim.reference in (REFERENCE, DECAY_REFERENCE)
     assert {c for c, _ in own_pairs("extensions")} <= set(OWN_EVALUATORS)
+    assert {c for c, _ in own_pairs("pretraining_decay")} <= set(OWN_EVALUATORS)
 
 
 def test_verify_list_tags_the_extensions(capsys, monkeypatch):
@@ -66,7 +72,9 @@ def test_verify_list_tags_the_extensions(capsys, monkeypatch):
     assert "[extension]: beyond the paper" in out
 
 
-@pytest.mark.parametrize(("claim_id", "evaluator"), own_pairs("extensions"))
+@pytest.mark.parametrize(
+    ("claim_id", "evaluator"), own_pairs("extensions") + own_pairs("pretraining_decay")
+)
 def test_an_evaluator_scaled_by_1_1_fails_its_claim(claim_id, evaluator, store, tiny):
     (claim,) = select([claim_id])
     result = run_claim(claim, _context(store, scaled(evaluator, 1.1)))

@@ -9,7 +9,8 @@ module that registers its claims on import, in the order of the paper:
 - :mod:`verify.claims.similarity` — dataset similarity does not predict transfer (App. A,
   docs/paper.md §4).
 - :mod:`verify.claims.extensions` — extensions beyond the paper, not its claims (ids ``ext-``;
-  docs/paper.md §11).
+  docs/paper.md §11), and :mod:`verify.claims.pretraining_decay` — weight decay during
+  pretraining (docs/paper.md §12).
 """
 
 from verify.claims import (
@@ -19,7 +20,10 @@ from verify.claims import (
 )
 
 # isort: split
-from verify.claims import extensions  # noqa: F401  (last: beyond the paper, docs/paper.md §11)
+from verify.claims import (
+    extensions,  # noqa: F401  (last: beyond the paper, docs/paper.md §11)
+    pretraining_decay,  # noqa: F401  (extension, docs/paper.md §12)
+)
 from verify.claims.core import CLAIMS, Claim, Context, SkipTier, claim, paper_check, select
 
 __all__ = ["CLAIMS", "Claim", "Context", "SkipTier", "claim", "paper_check", "select"]
