@@ -155,7 +155,7 @@ def _sweep(args: argparse.Namespace) -> int:
         ]
     store = ResultStore(args.store) if args.store else default_store()
     check_writable_folder(store.root, "the result store")  # before any simulation
-    kind = ", an extension (docs/paper.md §11)" if is_extension(args.name) else ""
+    kind = "; an extension, docs/paper.md §11" if is_extension(args.name) else ""
     print(
         f"sweep {args.name} ({args.profile} profile{kind}): {len(cells)} cells on "
         f"{describe_device(device)}; store {store.root}",
