@@ -10,12 +10,14 @@
   which trains in the Gram form of :mod:`fate_numeric.gram`), with ``--record-every K`` the time
   course of both losses, the theory values, the device and the time taken.
 * ``sweep NAME --profile quick|paper``: a named sweep of the authors' launch scripts
-  (:mod:`fate_numeric.sweeps`) with a progress bar and ETA; results go to the store, and a rerun
-  resumes where an interrupted one stopped. Linear sweeps on a CPU run on ``dask.distributed``
+  (:mod:`fate_numeric.sweeps`), or an extension sweep (``EXTENSION_SWEEPS``, beyond the paper:
+  ``rank_k``, docs/paper.md §11), with a progress bar and ETA; results go to the store, and a
+  rerun resumes where an interrupted one stopped. Linear sweeps on a CPU run on ``dask.distributed``
   (one single-threaded worker per core, ``--workers N``, or ``--scheduler ADDRESS`` for an
   existing cluster; :mod:`fate_numeric.distributed`); ``--serial`` runs them in this process.
-* ``archive NAME... --profile paper --store DIR``: finished linear sweeps from a store into the
-  repository's archive (``archive/PROFILE/``, :mod:`fate_numeric.archive`).
+* ``archive NAME... --profile paper --store DIR``: finished linear sweeps, the extension sweeps
+  included, from a store into the repository's archive (``archive/PROFILE/``,
+  :mod:`fate_numeric.archive`; an extension's manifest entry says so).
 * ``store-check [--store DIR]``: every file of a result store checked
   (:meth:`~fate_numeric.store.ResultStore.verify`): valid entries counted, every corrupt, foreign
   or incomplete file listed with the reason; exit status 1 when there is any, 2 when there is no
@@ -64,8 +66,8 @@ from fate_numeric.numerics import (
     memory_budget_override,
     resolve_device,
 )
-from fate_numeric.relu_sweeps import REFITS, RELU_PROFILES
-from fate_numeric.sweeps import PROFILES
+from fate_numeric.relu_sweeps import REFITS, RELU_PROFILES, RELU_SWEEPS
+from fate_numeric.sweeps import PROFILES, sweep_names
 
 
 def _cell_arguments(cls: type, args: argparse.Namespace) -> dict:
@@ -135,14 +137,12 @@ def _simulate(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from fate_numeric.relu_sweeps import RELU_SWEEPS, relu_cells_of, run_relu_sweep
+    from fate_numeric.relu_sweeps import relu_cells_of, run_relu_sweep
     from fate_numeric.store import ResultStore, default_store
-    from fate_numeric.sweeps import SWEEPS, cells_of, run_sweep
+    from fate_numeric.sweeps import EXTENSION_SWEEPS, SWEEPS, cells_of, is_extension, run_sweep
 
-    if args.name not in SWEEPS and args.name not in RELU_SWEEPS:
-        raise InvalidArgumentError(
-            f"unknown sweep {args.name!r}; the sweeps are {', '.join([*SWEEPS, *RELU_SWEEPS])}"
-        )
+    if args.name not in {**SWEEPS, **EXTENSION_SWEEPS, **RELU_SWEEPS}:
+        raise InvalidArgumentError(f"unknown sweep {args.name!r}; {sweep_names(RELU_SWEEPS)}")
     device = resolve_device(args.device)
     if args.name in RELU_SWEEPS:
         if args.precision != "float64":
@@ -155,8 +155,9 @@ def _sweep(args: argparse.Namespace) -> int:
         ]
     store = ResultStore(args.store) if args.store else default_store()
     check_writable_folder(store.root, "the result store")  # before any simulation
+    kind = "; an extension, docs/paper.md §11" if is_extension(args.name) else ""
     print(
-        f"sweep {args.name} ({args.profile} profile): {len(cells)} cells on "
+        f"sweep {args.name} ({args.profile} profile{kind}): {len(cells)} cells on "
         f"{describe_device(device)}; store {store.root}",
         file=sys.stderr,
     )
@@ -196,17 +197,19 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _archive(args: argparse.Namespace) -> int:
-    """Export finished linear sweeps from a store into an archive folder."""
+    """Export finished linear sweeps (the paper's or extensions) from a store into an archive
+    folder."""
     from fate_numeric.archive import REPOSITORY_ARCHIVE, export_sweep
     from fate_numeric.store import ResultStore, default_store
-    from fate_numeric.sweeps import cells_of
+    from fate_numeric.sweeps import cells_of, is_extension
 
     store = ResultStore(args.store) if args.store else default_store()
     folder = args.out or REPOSITORY_ARCHIVE / args.profile
+    cells = {name: cells_of(name, args.profile, seed=args.seed) for name in args.names}
     check_writable_folder(folder, "the archive folder")  # before reading the store
     summary = {}
     for name in args.names:
-        entry = export_sweep(name, cells_of(name, args.profile, seed=args.seed), store, folder)
+        entry = export_sweep(name, cells[name], store, folder, extension=is_extension(name))
         summary[name] = {
             "cells": len(entry["cells"]),
             "commits": entry["commits"],
@@ -338,11 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(run=_simulate)
 
     sweep = commands.add_parser("sweep", help="run a named sweep into the store (resumable)")
-    sweep.add_argument(
-        "name",
-        help="scratch, phase_diagram, finite_source; relu_scratch, relu_linear_transfer, "
-        "relu_linear_transfer_min_norm, relu_fine_tuning",
-    )
+    sweep.add_argument("name", help=sweep_names(RELU_SWEEPS))
     sweep.add_argument(
         "--profile",
         choices=tuple(dict.fromkeys([*PROFILES, *RELU_PROFILES])),
@@ -387,9 +386,11 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.set_defaults(run=_sweep)
 
     archive = commands.add_parser(
-        "archive", help="export finished linear sweeps from the store into an archive folder"
+        "archive",
+        help="export finished linear sweeps (extensions included) from the store into an archive "
+        "folder",
     )
-    archive.add_argument("names", nargs="+", help="scratch, phase_diagram, finite_source")
+    archive.add_argument("names", nargs="+", help=sweep_names())
     archive.add_argument("--profile", choices=tuple(PROFILES), default="paper")
     archive.add_argument("--seed", type=nonnegative_int, default=0)
     archive.add_argument("--store", default=None, help="store folder (default: the user store)")

@@ -12,7 +12,8 @@ Format (one folder per profile, e.g. ``archive/paper/``):
   store configuration :meth:`fate_numeric.experiments.Cell.config`), the package version, the git
   commits of the code that produced the cells, devices, machine, CPU count and thread counts
   (:mod:`fate_numeric.provenance`), the compute seconds (each cell's share of its batch, summed)
-  and the SHA-256 of the ``.npz``.
+  and the SHA-256 of the ``.npz``; an extension sweep beyond the paper (docs/paper.md §11,
+  ``fate_numeric.sweeps.EXTENSION_SWEEPS``) also has ``"extension": true``.
 
 :class:`Archive` reads a folder back (checking each ``.npz`` against its hash) and answers
 ``has(config)`` / ``load(config)`` like :class:`fate_numeric.store.ResultStore`;
@@ -60,10 +61,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def export_sweep(
-    name: str, cells: Sequence, store: ResultStore, folder: str | Path
+    name: str, cells: Sequence, store: ResultStore, folder: str | Path, *, extension: bool = False
 ) -> dict[str, Any]:
     """Write the sweep ``name`` (every one of ``cells`` must be in ``store``) into ``folder``:
-    ``<name>.npz`` and its entry of ``manifest.json`` (other sweeps' entries are kept)."""
+    ``<name>.npz`` and its entry of ``manifest.json`` (other sweeps' entries are kept), marked
+    ``"extension": true`` for an extension sweep beyond the paper."""
     folder = Path(folder)
     missing = [cell for cell in cells if not store.has(cell.config())]
     if missing:
@@ -108,6 +110,7 @@ def export_sweep(
         "machines": [json.loads(o) for o in sorted(origins)],
         "compute_seconds": round(seconds, 1),
         "seeds": sorted({config.get("seed") for config in configs}),
+        **({"extension": True} if extension else {}),
     }
     text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
     _write_atomically(folder / MANIFEST, text.encode())
@@ -156,9 +159,13 @@ class Archive:
     def has(self, config: Mapping[str, Any]) -> bool:
         return canonical_json(config) in self._index
 
+    def is_extension(self, sweep: str) -> bool:
+        """Whether the archived ``sweep`` is an extension beyond the paper (its manifest says)."""
+        return bool(self.manifest["sweeps"][sweep].get("extension", False))
+
     def describe(self, sweeps: Sequence[str] | None = None) -> str:
         """Where the archived ``sweeps`` (default: all) came from, in one line: commits, devices
-        and compute hours per sweep."""
+        and compute hours per sweep (an extension sweep tagged so)."""
         parts = []
         for name in sweeps if sweeps is not None else self.sweeps:
             entry = self.manifest["sweeps"].get(name)
@@ -167,7 +174,9 @@ class Archive:
                 continue
             commits = ", ".join(commit[:12] for commit in entry["commits"])
             hours = entry["compute_seconds"] / 3600
-            parts.append(f"{name} (commit {commits}, {', '.join(entry['devices'])}, {hours:.2f} h)")
+            tag = "an extension, " if entry.get("extension") else ""
+            devices = ", ".join(entry["devices"])
+            parts.append(f"{name} ({tag}commit {commits}, {devices}, {hours:.2f} h)")
         where = f"{self.folder.parent.name}/{self.folder.name}"
         return f"the archive `{where}`: " + "; ".join(parts)
 

@@ -11,6 +11,9 @@ sweep              cells
                    pretraining on n_s = γ_s d samples, γ_s ∈ {0.5, 1.5} (8000 steps)
 =================  ==============================================================================
 
+Extension sweeps (:data:`EXTENSION_SWEEPS`, beyond the paper: docs/paper.md §11) run, store and
+archive like these: ``rank_k``, linear transfer after pretraining on k orthonormal teachers.
+
 Profiles: ``paper`` is the authors' grid — d = 500, L = 2, 20 instances, γ = 0.1, ..., 2.0
 (n = round(γd)), θ = (π/2)·{0.05, ..., 1.00} — with their learning rates and step counts, and their
 early-stopping rule as their code computes it (``stopping="authors"``: a cell stops only once its
@@ -136,17 +139,6 @@ SWEEPS: dict[str, Callable[[Profile, int], Iterator[Cell]]] = {
 }
 
 
-def cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:
-    """Every cell of a named sweep at a profile."""
-    if name not in SWEEPS:
-        raise InvalidArgumentError(f"unknown sweep {name!r}; the sweeps are {', '.join(SWEEPS)}")
-    if profile not in PROFILES:
-        raise InvalidArgumentError(
-            f"unknown profile {profile!r}; the profiles are {', '.join(PROFILES)}"
-        )
-    return list(SWEEPS[name](PROFILES[profile], seed))
-
-
 def network_steps(cells: Sequence[Cell]) -> int:
     """An upper bound on the network-steps of linear-model cells: every target-side instance at
     its step budget (linear transfer is a closed form), plus one pretraining per distinct
@@ -245,8 +237,10 @@ def stored_seconds(cells: Sequence, store) -> float:
 
 
 # ---- Extensions (not the paper's claims): rank-k feature spaces (docs/paper.md §11) ----------
-# Kept out of SWEEPS: that table is the authors' launch scripts, which the benchmarks, the cost
-# estimates and the paper archive enumerate.
+# Kept out of SWEEPS: that table is the authors' launch scripts, which the benchmarks and the cost
+# estimates enumerate. An extension sweep is one entry of EXTENSION_SWEEPS and nothing else:
+# cells_of, the sweep and archive commands and verify's contexts (the d = 500 tier included) take
+# its name like a paper sweep's, and name it an extension.
 
 #: Ranks of the pretrained feature space in the ``rank_k`` sweep (k = 1 is ``phase_diagram``).
 SOURCE_RANKS = (2, 4, 8)
@@ -340,20 +334,50 @@ def _pretraining_decay(profile: Profile, seed: int) -> Iterator[Cell]:
     )
 
 
+#: The extension sweeps (docs/paper.md §11, §12): name -> generator of cells, as :data:`SWEEPS`.
 EXTENSION_SWEEPS: dict[str, Callable[[Profile, int], Iterator[Cell]]] = {
     "rank_k": _rank_k,
     "pretraining_decay": _pretraining_decay,
 }
 
 
-def extension_cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:
-    """Every cell of a named extension sweep (:data:`EXTENSION_SWEEPS`) at a profile."""
-    if name not in EXTENSION_SWEEPS:
-        raise InvalidArgumentError(
-            f"unknown extension sweep {name!r}; they are {', '.join(EXTENSION_SWEEPS)}"
-        )
+def is_extension(name: str) -> bool:
+    """Whether ``name`` is an extension sweep (:data:`EXTENSION_SWEEPS`), not the paper's."""
+    return name in EXTENSION_SWEEPS
+
+
+def sweep_names(others: Sequence[str] = ()) -> str:
+    """The named sweeps in words — the paper's, then ``others`` (the ReLU sweeps, for the sweep
+    command), the extensions apart — for help texts and errors."""
+    return (
+        f"the sweeps are {', '.join([*SWEEPS, *others])}; the extension sweeps "
+        f"(docs/paper.md §11) are {', '.join(EXTENSION_SWEEPS)}"
+    )
+
+
+def _generate(
+    table: dict[str, Callable[[Profile, int], Iterator[Cell]]], name: str, profile: str, seed: int
+) -> list[Cell]:
     if profile not in PROFILES:
         raise InvalidArgumentError(
             f"unknown profile {profile!r}; the profiles are {', '.join(PROFILES)}"
         )
-    return list(EXTENSION_SWEEPS[name](PROFILES[profile], seed))
+    return list(table[name](PROFILES[profile], seed))
+
+
+def cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:
+    """Every cell of a named sweep at a profile: one of the authors' launch scripts
+    (:data:`SWEEPS`) or an extension sweep (:data:`EXTENSION_SWEEPS`)."""
+    for table in (SWEEPS, EXTENSION_SWEEPS):
+        if name in table:
+            return _generate(table, name, profile, seed)
+    raise InvalidArgumentError(f"unknown sweep {name!r}; {sweep_names()}")
+
+
+def extension_cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:
+    """Every cell of a named extension sweep (:data:`EXTENSION_SWEEPS`) at a profile."""
+    if not is_extension(name):
+        raise InvalidArgumentError(
+            f"unknown extension sweep {name!r}; they are {', '.join(EXTENSION_SWEEPS)}"
+        )
+    return _generate(EXTENSION_SWEEPS, name, profile, seed)

@@ -1,7 +1,10 @@
-"""The archive of finished sweeps: numpy alone reads it, it answers like a store, it is checked."""
+"""The archive of finished sweeps: numpy alone reads it, it answers like a store, it is checked;
+the repository's archive is whole."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 
 import numpy as np
@@ -11,9 +14,9 @@ import torch
 from derivations.errors import InvalidArgumentError
 from fate_numeric import sweeps
 from fate_numeric.__main__ import main
-from fate_numeric.archive import Archive, ArchivedStore, export_sweep
+from fate_numeric.archive import REPOSITORY_ARCHIVE, Archive, ArchivedStore, export_sweep
 from fate_numeric.experiments import Cell
-from fate_numeric.store import ResultNotStoredError, ResultStore
+from fate_numeric.store import ResultNotStoredError, ResultStore, canonical_json
 
 CPU = torch.device("cpu")
 
@@ -98,3 +101,30 @@ def test_archive_command(filled, tmp_path, capsys, monkeypatch):
     summary = json.loads(capsys.readouterr().out)
     assert summary["sweeps"]["toy"]["cells"] == len(cells)
     assert (tmp_path / "a" / "manifest.json").exists()
+
+
+def test_the_repository_archive_is_whole_and_matches_todays_sweeps():
+    """Every sweep committed in ``archive/paper`` — the paper's and the extensions' (``rank_k``,
+    docs/paper.md §11) — is the file its manifest hashes, holds the arrays of exactly the cells
+    of today's ``cells_of(NAME, "paper")`` in their order (so that no archived cell is
+    recomputed and none is judged under a stale configuration), and says whether it is an
+    extension."""
+    archive = Archive(REPOSITORY_ARCHIVE / "paper")
+    assert {"scratch", "phase_diagram", "finite_source", "rank_k"} <= set(archive.sweeps)
+    for name in archive.sweeps:
+        entry = archive.manifest["sweeps"][name]
+        data = (archive.folder / entry["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], name
+        assert entry["seeds"] == [0]
+        cells = sweeps.cells_of(name, "paper", seed=0)
+        assert [canonical_json(c) for c in entry["cells"]] == [
+            canonical_json(c.config()) for c in cells
+        ], name
+        assert archive.is_extension(name) == sweeps.is_extension(name)
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            names = npz.files
+            positions = {int(key.split("/")[0]) for key in names}
+            assert positions == set(range(len(cells))), name
+            for index, cell in enumerate(cells):
+                errors = npz[f"{index:04d}/generalisation"]
+                assert errors.shape[-1] == cell.instances and np.isfinite(errors).all()

@@ -3,12 +3,19 @@
 
 Every registered claim is in exactly one of the two tables (``test_claims`` checks it): in
 ``OWN_EVALUATORS`` with the evaluators its tiers must not survive a 10 % error in, or in
-``WITHOUT_EVALUATOR`` with the reason it has none.
+``WITHOUT_EVALUATOR`` with the reason it has none. The tests run each claim as ``verify all``
+does (:func:`as_verify_all`): for a claim that reads archived sweeps, with its d = 500 tier on the
+repository's archive too; ``AT_D500`` names the evaluators that tier alone must not survive.
 """
 
 from __future__ import annotations
 
-from verify.claims import CLAIMS
+from dataclasses import replace
+from typing import Any
+
+from verify.claims import CLAIMS, Claim, Context
+from verify.model import ClaimResult
+from verify.runner import run_claim
 
 #: claim id -> the evaluators of its own equation (each scaled by 1.1 in turn).
 OWN_EVALUATORS: dict[str, tuple[str, ...]] = {
@@ -90,6 +97,28 @@ WITHOUT_EVALUATOR: dict[str, str] = {
     "ext-rank-k-pretraining": "the end point is the projection onto the teachers' span, measured "
     "against it (‖W_1W_1ᵀ − P_k‖ within the pretraining's accuracy, rank k), not an evaluator",
 }
+
+
+#: claim id -> the evaluators its d = 500 tier (``simulation_d500``: the archived paper-profile
+#: cells) compares the simulations with; scaled by 1.1, that tier alone must FAIL (measured:
+#: 66 of 72 cells miss lt_risk_rank_k, 41 of 72 lt_transferability_rank_k_finite). The others of
+#: ``OWN_EVALUATORS`` are judged by the claims' symbolic and Monte Carlo tiers.
+AT_D500: dict[str, tuple[str, ...]] = {
+    "ext-rank-k-lt-risk": ("lt_risk_rank_k",),
+    "ext-rank-k-transferability": ("lt_transferability_rank_k_finite",),
+}
+
+
+def as_verify_all(
+    claim: Claim, quick: Context, paper_archive: Context | None, evaluators: Any
+) -> ClaimResult:
+    """``claim`` run as ``verify all`` runs it, with ``evaluators`` for the theory: its tiers in
+    ``quick`` and, where it reads archived sweeps and there is an archive, its simulation tier on
+    the archived d = 500 cells (``paper_archive``, ``verify.runner.archived_context``)."""
+    archived = None
+    if claim.archived and paper_archive is not None:
+        archived = replace(paper_archive, theory=evaluators)
+    return run_claim(claim, replace(quick, theory=evaluators), archived)
 
 
 def own_pairs(family: str) -> list[tuple[str, str]]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pytest
 import torch
 from altered_theory import replaced, scaled
-from own_evaluators import OWN_EVALUATORS, WITHOUT_EVALUATOR, own_pairs
+from own_evaluators import OWN_EVALUATORS, WITHOUT_EVALUATOR, as_verify_all, own_pairs
 
 from derivations.paper import PLOTTED
 from fate_numeric import montecarlo, sweeps, theory
@@ -80,11 +79,7 @@ def test_an_evaluator_scaled_by_1_1_fails_its_claim(
     """As ``verify all`` runs it: the quick tiers (here on a tiny grid) and, for the claims that
     read archived sweeps, the d = 500 tier, whose instances resolve a 10 % error."""
     (claim,) = select([claim_id])
-    evaluators = scaled(evaluator, 1.1)
-    archived = None
-    if claim.archived and paper_archive is not None:
-        archived = replace(paper_archive, theory=evaluators)
-    result = run_claim(claim, _context(store, evaluators), archived)
+    result = as_verify_all(claim, _context(store), paper_archive, scaled(evaluator, 1.1))
     assert result.outcome is Outcome.FAIL
 
 

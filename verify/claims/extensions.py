@@ -6,9 +6,14 @@ risk ρ + (ρ + σ²)k/(n − k − 1), its limits, the transferability against 
 sign boundaries; these claims check them like the paper's own: the derivation steps (symbolic),
 a Monte Carlo of the limit object (``montecarlo.linear_transfer_rank_k_risks``), and the
 simulated networks of the ``rank_k`` extension sweep (``fate_numeric.sweeps.EXTENSION_SWEEPS``),
-pretrained with k outputs and refitted by least squares. Every id starts with ``ext-``, every
-title with "Extension:", and the claims are registered with ``extension=True`` (``verify list``
-tags them ``[extension]``).
+pretrained with k outputs and refitted by least squares. That sweep is archived at d = 500
+(``archive/paper/rank_k.npz``), so the claims that read it declare ``archived=`` like the paper's
+and ``verify all`` adds their simulation tier on the archived cells (``sim500``), with the same
+statistics: K standard errors, the same floors and gating, the rank-k risk's standard error
+guarded by its limit object; scratch training's, at d = 500, from its 20 instances, as the
+paper's own d = 500 tier takes it (``verify.runner.archived_context``). Every id starts with
+``ext-``, every title with "Extension:", and the claims are registered with ``extension=True``
+(``verify list`` tags them ``[extension]``).
 
 Gating follows the linear claims (:mod:`verify.claims.linear`): means within K standard errors
 plus a stated floor, the standard error guarded from below by a Monte Carlo of the limit object
@@ -26,12 +31,13 @@ import numpy as np
 from derivations import explain
 from fate_numeric import montecarlo
 from fate_numeric.experiments import Cell
-from fate_numeric.sweeps import extension_cells_of
 from verify.claims.core import Context, SkipTier, Tier, claim
 from verify.model import Check
 from verify.stats import difference_check, exact_check, mean_check
 
 REFERENCE = "extension (docs/paper.md §11)"
+#: The extension sweep the simulation tiers read (``fate_numeric.sweeps.EXTENSION_SWEEPS``).
+SWEEP = "rank_k"
 #: Floor of the simulated risks: the pretraining stops at a population loss <= 10⁻⁶, so the
 #: features are the projection to about 10⁻³ (claim ext-rank-k-pretraining), as for k = 1.
 PRETRAINING_FLOOR = 1e-3
@@ -58,13 +64,9 @@ def _finite_variance(cell: Cell) -> bool:
 
 
 def rank_k_cells(ctx: Context) -> list[tuple[Cell, dict[str, np.ndarray]]]:
-    """The cells of the ``rank_k`` extension sweep with their arrays (simulated once, stored)."""
-
-    def load() -> list[tuple[Cell, dict[str, np.ndarray]]]:
-        cells = extension_cells_of("rank_k", ctx.profile, seed=ctx.seed)
-        return list(zip(cells, ctx.run(cells), strict=True))
-
-    return ctx.cached_sweep("ext:rank_k", load)
+    """The cells of the ``rank_k`` extension sweep with their arrays (simulated once and stored,
+    or read from the archive in the d = 500 tier)."""
+    return ctx.sweep(SWEEP)
 
 
 _UNIT_SDS: dict[tuple[int, int, int], float] = {}
@@ -117,6 +119,7 @@ def _steps_checks(name: str, confirmed: dict[int, str]) -> list[Check]:
     "ext-rank-k-pretraining",
     "Extension: pretraining on k orthonormal teachers leaves the projection onto their span",
     REFERENCE,
+    archived=(SWEEP,),
     extension=True,
 )
 def _pretraining() -> dict[str, Tier]:
@@ -180,6 +183,7 @@ def _pretraining() -> dict[str, Tier]:
     "ext-rank-k-lt-risk",
     "Extension: linear-transfer risk from a rank-k feature space at finite n",
     REFERENCE,
+    archived=(SWEEP,),
     extension=True,
 )
 def _lt_risk() -> dict[str, Tier]:
@@ -294,6 +298,7 @@ def _scratch(ctx: Context) -> dict[tuple[int, float], np.ndarray]:
     "ext-rank-k-transferability",
     "Extension: transferability of rank-k linear transfer and its negative-transfer boundaries",
     REFERENCE,
+    archived=(SWEEP, "scratch"),
     extension=True,
 )
 def _transferability() -> dict[str, Tier]:
