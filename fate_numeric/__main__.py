@@ -11,10 +11,11 @@
   course of both losses, the theory values, the device and the time taken.
 * ``sweep NAME --profile quick|paper``: a named sweep of the authors' launch scripts
   (:mod:`fate_numeric.sweeps`), or an extension sweep (``EXTENSION_SWEEPS``, beyond the paper:
-  ``rank_k``, docs/paper.md §11), with a progress bar and ETA; results go to the store, and a
-  rerun resumes where an interrupted one stopped. Linear sweeps on a CPU run on ``dask.distributed``
-  (one single-threaded worker per core, ``--workers N``, or ``--scheduler ADDRESS`` for an
-  existing cluster; :mod:`fate_numeric.distributed`); ``--serial`` runs them in this process.
+  ``rank_k`` and ``pretraining_decay``, docs/paper.md §11, §12), with a progress bar and ETA;
+  results go to the store, and a rerun resumes where an interrupted one stopped. Linear sweeps on
+  a CPU run on ``dask.distributed`` (one single-threaded worker per core, ``--workers N``, or
+  ``--scheduler ADDRESS`` for an existing cluster; :mod:`fate_numeric.distributed`); ``--serial``
+  runs them in this process.
 * ``archive NAME... --profile paper --store DIR``: finished linear sweeps, the extension sweeps
   included, from a store into the repository's archive (``archive/PROFILE/``,
   :mod:`fate_numeric.archive`; an extension's manifest entry says so).
@@ -155,7 +156,7 @@ def _sweep(args: argparse.Namespace) -> int:
         ]
     store = ResultStore(args.store) if args.store else default_store()
     check_writable_folder(store.root, "the result store")  # before any simulation
-    kind = "; an extension, docs/paper.md §11" if is_extension(args.name) else ""
+    kind = "; an extension, docs/paper.md §11, §12" if is_extension(args.name) else ""
     print(
         f"sweep {args.name} ({args.profile} profile{kind}): {len(cells)} cells on "
         f"{describe_device(device)}; store {store.root}",

@@ -12,7 +12,7 @@ Format (one folder per profile, e.g. ``archive/paper/``):
   store configuration :meth:`fate_numeric.experiments.Cell.config`), the package version, the git
   commits of the code that produced the cells, devices, machine, CPU count and thread counts
   (:mod:`fate_numeric.provenance`), the compute seconds (each cell's share of its batch, summed)
-  and the SHA-256 of the ``.npz``; an extension sweep beyond the paper (docs/paper.md §11,
+  and the SHA-256 of the ``.npz``; an extension sweep beyond the paper (docs/paper.md §11, §12,
   ``fate_numeric.sweeps.EXTENSION_SWEEPS``) also has ``"extension": true``.
 
 :class:`Archive` reads a folder back (checking each ``.npz`` against its hash) and answers

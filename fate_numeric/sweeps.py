@@ -11,8 +11,9 @@ sweep              cells
                    pretraining on n_s = γ_s d samples, γ_s ∈ {0.5, 1.5} (8000 steps)
 =================  ==============================================================================
 
-Extension sweeps (:data:`EXTENSION_SWEEPS`, beyond the paper: docs/paper.md §11) run, store and
-archive like these: ``rank_k``, linear transfer after pretraining on k orthonormal teachers.
+Extension sweeps (:data:`EXTENSION_SWEEPS`, beyond the paper: docs/paper.md §11, §12) run, store
+and archive like these: ``rank_k``, linear transfer after pretraining on k orthonormal teachers,
+and ``pretraining_decay``, transfer after pretraining with weight decay.
 
 Profiles: ``paper`` is the authors' grid — d = 500, L = 2, 20 instances, γ = 0.1, ..., 2.0
 (n = round(γd)), θ = (π/2)·{0.05, ..., 1.00} — with their learning rates and step counts, and their
@@ -351,7 +352,7 @@ def sweep_names(others: Sequence[str] = ()) -> str:
     command), the extensions apart — for help texts and errors."""
     return (
         f"the sweeps are {', '.join([*SWEEPS, *others])}; the extension sweeps "
-        f"(docs/paper.md §11) are {', '.join(EXTENSION_SWEEPS)}"
+        f"(docs/paper.md §11, §12) are {', '.join(EXTENSION_SWEEPS)}"
     )
 
 

@@ -30,7 +30,7 @@ from derivations.registry import get
 from derivations.symbols import lam, lambda_p
 from fate_numeric import montecarlo
 from fate_numeric.experiments import Cell
-from fate_numeric.sweeps import PRETRAIN_DECAYS, extension_cells_of
+from fate_numeric.sweeps import PRETRAIN_DECAYS
 from verify.claims.core import Context, Tier, claim
 from verify.claims.extensions import _steps_checks
 from verify.claims.linear import CONVERGED_LOSS, FT_SCALE_BIAS_PER_D, _scratch_cells
@@ -66,14 +66,14 @@ def _label(cell: Cell) -> str:
     )
 
 
+#: The extension sweep the simulation tiers read (``fate_numeric.sweeps.EXTENSION_SWEEPS``),
+#: archived at d = 500 like the paper's sweeps.
+SWEEP = "pretraining_decay"
+
+
 def decay_cells(ctx: Context) -> list[tuple[Cell, dict[str, np.ndarray]]]:
     """The cells of the ``pretraining_decay`` extension sweep with their arrays (stored)."""
-
-    def load() -> list[tuple[Cell, dict[str, np.ndarray]]]:
-        cells = extension_cells_of("pretraining_decay", ctx.profile, seed=ctx.seed)
-        return list(zip(cells, ctx.run(cells), strict=True))
-
-    return ctx.cached_sweep("ext:pretraining_decay", load)
+    return ctx.sweep(SWEEP)
 
 
 def _identity_check(label: str, difference: sp.Expr, where: str) -> Check:
@@ -88,6 +88,7 @@ def _identity_check(label: str, difference: sp.Expr, where: str) -> Check:
     "Extension: weight decay λ_p shrinks the pretrained network to an exactly rank-one "
     "(1 − λ_p/2)β_s, and collapses it for λ_p >= 2",
     REFERENCE,
+    archived=(SWEEP,),
     extension=True,
 )
 def _pretraining() -> dict[str, Tier]:
@@ -149,6 +150,7 @@ def _pretraining() -> dict[str, Tier]:
     "Extension: weight decay in pretraining leaves linear transfer unchanged (eq. 10); a ridge "
     "probe sees it as the ridge λ/p",
     REFERENCE,
+    archived=(SWEEP,),
     extension=True,
 )
 def _linear_transfer() -> dict[str, Tier]:
@@ -272,7 +274,7 @@ def _ft_check(ctx: Context, cell: Cell, arrays: dict, scratch: np.ndarray) -> li
     "ext-wd-fine-tuning",
     "Extension: after pretraining with weight decay, T_ft = (1 − γ)(2κ cos θ − κ²) with κ = √p c",
     REFERENCE,
-    archived=("scratch",),
+    archived=(SWEEP, "scratch"),
     extension=True,
 )
 def _fine_tuning() -> dict[str, Tier]:
@@ -354,7 +356,7 @@ def _in_range_check(theta: float, gamma: float, best: float) -> Check:
     "Extension: with the best pretraining weight decay fine-tuning never transfers negatively, "
     "T_ft = (1 − γ)cos²θ",
     REFERENCE,
-    archived=("scratch",),
+    archived=(SWEEP, "scratch"),
     extension=True,
 )
 def _optimal_decay() -> dict[str, Tier]:
