@@ -809,6 +809,296 @@ def ft_optimal_decay() -> DerivedResult:
     )
 
 
+# --- finite source ------------------------------------------------------------------------------
+_MU = sp.Symbol("μ", positive=True)  # the self-consistent ridge λ_p/(2‖B‖)
+_EIGENVALUE = sp.Symbol("s", positive=True)  # a nonzero eigenvalue of S
+_B_NORM = sp.Symbol("N_B", positive=True)  # ‖B‖, the norm of the pretrained end-to-end vector
+_NULL_B = sp.Symbol("a_B", nonnegative=True)  # ‖(I − P)B‖², its part in the target's null space
+_R_NORM = sp.Symbol("‖r‖", positive=True)
+_FINITE_PRETRAINING = (
+    "depth L = 2; n_s source samples: X_s (n_s × d) with N(0, 1) entries, y_s = X_sβ_s + σ_sε_s; "
+    "the authors' loss (1/n_s)‖y_s − X_sβ̂‖² = β̂ᵀSβ̂ − 2rᵀβ̂ + c with S = X_sᵀX_s/n_s, "
+    "r = X_sᵀy_s/n_s, c = ‖y_s‖²/n_s (fate_numeric.linear.Empirical)",
+    "SGD weight decay λ_p on both layers: gradient flow on the loss plus "
+    "(λ_p/2)(‖W_1‖²_F + ‖W_2‖²), to convergence, from a small start",
+)
+
+
+def _explicit_loss_identity() -> sp.Expr:
+    """(1/n)‖y − Xβ‖² − (βᵀSβ − 2rᵀβ + c) on explicit 3 × 2 data (S = XᵀX/n, r = Xᵀy/n)."""
+    samples, width = 3, 2
+    x = sp.Matrix(samples, width, lambda i, j: sp.Symbol(f"x_{i + 1}{j + 1}", real=True))
+    y = sp.Matrix(sp.symbols(f"y1:{samples + 1}", real=True))
+    beta = sp.Matrix(sp.symbols(f"β1:{width + 1}", real=True))
+    residual = y - x * beta
+    loss = (residual.T * residual)[0] / samples
+    gram, cross, energy = x.T * x / samples, x.T * y / samples, (y.T * y)[0] / samples
+    quadratic = (beta.T * gram * beta)[0] - 2 * (cross.T * beta)[0] + energy
+    return loss - quadratic
+
+
+def _stationary_network() -> tuple[sp.Expr, sp.Expr, list[sp.Expr], list[sp.Symbol]]:
+    """On explicit 2-vectors: W_1 = g w_2ᵀ/λ_p (Ẇ_1 = 0), the residual of ẇ_2 = 0 against
+    w_2(‖g‖² − λ_p²)/λ_p, and λ_p²D = λ_p²(W_1ᵀW_1 − w_2w_2ᵀ) with the constraint ‖g‖² = λ_p²."""
+    g = sp.Matrix(sp.symbols("g1:3", real=True))
+    w2 = sp.Matrix(sp.symbols("w1:3", real=True))
+    w1 = g * w2.T / lambda_p
+    readout_rate = w1.T * g - lambda_p * w2  # ẇ_2 at W_1 = g w_2ᵀ/λ_p
+    norm2 = (g.T * g)[0]
+    residual = sp.ImmutableMatrix(readout_rate - w2 * (norm2 - lambda_p**2) / lambda_p)
+    imbalance = sp.ImmutableMatrix((lambda_p**2 * (w1.T * w1 - w2 * w2.T)).applyfunc(sp.expand))
+    return residual, imbalance, [norm2 - lambda_p**2], [*g, *w2, lambda_p]
+
+
+def _explicit_ridge_identity() -> tuple[sp.Expr, sp.Expr]:
+    """On an explicit symmetric 2 × 2 S: 2(SB − r) + 2μB for B = (S + μI)⁻¹r (zero), and
+    μ²‖B‖² − Σ_i (μ/(s_i + μ))²r_i² for a diagonal S (zero)."""
+    s11, s12, s22 = sp.symbols("S_11 S_12 S_22", real=True)
+    gram = sp.Matrix([[s11, s12], [s12, s22]])
+    r = sp.Matrix(sp.symbols("r1:3", real=True))
+    solution = (gram + _MU * sp.eye(2)).inv() * r
+    stationarity = sp.ImmutableMatrix(2 * (gram * solution - r) + 2 * _MU * solution)
+    s1, s2 = sp.symbols("s1:3", positive=True)
+    diagonal = (sp.diag(s1, s2) + _MU * sp.eye(2)).inv() * r
+    in_eigenbasis = _MU**2 * (diagonal.T * diagonal)[0] - sum(
+        (_MU / (s + _MU)) ** 2 * ri**2 for s, ri in zip((s1, s2), r, strict=True)
+    )
+    return stationarity, in_eigenbasis
+
+
+@functools.cache
+def finite_source_end_point() -> DerivedResult:
+    """Pretraining with weight decay on n_s samples ends at B = (S + μI)⁻¹r, μ = λ_p/(2‖B‖)."""
+    loss_identity = _explicit_loss_identity()
+    readout_residual, imbalance, unit, generators = _stationary_network()
+    stationarity, in_eigenbasis = _explicit_ridge_identity()
+    shrink = _MU / (_EIGENVALUE + _MU)
+    slope = sp.diff(shrink, _MU)
+    population_h = shrink.subs(_EIGENVALUE, 1)
+    (population_mu,) = sp.solve(sp.Eq(population_h, lambda_p / 2), _MU)
+    population_norm = 1 / (1 + population_mu)
+    decayed_scale = pretrain_end_point().expr.args[0].expr
+    b_vec, ridge_solution = sp.Symbol("B"), sp.Symbol("(S + μI)⁻¹r")
+    h_of_mu = sp.Symbol("μ‖B(μ)‖")
+    result = sp.Tuple(sp.Eq(b_vec, ridge_solution), sp.Eq(_MU, lambda_p / (2 * _B_NORM)))
+    return DerivedResult(
+        name="wd_finite_source_end_point",
+        title="Extension: on a finite source, weight decay ends pretraining at a ridge solution "
+        "with the self-consistent ridge μ = λ_p/(2‖B‖)",
+        reference=_REFERENCE,
+        regime=Regime.EXACT,
+        assumptions=(*_FINITE_PRETRAINING, "per data set: S, r fixed; N_B = ‖B‖"),
+        expr=result,
+        steps=(
+            Step(
+                sp.Eq(sp.Symbol("(1/n_s)‖y_s − X_sβ̂‖² − (β̂ᵀSβ̂ − 2rᵀβ̂ + c)"), 0),
+                "the authors' mean-squared loss (no ½) in the statistics S, r, c: written out on "
+                "explicit 3 × 2 data (the general case is the same expansion)",
+                check.identity(loss_identity),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("W_1"), sp.Symbol("g") * sp.Symbol("w_2ᵀ") / lambda_p),
+                "a stationary point of the flow Ẇ_1 = g w_2ᵀ − λ_pW_1, ẇ_2 = W_1ᵀg − λ_pw_2, "
+                "g = 2(r − Sβ̂) (the loss's negative gradient in β̂ = W_1w_2): Ẇ_1 = 0 makes W_1 "
+                "rank one",
+                check.unchecked("Ẇ_1 = 0 solved for W_1 (the flow of wd_imbalance_decay)"),
+            ),
+            Step(
+                sp.ImmutableMatrix.zeros(2, 1),
+                "then ẇ_2 = w_2(‖g‖² − λ_p²)/λ_p (explicit 2-vectors: the difference vanishes), "
+                "so a stationary point with w_2 ≠ 0 has ‖g‖ = λ_p",
+                check.identity(readout_residual),
+            ),
+            Step(
+                sp.ImmutableMatrix.zeros(2, 2),
+                "λ_p²(W_1ᵀW_1 − w_2w_2ᵀ) = w_2w_2ᵀ(‖g‖² − λ_p²) vanishes modulo ‖g‖² = λ_p² "
+                "(Gröbner basis): the end point is balanced (as wd_imbalance_decay's D → 0)",
+                check.modulo(unit, generators, source=imbalance),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("2(r − SB)"), lambda_p * b_vec / _B_NORM),
+                "B = W_1w_2 = g‖w_2‖²/λ_p, so ‖B‖ = ‖w_2‖² and g = λ_pB/‖B‖: the stationarity "
+                "condition of the convex f(B) = BᵀSB − 2rᵀB + λ_p‖B‖, whose minimiser the end "
+                "point is (a balanced rank-one factorisation pays exactly λ_p‖B‖, the least any "
+                "factorisation of B pays: the AM-GM step of wd_pretrain_end_point)",
+                check.unchecked("g read off the stationary network; convexity of f"),
+            ),
+            Step(
+                sp.ImmutableMatrix.zeros(2, 1),
+                "B = (S + μI)⁻¹r satisfies 2(SB − r) + 2μB = 0 (an explicit symmetric 2 × 2 S): "
+                "with μ = λ_p/(2‖B‖) this is the stationarity condition above, a ridge solution",
+                check.identity(stationarity),
+            ),
+            Step(
+                sp.Eq(h_of_mu**2, sp.Symbol("Σ_i (μ/(s_i + μ))²r_i²")),
+                "the self-consistency μ‖B(μ)‖ = λ_p/2 in the eigenbasis of S = Σ_i s_i e_ie_iᵀ, "
+                "r_i = e_iᵀr (explicit diagonal 2 × 2 S: the difference vanishes; r has no part "
+                "in the kernel of S, since r = X_sᵀy_s/n_s lies in the row space of X_s)",
+                check.identity(in_eigenbasis),
+            ),
+            Step(
+                sp.Eq(sp.Derivative(shrink, _MU), slope),
+                "each factor μ/(s + μ) increases with μ",
+                check.derivative(_MU, source=shrink),
+            ),
+            Step(
+                sp.Eq(sp.Limit(shrink, _MU, 0), 0),
+                "from 0 at μ → 0 (s > 0) ...",
+                check.limit(_MU, 0, source=shrink),
+            ),
+            Step(
+                sp.Eq(sp.Limit(shrink, _MU, sp.oo), 1),
+                "... to 1 as μ → ∞",
+                check.limit(_MU, sp.oo, source=shrink),
+            ),
+            Step(
+                sp.StrictLessThan(lambda_p, 2 * _R_NORM),
+                "so μ‖B(μ)‖ increases strictly from 0 to ‖r‖: a unique μ > 0 solves "
+                "μ‖B(μ)‖ = λ_p/2, and the end point is nonzero, iff λ_p < 2‖r‖",
+                check.unchecked("a continuous increasing function and the intermediate values"),
+            ),
+            Step(
+                sp.Eq(b_vec, 0),
+                "for λ_p >= 2‖r‖: f(B) − f(0) >= BᵀSB + (λ_p − 2‖r‖)‖B‖ >= 0 (Cauchy-Schwarz), "
+                "the minimum is at B = 0 and no stationary point with w_2 ≠ 0 exists: the "
+                "network collapses to the origin (as wd_pretrain_end_point for λ_p >= 2)",
+                check.unchecked("Cauchy-Schwarz, rᵀB <= ‖r‖‖B‖"),
+            ),
+            Step(
+                sp.Eq(h_of_mu, population_h),
+                "the population limit S = I, r = β_s (‖β_s‖ = 1): one factor with s = 1",
+                check.substitution({_EIGENVALUE: 1}, source=shrink),
+            ),
+            Step(
+                sp.Eq(_MU, population_mu),
+                "solved with μ/(1 + μ) = λ_p/2",
+                check.solutions(_MU, sp.Eq(population_h, lambda_p / 2)),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("‖B‖ − (1 − λ_p/2)"), 0),
+                "‖B‖ = ‖β_s‖/(1 + μ) is wd_pretrain_end_point's 1 − λ_p/2 (and 2‖r‖ = 2 its "
+                "collapse threshold)",
+                check.identity(population_norm - decayed_scale),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("μ − λ_p/(2‖B‖)"), 0),
+                "and μ = λ_p/(2 − λ_p) is λ_p/(2‖B‖) there",
+                check.identity(population_mu - lambda_p / (2 * decayed_scale)),
+            ),
+            Step(
+                result,
+                "the end point for λ_p < 2‖r‖ (B = 0 otherwise)",
+                check.unchecked("steps 5, 6 and 11 together"),
+            ),
+        ),
+        notes=(
+            "Extension, docs/paper.md §12. Per data set: the pretrained network is the balanced "
+            "rank-one W_1 = √‖B‖ (B/‖B‖)vᵀ, W_2 = √‖B‖ v. At λ_p = 0 the ridge vanishes and "
+            "(from a small start) the end point is the minimum-norm X_s⁺y_s of Thm 3.5. Linear "
+            "transfer from it refits the readout on the rank-one features z = XB/√‖B‖: the scale "
+            "cancels (as in wd_lt_risk), so β̂_lt = (zᵀy/‖z‖²)B, the direction of B only. The "
+            "expectation over source data sets in the proportional limit needs Marchenko-Pastur "
+            "functionals of S at the self-consistent μ, a random point: not derived here; the "
+            "package samples the exact per-draw end point instead "
+            "(montecarlo.finite_source_risks(source_decay=λ_p))."
+        ),
+        variables=(lambda_p, _B_NORM),
+    )
+
+
+@functools.cache
+def finite_source_ft_scale() -> DerivedResult:
+    """Fine-tuning from the decayed finite-source end point B: κ = c/√‖B‖ on (I − P)B."""
+    _, quartic, _, root = fine_tuning.balance_quartic()
+    a_sym = fine_tuning.NULL_NORM2
+    vector = sp.Matrix(sp.symbols("B1:4", real=True))  # B written out in R³
+    start_u, start_c = vector / sp.sqrt(_B_NORM), sp.sqrt(_B_NORM)
+    balance_at_start = sp.expand(_B_NORM * ((start_u.T * start_u)[0] - start_c**2))
+    product = sp.ImmutableMatrix(start_c * start_u - vector)
+    null_norm = _NULL_B / _B_NORM
+    decayed_quartic = quartic.subs(a_sym, null_norm)
+    decayed_root = root.subs(a_sym, null_norm)
+    result = decayed_root / sp.sqrt(_B_NORM)
+    population = result.subs({_NULL_B: _P**2 * a_sym, _B_NORM: _P}) * _P - sp.sqrt(_P) * root.subs(
+        a_sym, _P * a_sym
+    )
+    return DerivedResult(
+        name="wd_finite_source_ft_scale",
+        title="Extension: fine-tuning from the decayed finite-source end point B puts "
+        "κ = c/√‖B‖ on (I − P)B",
+        reference=_REFERENCE,
+        regime=Regime.EXACT,
+        assumptions=(
+            "the pretrained network of wd_finite_source_end_point, B ≠ 0 (λ_p < 2‖r‖)",
+            "target data X (n × d), P = X⁺X; β̂_sc = X⁺y; a_B = ‖(I − P)B‖², b = ‖β̂_sc‖², "
+            "N_B = ‖B‖, per data set",
+            _FINE_TUNING,
+        ),
+        expr=result,
+        steps=(
+            Step(
+                sp.ImmutableMatrix.zeros(3, 1),
+                "the pretrained start W_1 = u(0)vᵀ, W_2 = c(0)v with u(0) = B/√‖B‖, "
+                "c(0) = √‖B‖ has c(0)u(0) = B (written out in R³) ...",
+                check.identity(product),
+            ),
+            Step(
+                sp.Integer(0),
+                "... and is balanced: ‖B‖(‖u(0)‖² − c(0)²) = ‖B‖² − N_B² vanishes modulo "
+                "N_B² = ‖B‖² (Gröbner basis)",
+                check.modulo(
+                    [(vector.T * vector)[0] - _B_NORM**2],
+                    [*vector, _B_NORM],
+                    source=balance_at_start,
+                ),
+            ),
+            *fine_tuning.flow_steps(),
+            Step(
+                sp.Eq(sp.Symbol("‖(I − P)u‖²"), null_norm),
+                "the frozen null part of u is (I − P)B/√‖B‖",
+                check.unchecked("the frozen null part of flow_steps at this start"),
+            ),
+            Step(
+                sp.Eq(decayed_quartic, 0),
+                "balance at convergence, ‖u‖² = b/c² + a_B/N_B = c² (ft_balance_root with "
+                "a → a_B/N_B)",
+                check.substitution({a_sym: null_norm}, source=sp.Eq(quartic, 0)),
+            ),
+            Step(
+                sp.Eq(c_bal, decayed_root),
+                "its positive root",
+                check.substitution({a_sym: null_norm}, source=root),
+            ),
+            Step(
+                sp.Eq(_K, result),
+                "β̂_ft = c u = β̂_sc + (c/√‖B‖)(I − P)B: the factor κ = c/√‖B‖ on (I − P)B "
+                "(the argument of wd_ft_scale, at a general start)",
+                check.unchecked("c u with Pcu = β̂_sc and (I − P)u = (I − P)B/√‖B‖"),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("κ p − √p c(p a, b)"), 0),
+                "the population source, B = pβ_s (N_B = p, a_B = p²a): κB's null part is "
+                "√p c(p a, b)(I − P)β_s, wd_ft_scale's factor",
+                check.identity(population),
+            ),
+            Step(
+                result,
+                "κ per data set",
+                check.equal(source=decayed_root / sp.sqrt(_B_NORM)),
+            ),
+        ),
+        notes=(
+            "Extension, docs/paper.md §12. At λ_p = 0, B = X_s⁺y_s and this is the per-draw "
+            "κ = c/c₀ (c₀ = ‖β̂_s‖^{1/2}) of ft_transferability_finite_source_balanced. Per data "
+            "set, as ft_balance_root: the Monte Carlo montecarlo.finite_source_risks("
+            "source_decay=λ_p, balanced=True) evaluates it draw by draw. Its expectation in the "
+            "proportional limit (E over the source of ‖B‖, ‖(I − P)B‖², ⟨β_t, B⟩ at the "
+            "self-consistent μ: Marchenko-Pastur functionals at a random point) is not derived."
+        ),
+        variables=(_NULL_B, fine_tuning.SCRATCH_NORM2, _B_NORM),
+    )
+
+
 def results() -> tuple[DerivedResult, ...]:
     """The records of this module, in order."""
     return (
@@ -823,4 +1113,6 @@ def results() -> tuple[DerivedResult, ...]:
         ft_transferability_frozen(),
         ft_break_even(),
         ft_optimal_decay(),
+        finite_source_end_point(),
+        finite_source_ft_scale(),
     )

@@ -9,7 +9,10 @@ In the α → 0 limit the trained networks of the paper are closed-form function
 * fine-tuning ends at β̂_sc + (I − P)β_s, P = X⁺X (App. D.8 eq. 143, Thm 3.9), or — the exact
   gradient-flow end point from the balanced pretrained state (docs/paper.md §3.8) — at
   β̂_sc + c(I − P)β_s with c > 0 solving c⁴ − a c² − b = 0, a = ‖(I − P)β_s‖², b = ‖β̂_sc‖²;
-* a finite source (App. C, Thm C.1) replaces β_s by β̂_s = X_s⁺y_s.
+* a finite source (App. C, Thm C.1) replaces β_s by β̂_s = X_s⁺y_s; pretrained with weight decay
+  λ_p (extension, docs/paper.md §12) by the ridge solution B = (S + μI)⁻¹r with the
+  self-consistent ridge μ = λ_p/(2‖B‖) (``wd_finite_source_end_point``,
+  :func:`decayed_source_fit`).
 
 Sampling these is exact in distribution at finite n, d and costs one Gram solve per draw.
 
@@ -52,6 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy import optimize
 
 from derivations.errors import InvalidArgumentError
 from fate_numeric import theory
@@ -66,6 +70,7 @@ __all__ = [
     "PROCEDURES",
     "PairedRisks",
     "bytes_per_draw",
+    "decayed_source_fit",
     "fine_tuning_risks",
     "finite_source_risks",
     "linear_transfer_risks",
@@ -86,11 +91,15 @@ class PairedRisks:
             c⁴ − a c² − b = 0 and c₀ = ‖start‖^{1/2} (1 for a population source). For n >= d,
             where (I − P)β_s = 0 and it does not enter β̂_ft, c is b^¼ (the gradient-flow value
             of the output weight), not the convention c = 1 of ``theory.ft_balance_scale``.
+            0 where the start is 0 (a collapsed finite source, :func:`finite_source_risks`).
+        source_norm: the norm of the pretrained end-to-end vector per draw, ‖X_s⁺y_s‖ or, with
+            weight decay in pretraining, ‖B‖ (:func:`finite_source_risks` only, else ``None``).
     """
 
     scratch: np.ndarray
     transfer: np.ndarray
     scale: np.ndarray | None = None
+    source_norm: np.ndarray | None = None
 
     @property
     def transferability(self) -> np.ndarray:
@@ -245,13 +254,87 @@ def _balanced_scale(
     and ‖u₀‖ = c₀, so c₀ = ‖start‖^{1/2} (1 for a unit β_s). Fine-tuning ends at the positive
     root c of c⁴ − a c² − b = 0 (the derived ``ft_balance_root``) with a = ‖(I − P)u₀‖² =
     ‖``null_start``‖²/c₀² and b = ‖``scratch_fit``‖², and β̂_ft = β̂_sc + (c/c₀)(I − P)·start.
-    ``start=None`` means a unit start (c₀ = 1).
+    ``start=None`` means a unit start (c₀ = 1). A zero start (a collapsed source,
+    ``wd_finite_source_end_point``) gets κ = 0: it has no null-space part to scale.
     """
     start_scale2 = torch.ones_like(scratch_fit[..., 0]) if start is None else start.norm(dim=-1)
+    nonzero = start_scale2 > 0
+    start_scale2 = torch.where(nonzero, start_scale2, torch.ones_like(start_scale2))
     null_norm2 = (null_start**2).sum(-1) / start_scale2
     root = theory.ft_balance_root(null_norm2.cpu().numpy(), (scratch_fit**2).sum(-1).cpu().numpy())
     root = torch.as_tensor(np.asarray(root), dtype=null_norm2.dtype, device=null_norm2.device)
-    return root / start_scale2.sqrt()
+    return torch.where(nonzero, root / start_scale2.sqrt(), torch.zeros_like(root))
+
+
+def _self_consistent_ridge(eigenvalues: np.ndarray, coordinates2: np.ndarray, half: float) -> float:
+    """The μ > 0 with μ²Σ_i c_i/(s_i + μ)² = half² (c_i = r_i², the coordinates of r in the
+    eigenbasis of S, s_i > 0), or ``inf`` where half >= ‖r‖ (collapse).
+
+    μ‖B(μ)‖ increases from 0 to ‖r‖ (``wd_finite_source_end_point``) and lies between
+    μ‖r‖/(s_max + μ) and μ‖r‖/(s_min + μ), so the root lies in [s_min t, s_max t] with
+    t = half/(‖r‖ − half): Brent's method on that bracket, to the last bits.
+    """
+    norm_r = math.sqrt(float(coordinates2.sum()))
+    if half >= norm_r:
+        return math.inf
+
+    def excess(mu: float) -> float:
+        return mu * math.sqrt(float((coordinates2 / (eigenvalues + mu) ** 2).sum())) - half
+
+    ratio = half / (norm_r - half)
+    low, high = float(eigenvalues.min()) * ratio, float(eigenvalues.max()) * ratio
+    if excess(low) >= 0:
+        return low
+    if excess(high) <= 0:
+        return high
+    return optimize.brentq(excess, low, high, xtol=1e-300, rtol=4 * np.finfo(float).eps)
+
+
+def decayed_source_fit(
+    x_s: torch.Tensor, y_s: torch.Tensor, decay: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per draw, the end point B of pretraining the depth-2 network with weight decay λ_p =
+    ``decay`` on the source data (extension, docs/paper.md §12, ``wd_finite_source_end_point``).
+
+    B minimises (1/n_s)‖y_s − X_sB‖² + λ_p‖B‖: B = (S + μI)⁻¹r with S = X_sᵀX_s/n_s,
+    r = X_sᵀy_s/n_s and the self-consistent ridge μ = λ_p/(2‖B‖), the root of
+    2μ‖B(μ)‖ = λ_p; B = 0 where λ_p >= 2‖r‖ (the network collapses). Per draw one symmetric
+    eigendecomposition — of X_sX_sᵀ/n_s when n_s <= d (same nonzero spectrum as S; then
+    B(μ) = X_sᵀQ(Λ + μ)⁻¹Qᵀy_s/n_s, the push-through form), else of S — and one scalar root
+    (:func:`_self_consistent_ridge`, looped over the draws).
+
+    Args:
+        x_s: source inputs, shape (draws, n_s, d).
+        y_s: source labels, shape (draws, n_s).
+        decay: λ_p > 0.
+
+    Returns:
+        (B, μ): shapes (draws, d) and (draws,); μ = inf where the source collapsed.
+    """
+    decay = _positive("decay", decay)
+    n_s, d = x_s.shape[-2], x_s.shape[-1]
+    if n_s <= d:
+        eigenvalues, basis = torch.linalg.eigh(x_s @ x_s.transpose(-1, -2) / n_s)
+        along = torch.einsum("bnk,bn->bk", basis, y_s)  # Qᵀy_s
+        coordinates2 = eigenvalues * along**2 / n_s  # (e_iᵀr)² in S's eigenbasis
+    else:
+        eigenvalues, basis = torch.linalg.eigh(x_s.transpose(-1, -2) @ x_s / n_s)
+        along = torch.einsum("bdk,bd->bk", basis, torch.einsum("bnd,bn->bd", x_s, y_s) / n_s)
+        coordinates2 = along**2
+    values, weights = eigenvalues.cpu().numpy(), coordinates2.cpu().numpy()
+    ridge = torch.tensor(
+        [_self_consistent_ridge(s, c, decay / 2) for s, c in zip(values, weights, strict=True)],
+        dtype=x_s.dtype,
+        device=x_s.device,
+    )
+    collapsed = torch.isinf(ridge)
+    shift = torch.where(collapsed, torch.ones_like(ridge), ridge).unsqueeze(-1)
+    in_basis = along / (eigenvalues + shift)
+    if n_s <= d:
+        fit = torch.einsum("bnd,bn->bd", x_s, torch.einsum("bnk,bk->bn", basis, in_basis)) / n_s
+    else:
+        fit = torch.einsum("bdk,bk->bd", basis, in_basis)
+    return torch.where(collapsed.unsqueeze(-1), torch.zeros_like(fit), fit), ridge
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,6 +504,7 @@ def finite_source_risks(
     *,
     procedure: str = "fine_tuning",
     balanced: bool = False,
+    source_decay: float = 0.0,
     seed: int | torch.Generator,
     device: str | torch.device | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -439,6 +523,17 @@ def finite_source_risks(
     * ``"linear_transfer"``: z = Xβ̂_s, b = zᵀy/‖z‖², risk ‖bβ̂_s − β_t‖² (docs/paper.md §3.9;
       as n → ∞ its mean tends to ``theory.lt_risk_finite_source(theta, n_s/d, sigma_s)``).
 
+    With ``source_decay`` = λ_p > 0 (extension, docs/paper.md §12) the source is pretrained
+    with SGD weight decay λ_p and β̂_s is replaced, draw by draw, by the exact end point B of
+    :func:`decayed_source_fit` (``wd_finite_source_end_point``); the pretrained network is the
+    balanced rank-one one along B, so fine-tuning ends at β̂_sc + κ(I − P)B with κ = c/√‖B‖
+    (``balanced=True``, ``wd_finite_source_ft_scale``) or, κ = 1, at the frozen contrast, and
+    linear transfer at (zᵀy/‖z‖²)B, z = XB (the feature scale cancels, as ``wd_lt_risk``). Where
+    a draw's source collapses (λ_p >= 2‖r‖, B = 0) fine-tuning is scratch training from a
+    vanishing start, β̂_sc, and linear transfer refits vanishing features, β̂_lt = 0 (risk 1).
+    λ_p = 0 is the paper's X_s⁺y_s, with the same draws and the same numbers bit for bit.
+    ``result.source_norm`` holds ‖β̂_s‖ (or ‖B‖) per draw.
+
     Args:
         theta: angle between β_s and β_t, in [0, π].
         n: target samples (integer >= 1).
@@ -449,10 +544,12 @@ def finite_source_risks(
         draws: independent (source, target) data-set pairs (integer >= 2).
         procedure: "fine_tuning" or "linear_transfer".
         balanced: fine-tuning only: the balanced scale κ instead of 1.
+        source_decay: SGD weight decay λ_p >= 0 of the source pretraining (extension).
         seed, device, max_bytes: as in :func:`scratch_risks`.
     """
     theta, n, d = _theta(theta), _integer("n", n, 1), _integer("d", d, 2)
     sigma, n_s = _sigma("sigma", sigma), _integer("n_s", n_s, 1)
+    source_decay = _real("source_decay", source_decay, 0.0)
     sigma_s, draws = _sigma("sigma_s", sigma_s), _integer("draws", draws, 2)
     max_bytes = _integer("max_bytes", max_bytes, 1)
     if procedure not in PROCEDURES:
@@ -463,10 +560,15 @@ def finite_source_risks(
         raise InvalidArgumentError("balanced=True applies to fine-tuning only")
     gen, _ = _setup(seed, device)
     teachers = make_teachers(d, theta, gen)
-    scratch, transfer, scales = [], [], []
+    scratch, transfer, scales, norms = [], [], [], []
     for size in _chunk_sizes(draws, bytes_per_draw((n_s, d), (n, d)), max_bytes):
         x_s, noise_s, x, noise = _draw(size, [(n_s, d), (n_s,), (n, d), (n,)], gen)
-        source_hat, _ = _minimum_norm(x_s, x_s @ teachers.source + sigma_s * noise_s)
+        y_s = x_s @ teachers.source + sigma_s * noise_s
+        if source_decay == 0:
+            source_hat, _ = _minimum_norm(x_s, y_s)
+        else:
+            source_hat, _ = decayed_source_fit(x_s, y_s, source_decay)
+        norms.append(source_hat.norm(dim=-1))
         y = x @ teachers.target + sigma * noise
         if procedure == "fine_tuning":
             beta_sc, (null_source,) = _minimum_norm(x, y, [source_hat])
@@ -478,11 +580,19 @@ def finite_source_risks(
         else:
             beta_sc, _ = _minimum_norm(x, y)
             z = torch.einsum("bnd,bd->bn", x, source_hat)
-            b = (z * y).sum(-1) / (z * z).sum(-1)
+            energy = (z * z).sum(-1)
+            b = (z * y).sum(-1) / energy
+            if source_decay != 0:  # a collapsed source (B = 0) refits vanishing features: 0
+                b = torch.where(energy > 0, b, torch.zeros_like(b))
             beta_tx = b.unsqueeze(-1) * source_hat
         scratch.append(_squared_distance(beta_sc, teachers.target))
         transfer.append(_squared_distance(beta_tx, teachers.target))
-    return PairedRisks(_numpy(scratch), _numpy(transfer), _numpy(scales) if balanced else None)
+    return PairedRisks(
+        _numpy(scratch),
+        _numpy(transfer),
+        _numpy(scales) if balanced else None,
+        _numpy(norms),
+    )
 
 
 def mean_and_standard_error(values: object) -> tuple[float, float]:

@@ -335,10 +335,55 @@ def _pretraining_decay(profile: Profile, seed: int) -> Iterator[Cell]:
     )
 
 
+#: The ``pretraining_decay_finite_source`` sweep (extension, docs/paper.md §12): pretraining with
+#: weight decay on n_s = γ_s d noisy source samples (γ_s in SOURCE_RATIOS, σ = σ_s as the paper's
+#: ``finite_source`` sweep), and at the paper profile one decay on a sub-grid of the paper's
+#: (γ, θ) grid (on it, so that the archived scratch cells pair with its cells): 24 cells, about
+#: 7 min on two CPU cores (docs/paper.md §12).
+FINITE_SOURCE_DECAYS = (0.5, 1.0)
+FINITE_SOURCE_DECAY_PAPER_DECAYS = (1.0,)
+FINITE_SOURCE_DECAY_SIGMA = 0.2
+FINITE_SOURCE_DECAY_PAPER_GAMMAS = (0.3, 0.5, 0.7)
+FINITE_SOURCE_DECAY_PAPER_THETA_FRACTIONS = (0.4, 0.8)
+
+
+def _pretraining_decay_finite_source(profile: Profile, seed: int) -> Iterator[Cell]:
+    """Fine-tuning and linear transfer (least squares) after pretraining with weight decay λ_p in
+    FINITE_SOURCE_DECAYS on a finite noisy source, n_s = γ_s d for γ_s in SOURCE_RATIOS, at
+    σ = σ_s = FINITE_SOURCE_DECAY_SIGMA, over the profile's (θ, n) grid (at the paper profile
+    λ_p in FINITE_SOURCE_DECAY_PAPER_DECAYS on a sub-grid). Pretraining runs the authors' 8000
+    finite-source steps at lr 0.01."""
+    sizes, thetas = profile.sample_sizes(), profile.thetas()
+    decays = FINITE_SOURCE_DECAYS
+    if profile.name == "paper":
+        sizes = sorted({round(g * profile.d) for g in FINITE_SOURCE_DECAY_PAPER_GAMMAS})
+        thetas = [0.5 * math.pi * f for f in FINITE_SOURCE_DECAY_PAPER_THETA_FRACTIONS]
+        decays = FINITE_SOURCE_DECAY_PAPER_DECAYS
+    for decay in decays:
+        for ratio in SOURCE_RATIOS:
+            for theta in thetas:
+                for n in sizes:
+                    for procedure in ("fine_tuning", "linear_transfer"):
+                        yield Cell(
+                            procedure,
+                            d=profile.d,
+                            n=n,
+                            theta=theta,
+                            sigma=FINITE_SOURCE_DECAY_SIGMA,
+                            instances=profile.instances,
+                            seed=seed,
+                            stopping=profile.stopping,
+                            n_source=round(ratio * profile.d),
+                            sigma_source=FINITE_SOURCE_DECAY_SIGMA,
+                            pretrain_weight_decay=decay,
+                        )
+
+
 #: The extension sweeps (docs/paper.md §11, §12): name -> generator of cells, as :data:`SWEEPS`.
 EXTENSION_SWEEPS: dict[str, Callable[[Profile, int], Iterator[Cell]]] = {
     "rank_k": _rank_k,
     "pretraining_decay": _pretraining_decay,
+    "pretraining_decay_finite_source": _pretraining_decay_finite_source,
 }
 
 

@@ -96,6 +96,10 @@ WITHOUT_EVALUATOR: dict[str, str] = {
     "relu-phase-sign": "the sign structure of simulated transferabilities, with no formula",
     "ext-rank-k-pretraining": "the end point is the projection onto the teachers' span, measured "
     "against it (‖W_1W_1ᵀ − P_k‖ within the pretraining's accuracy, rank k), not an evaluator",
+    "ext-wd-finite-source": "the end point is derived per data set (wd_finite_source_end_point, "
+    "wd_finite_source_ft_scale); its expectation over data sets is not derived (Marchenko-Pastur "
+    "functionals at a self-consistent ridge), so the prediction is the Monte Carlo of the exact "
+    "per-draw end point, not an evaluator",
 }
 
 

@@ -57,6 +57,7 @@ def test_extensions_are_marked_and_registered_after_the_papers_claims():
         "ext-wd-linear-transfer",
         "ext-wd-fine-tuning",
         "ext-wd-optimal-decay",
+        "ext-wd-finite-source",
     ]
     assert CLAIMS[-len(EXTENSIONS) :] == EXTENSIONS
     for claim in CLAIMS:

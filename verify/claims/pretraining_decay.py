@@ -30,12 +30,18 @@ from derivations.registry import get
 from derivations.symbols import lam, lambda_p
 from fate_numeric import montecarlo
 from fate_numeric.experiments import Cell
-from fate_numeric.sweeps import PRETRAIN_DECAYS
+from fate_numeric.montecarlo import mean_and_standard_error
+from fate_numeric.sweeps import (
+    FINITE_SOURCE_DECAY_SIGMA,
+    FINITE_SOURCE_DECAYS,
+    PRETRAIN_DECAYS,
+    SOURCE_RATIOS,
+)
 from verify.claims.core import Context, Tier, claim
 from verify.claims.extensions import _steps_checks
 from verify.claims.linear import CONVERGED_LOSS, FT_SCALE_BIAS_PER_D, _scratch_cells
 from verify.model import Check
-from verify.stats import difference_check, exact_check, mean_check
+from verify.stats import K, difference_check, exact_check, mean_check
 
 REFERENCE = "extension (docs/paper.md §12)"
 #: The simulated pretraining reaches its end point to this relative accuracy in the authors' 5000
@@ -432,6 +438,344 @@ def _optimal_decay() -> dict[str, Tier]:
             if cell.procedure != "fine_tuning" or cell.pretrain_weight_decay in PRETRAIN_DECAYS:
                 continue
             checks.append(_ft_check(ctx, cell, arrays, scratch[(cell.n, cell.sigma)])[0])
+        return checks
+
+    return {"symbolic": symbolic, "montecarlo": montecarlo_tier, "simulation": simulation}
+
+
+# ---- finite source -----------------------------------------------------------------------------
+#: The extension sweep of pretraining with weight decay on a finite source
+#: (``fate_numeric.sweeps.EXTENSION_SWEEPS``), archived at d = 500 like the others.
+FINITE_SWEEP = "pretraining_decay_finite_source"
+#: Draws of the exact per-draw end point (``montecarlo.finite_source_risks(source_decay=λ_p)``)
+#: sampled for each cell at its own (n, d, n_s): the networks' instances dominate the error.
+FINITE_MC_DRAWS = 100
+#: Up to this d the Monte Carlo runs at the cell's own size. Above it (the d = 500 cells) it
+#: would cost 0.8 to 2.8 s per 50 draws (a 500 × 500 eigendecomposition a draw), so it runs at
+#: d = FINITE_D500_MC_D, with the cell's γ_s = n_s/d and, for fine-tuning, its γ = n/d (T_ft has
+#: a proportional limit), for linear transfer its own n (its risk carries eq. 10's 1/(n − 2));
+#: the comparison allows for the finite-d difference of the expectations (the allowances below).
+FINITE_OWN_MAX_D = 100
+FINITE_D500_MC_D = 100
+FINITE_D500_MC_DRAWS = 100
+#: Gradient descent against the per-data-set end point, measured on the same data sets
+#: (``wd_finite_source_end_point``, ``wd_finite_source_ft_scale`` evaluated on the cells' own
+#: source and target statistics): the pretrained ‖B‖ agrees to 1.3e-14 relative (λ_p = 0.5, 1;
+#: γ_s = 0.5, 1.5; d = 40 and 500), the fine-tuned risks of converged instances to 6e-4 (d = 40)
+#: and 1.7e-4 (d = 500): the authors' finite step lr = 0.01 against gradient flow.
+FINITE_FT_FLOOR = 2e-3
+FINITE_LT_FLOOR = 1e-3  # the refit is a closed form: the floor of the paper's linear-transfer cells
+FINITE_NORM_FLOOR = 1e-6
+#: The finite-d allowances of the d = 500 tier, each about twice the largest difference measured
+#: between the Monte Carlo at d = 100 and at d = 400 or 500 (λ_p ∈ {0.5, 1}, γ_s ∈ {0.5, 1.5},
+#: θ/(π/2) ∈ {0.4, 0.8}, σ = σ_s = 0.2): E T_ft at γ ∈ {0.3, 0.5, 0.7}, d = 100 (1500 draws)
+#: against 400 (150 draws): |difference| <= 0.0051, none beyond 2 standard errors; E R_lt at
+#: n = 150, d = 100 (2000 draws) against 500 (120 draws): |difference| <= 0.0045 ± 0.0019;
+#: E‖B‖: −0.0065 ± 0.0027 at γ_s = 0.5, −0.0010 ± 0.0022 at γ_s = 1.5.
+FINITE_T_ALLOWANCE = 0.01
+FINITE_LT_ALLOWANCE = 0.01
+FINITE_NORM_ALLOWANCE = 0.015
+
+
+#: The population-limit check of the Monte Carlo: a large noiseless source (γ_s = 40 at d = 20),
+#: where B → (1 − λ_p/2)β_s. The approach is O(1/γ_s): E‖B‖ − (1 − λ_p/2) measured × γ_s =
+#: −0.18 (λ_p = 0.5 and 1, d = 20, 4000 draws), −0.16 and −0.13 (λ_p = 0.5, 1; d = 40, 80;
+#: γ_s = 10, 20, 40, 1000 draws); the floor FINITE_LIMIT_BIAS/γ_s covers it.
+FINITE_LIMIT_RATIO = 40
+FINITE_LIMIT_D = 20
+FINITE_LIMIT_BIAS = 0.25
+
+
+def _finite_population_limit(ctx: Context) -> list[Check]:
+    """Large noiseless sources: the sampled ‖B‖ and T_ft against the population records."""
+    d, ratio = FINITE_LIMIT_D, FINITE_LIMIT_RATIO
+    theta, n, sigma = math.pi / 4, FINITE_LIMIT_D // 2, 0.2
+    checks = []
+    for decay in FINITE_SOURCE_DECAYS:
+        paired = montecarlo.finite_source_risks(
+            theta,
+            n,
+            d,
+            sigma,
+            ratio * d,
+            0.0,
+            ctx.draws(),
+            balanced=True,
+            source_decay=decay,
+            seed=ctx.seed,
+        )
+        where = f"λ_p={decay:g}, γ_s={ratio}, σ_s=0, d={d}"
+        checks.append(
+            mean_check(
+                f"{where}: E‖B‖",
+                paired.source_norm,
+                ctx.theory.wd_pretrain_end_point(decay),
+                floor=FINITE_LIMIT_BIAS / ratio,
+                note="γ_s → ∞ is the population source; floor: the measured O(1/γ_s) approach",
+                predicted_by="wd_pretrain_end_point (γ_s → ∞)",
+                d=d,
+            )
+        )
+        checks.append(
+            mean_check(
+                f"{where}, θ=π/4, n={n}, σ={sigma:g}: T_ft",
+                paired.transferability,
+                ctx.theory.wd_ft_transferability(theta, n / d, sigma, decay),
+                floor=FT_SCALE_BIAS_PER_D / d + FINITE_LIMIT_BIAS / ratio,
+                note="floor: the finite-d bias of κ (FT_SCALE_BIAS_PER_D/d) + O(1/γ_s)",
+                predicted_by="wd_ft_transferability (γ_s → ∞)",
+                d=d,
+            )
+        )
+    return checks
+
+
+#: The two-size check: the Monte Carlo at d = 50 and 100 (γ = 0.5, θ = 0.4·π/2, λ_p = 1,
+#: σ = σ_s = 0.2) has one proportional limit. The allowance FINITE_SLOPE × (1/50 − 1/100) bounds
+#: the O(1/d) difference: between d = 100 and 400 or 500 (FINITE_T_ALLOWANCE) E‖B‖ moved by at
+#: most 0.0065 (slope ≈ −0.8 per 1/d) and E T_ft by no resolvable amount (|slope| < 0.7).
+FINITE_SIZES = (50, 100)
+FINITE_SLOPE = 1.0
+
+
+def _finite_two_sizes(ctx: Context) -> list[Check]:
+    """The per-draw end point sampled at two sizes with the same γ, γ_s: the same mean."""
+    small, large = FINITE_SIZES
+    allowance = FINITE_SLOPE * (1 / small - 1 / large)
+    theta, decay = 0.2 * math.pi, FINITE_SOURCE_DECAYS[-1]
+    checks = []
+    for ratio_s in SOURCE_RATIOS:
+        sampled = [
+            montecarlo.finite_source_risks(
+                theta,
+                d // 2,
+                d,
+                FINITE_SOURCE_DECAY_SIGMA,
+                round(ratio_s * d),
+                FINITE_SOURCE_DECAY_SIGMA,
+                ctx.draws(),
+                balanced=True,
+                source_decay=decay,
+                seed=ctx.seed,
+            )
+            for d in FINITE_SIZES
+        ]
+        where = f"λ_p={decay:g}, γ_s={ratio_s:g}, γ=0.5, θ=0.2π: d={small} − d={large}"
+        for what, pick in (("T_ft", "transferability"), ("E‖B‖", "source_norm")):
+            checks.append(
+                difference_check(
+                    f"{where}, {what}",
+                    getattr(sampled[0], pick),
+                    getattr(sampled[1], pick),
+                    0.0,
+                    floor=allowance,
+                    note=f"one proportional limit; allowance {FINITE_SLOPE:g} × (1/{small} − "
+                    f"1/{large}) for the O(1/d) difference",
+                    predicted_by="the same expectation at both sizes",
+                )
+            )
+    return checks
+
+
+def finite_decay_cells(ctx: Context) -> list[tuple[Cell, dict[str, np.ndarray]]]:
+    """The cells of the ``pretraining_decay_finite_source`` extension sweep (stored)."""
+    return ctx.sweep(FINITE_SWEEP)
+
+
+def _finite_label(cell: Cell) -> str:
+    return f"{cell.procedure}, n_s={cell.n_source}, {_label(cell)}"
+
+
+def _finite_monte_carlo(ctx: Context, cell: Cell) -> tuple[montecarlo.PairedRisks, int]:
+    """The exact per-draw end point of a cell's procedure sampled beside it, and the d it was
+    sampled at: the cell's own (n, d, n_s) up to FINITE_OWN_MAX_D, else d = FINITE_D500_MC_D at
+    the cell's γ_s and (fine-tuning) γ or (linear transfer) n."""
+    if cell.d <= FINITE_OWN_MAX_D:
+        d, n, n_s, draws = cell.d, cell.n, cell.n_source, FINITE_MC_DRAWS
+    else:
+        d, draws = FINITE_D500_MC_D, FINITE_D500_MC_DRAWS
+        n_s = round(cell.n_source * d / cell.d)
+        n = round(cell.n * d / cell.d) if cell.procedure == "fine_tuning" else cell.n
+    paired = montecarlo.finite_source_risks(
+        cell.theta,
+        n,
+        d,
+        cell.sigma,
+        n_s,
+        cell.sigma_source,
+        draws,
+        procedure=cell.procedure,
+        balanced=cell.procedure == "fine_tuning",
+        source_decay=cell.pretrain_weight_decay,
+        seed=ctx.seed,
+    )
+    return paired, d
+
+
+def _finite_gate(cell: Cell, arrays: dict[str, np.ndarray]) -> tuple[bool, str]:
+    """Whether a cell's comparison is gated, and why not when it is not."""
+    if cell.procedure == "linear_transfer":
+        return cell.n > 4, "n <= 4: the readout's variance is infinite or huge"
+    if abs(cell.n - cell.d) <= 1:
+        return False, "|n − d| <= 1: the scratch risk's mean is infinite"
+    if cell.n >= cell.d - 1:
+        return False, "n >= d − 1: convergence to the least-squares floor not recorded"
+    if float(np.max(arrays["train_loss"])) > CONVERGED_LOSS:
+        return False, f"not converged in the authors' {cell.schedule.steps} fine-tuning steps"
+    return True, ""
+
+
+def _against_sampled(
+    label: str,
+    measured: tuple[float, float],
+    sampled: np.ndarray,
+    floor: float,
+    *,
+    gated: bool = True,
+    note: str,
+    predicted_by: str,
+    d: int,
+    instances: int,
+) -> Check:
+    """A simulated mean (with its standard error) against the mean of a Monte Carlo sample,
+    within K standard errors of their difference (both errors) plus ``floor``."""
+    predicted, sampled_se = mean_and_standard_error(sampled)
+    se = math.hypot(measured[1], sampled_se)
+    return Check(
+        label,
+        measured[0],
+        predicted,
+        K * se + floor,
+        se,
+        gated,
+        f"{K:g} SE + {floor:g}; {note}",
+        predicted_by=predicted_by,
+        d=d,
+        instances=instances,
+    )
+
+
+def _guarded_mean(values: np.ndarray, spread: float | None) -> tuple[float, float]:
+    """Mean and standard error, the error guarded from below by a sampled sd (verify.stats)."""
+    mean, se = mean_and_standard_error(values)
+    if spread is not None:
+        se = max(se, spread / math.sqrt(np.size(values)))
+    return mean, se
+
+
+def _finite_cell_check(
+    cell: Cell, arrays: dict, scratch: np.ndarray, paired: montecarlo.PairedRisks, mc_d: int
+) -> Check:
+    """One cell against the Monte Carlo of its procedure's exact end point: fine-tuning as
+    R_sc − R_ft (the scratch cells of the same n, d, σ), linear transfer as its risk R_lt."""
+    own = mc_d == cell.d  # the sample's spread is the cells' own: it guards their errors
+
+    def spread(values: np.ndarray) -> float | None:
+        return float(np.std(values, ddof=1)) if own else None
+
+    gated, why = _finite_gate(cell, arrays)
+    where = "at the cells' own sizes"
+    if cell.procedure == "fine_tuning":
+        scratch_mean, scratch_se = _guarded_mean(scratch, spread(paired.scratch))
+        tuned_mean, tuned_se = _guarded_mean(arrays["generalisation"], spread(paired.transfer))
+        measured = (scratch_mean - tuned_mean, math.hypot(scratch_se, tuned_se))
+        sampled, floor, allowance = paired.transferability, FINITE_FT_FLOOR, FINITE_T_ALLOWANCE
+        label = f"{_finite_label(cell)}: R_sc − R_ft"
+        instances = int(min(np.size(scratch), np.size(arrays["generalisation"])))
+    else:
+        risks = arrays["generalisation"][0]  # least squares
+        measured = _guarded_mean(risks, spread(paired.transfer))
+        sampled, floor, allowance = paired.transfer, FINITE_LT_FLOOR, FINITE_LT_ALLOWANCE
+        label = f"{_finite_label(cell)}: R_lt"
+        instances = int(np.size(risks))
+    if not own:
+        floor += allowance
+        what = "γ" if cell.procedure == "fine_tuning" else "n"
+        where = f"at d = {mc_d} (same {what}, γ_s) + the finite-d allowance {allowance:g}"
+    note = f"floor: gradient descent against the exact end point, sampled {where}"
+    return _against_sampled(
+        label,
+        measured,
+        sampled,
+        floor,
+        gated=gated,
+        note=note if gated else f"{why}: not gated",
+        predicted_by="Monte Carlo of the exact per-draw end point (wd_finite_source_*)",
+        d=cell.d,
+        instances=instances,
+    )
+
+
+def _finite_norm_check(
+    cell: Cell, arrays: dict, paired: montecarlo.PairedRisks, mc_d: int
+) -> Check:
+    """The pretrained ‖B‖ = (top singular value of W_1)² against the Monte Carlo's ‖B‖."""
+    norms = arrays["feature_singular_values"][:, 0] ** 2
+    floor = FINITE_NORM_FLOOR + (FINITE_NORM_ALLOWANCE if mc_d != cell.d else 0.0)
+    where = (
+        f"λ_p={cell.pretrain_weight_decay:g}, n_s={cell.n_source}, "
+        f"θ={cell.theta / math.pi:.3g}π, d={cell.d}"
+    )
+    return _against_sampled(
+        f"{where}: pretrained ‖B‖ = σ₁(W_1)²",
+        mean_and_standard_error(norms),
+        paired.source_norm,
+        floor,
+        note="a balanced rank-one network along B (wd_finite_source_end_point); "
+        + ("sampled at the cells' own sizes" if mc_d == cell.d else f"sampled at d = {mc_d}"),
+        predicted_by="Monte Carlo of ‖B‖, B = (S + μI)⁻¹r, μ = λ_p/(2‖B‖)",
+        d=cell.d,
+        instances=int(np.size(norms)),
+    )
+
+
+@claim(
+    "ext-wd-finite-source",
+    "Extension: pretraining with weight decay on a finite source ends at the ridge solution "
+    "with the self-consistent ridge λ_p/(2‖B‖), and transfer follows from it",
+    REFERENCE,
+    archived=(FINITE_SWEEP, "scratch"),
+    extension=True,
+)
+def _finite_source() -> dict[str, Tier]:
+    def symbolic(ctx: Context) -> list[Check]:
+        scale, root = get("wd_finite_source_ft_scale"), get("ft_balance_root")
+        null_b, _, norm_b = scale.variables
+        null_a, _ = root.variables
+        return [
+            *_steps_checks(
+                "wd_finite_source_end_point",
+                {
+                    4: "the stationary network is balanced",
+                    6: "(S + μI)⁻¹r is stationary",
+                    15: "the population limit is 1 − λ_p/2",
+                },
+            ),
+            *_steps_checks(
+                "wd_finite_source_ft_scale", {13: "a population source gives wd_ft_scale"}
+            ),
+            _identity_check(
+                "wd_finite_source_ft_scale at ‖B‖ = 1 − ft_balance_root",
+                scale.expr.subs(norm_b, 1) - root.expr.subs(null_a, null_b),
+                "a unit start is the paper's balanced scale",
+            ),
+        ]
+
+    def montecarlo_tier(ctx: Context) -> list[Check]:
+        return [*_finite_population_limit(ctx), *_finite_two_sizes(ctx)]
+
+    def simulation(ctx: Context) -> list[Check]:
+        scratch = _scratch_cells(ctx)
+        checks, seen = [], set()
+        for cell, arrays in finite_decay_cells(ctx):
+            paired, mc_d = _finite_monte_carlo(ctx, cell)
+            checks.append(
+                _finite_cell_check(cell, arrays, scratch.get((cell.n, cell.sigma)), paired, mc_d)
+            )
+            key = (cell.pretrain_weight_decay, cell.n_source, cell.theta)
+            if key not in seen:
+                seen.add(key)
+                checks.append(_finite_norm_check(cell, arrays, paired, mc_d))
         return checks
 
     return {"symbolic": symbolic, "montecarlo": montecarlo_tier, "simulation": simulation}
