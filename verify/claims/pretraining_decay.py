@@ -664,10 +664,15 @@ def _guarded_mean(values: np.ndarray, spread: float | None) -> tuple[float, floa
 
 
 def _finite_cell_check(
-    cell: Cell, arrays: dict, scratch: np.ndarray, paired: montecarlo.PairedRisks, mc_d: int
+    cell: Cell,
+    arrays: dict,
+    scratch: np.ndarray | None,
+    paired: montecarlo.PairedRisks,
+    mc_d: int,
 ) -> Check:
     """One cell against the Monte Carlo of its procedure's exact end point: fine-tuning as
-    R_sc − R_ft (the scratch cells of the same n, d, σ), linear transfer as its risk R_lt."""
+    R_sc − R_ft (``scratch``: the scratch cells of the same n, d, σ), linear transfer as its
+    risk R_lt."""
     own = mc_d == cell.d  # the sample's spread is the cells' own: it guards their errors
 
     def spread(values: np.ndarray) -> float | None:
