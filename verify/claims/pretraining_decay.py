@@ -30,10 +30,11 @@ from derivations.registry import get
 from derivations.symbols import lam, lambda_p
 from fate_numeric import montecarlo
 from fate_numeric.experiments import Cell
+from fate_numeric.statistics import CONVERGED_LOSS
 from fate_numeric.sweeps import PRETRAIN_DECAYS
 from verify.claims.core import Context, Tier, claim
 from verify.claims.extensions import _steps_checks
-from verify.claims.linear import CONVERGED_LOSS, FT_SCALE_BIAS_PER_D, _scratch_cells
+from verify.claims.linear import FT_SCALE_BIAS_PER_D, _scratch_cells
 from verify.model import Check
 from verify.stats import difference_check, exact_check, mean_check
 
