@@ -109,7 +109,7 @@ def pretrain_end_point() -> DerivedResult:
     rate = ode.rhs.subs(a, _a)
     fixed = sp.solve(rate, _a)
     slope = sp.diff(rate, _a)
-    slopes = sp.Tuple(*(sp.factor(slope.subs(_a, point)) for point in fixed))
+    slopes = sp.Tuple(*(sp.expand(slope.subs(_a, point)) for point in fixed))
 
     below = sp.Eq(ode.lhs, sp.factor(ode.rhs.subs(lambda_p, 2 - 2 * _P)))
     logistic = _P * a0 / (a0 + (_P - a0) * sp.exp(-4 * _P * t))
@@ -700,7 +700,8 @@ def ft_break_even() -> DerivedResult:
     angular, angular_step = _angular_factor()
     (root,) = sp.solve(angular, cosine)
     kappa_value = ft_scale().expr
-    result = sp.acos(root.subs(_K, kappa_value))
+    angle = sp.acos(root.subs(_K, kappa_value))
+    result = sp.Piecewise((angle, kappa_value <= 2), (sp.nan, True))
     return DerivedResult(
         name="wd_ft_break_even",
         title="Extension: break-even angle of fine-tuning after pretraining with weight decay",
@@ -712,10 +713,15 @@ def ft_break_even() -> DerivedResult:
             angular_step,
             Step(sp.Tuple(root), "its zero in cos θ", check.solutions(cosine, angular)),
             Step(
-                sp.Eq(sp.Symbol("θ*"), result),
+                sp.Eq(sp.Symbol("θ*"), angle),
                 "θ* = arccos(κ/2) with κ = wd_ft_scale; T_ft decreases in θ, so positive for "
                 "θ < θ* and negative beyond",
                 check.substitution({_K: kappa_value}, source=sp.acos(root)),
+            ),
+            Step(
+                result,
+                "a break-even angle exists for κ <= 2; above (large σ) T_ft < 0 at every angle",
+                check.unchecked("cos θ ∈ [0, 1] reaches κ/2 only for κ <= 2"),
             ),
         ),
         notes=(

@@ -271,6 +271,20 @@ def _ft_check(ctx: Context, cell: Cell, arrays: dict, scratch: np.ndarray) -> li
     return [main, frozen]
 
 
+def _fine_tuning_cells_checks(ctx: Context, at_best_decay: bool) -> list[Check]:
+    """The fine-tuning cells of the sweep pretrained on the grid of decays (with the frozen
+    contrast) or with the best decay of their angle (``at_best_decay``; no contrast)."""
+    scratch = _scratch_cells(ctx)
+    checks = []
+    for cell, arrays in decay_cells(ctx):
+        on_grid = cell.pretrain_weight_decay in PRETRAIN_DECAYS
+        if cell.procedure != "fine_tuning" or on_grid == at_best_decay:
+            continue
+        main, contrast = _ft_check(ctx, cell, arrays, scratch[(cell.n, cell.sigma)])
+        checks += [main] if at_best_decay else [main, contrast]
+    return checks
+
+
 @claim(
     "ext-wd-fine-tuning",
     "Extension: after pretraining with weight decay, T_ft = (1 − γ)(2κ cos θ − κ²) with κ = √p c",
@@ -332,13 +346,7 @@ def _fine_tuning() -> dict[str, Tier]:
         return checks
 
     def simulation(ctx: Context) -> list[Check]:
-        scratch = _scratch_cells(ctx)
-        checks = []
-        for cell, arrays in decay_cells(ctx):
-            if cell.procedure != "fine_tuning" or cell.pretrain_weight_decay not in PRETRAIN_DECAYS:
-                continue
-            checks.extend(_ft_check(ctx, cell, arrays, scratch[(cell.n, cell.sigma)]))
-        return checks
+        return _fine_tuning_cells_checks(ctx, at_best_decay=False)
 
     return {"symbolic": symbolic, "montecarlo": montecarlo_tier, "simulation": simulation}
 
@@ -431,12 +439,6 @@ def _optimal_decay() -> dict[str, Tier]:
         return checks
 
     def simulation(ctx: Context) -> list[Check]:
-        scratch = _scratch_cells(ctx)
-        checks = []
-        for cell, arrays in decay_cells(ctx):
-            if cell.procedure != "fine_tuning" or cell.pretrain_weight_decay in PRETRAIN_DECAYS:
-                continue
-            checks.append(_ft_check(ctx, cell, arrays, scratch[(cell.n, cell.sigma)])[0])
-        return checks
+        return _fine_tuning_cells_checks(ctx, at_best_decay=True)
 
     return {"symbolic": symbolic, "montecarlo": montecarlo_tier, "simulation": simulation}
