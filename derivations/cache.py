@@ -30,12 +30,12 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import sympy as sp
 
+from derivations.atomic import write_atomic
 from derivations.record import DerivedResult, Regime, Step, decode_check, encode_check
 from derivations.srepr_reader import SreprRejectedError, read
 
@@ -200,14 +200,10 @@ def load() -> dict[str, DerivedResult] | None:
 def store(results: dict[str, DerivedResult]) -> None:
     """Write ``results`` to the cache file atomically; a read-only cache folder is no error."""
     path = cache_file()
-    try:
+    data = serialise([encode(r) for r in results.values()])
+    with contextlib.suppress(OSError):  # a read-only cache folder must not break the derivations
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as f:
-            f.write(serialise([encode(r) for r in results.values()]))
-        os.replace(f.name, path)
-    except OSError:  # a read-only cache folder must not break the derivations
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(f.name)
+        write_atomic(path, data)
 
 
 def _reason(error: Exception) -> str:

@@ -103,9 +103,11 @@ _TEXT_ESCAPES = {
 }
 _ACCENTS = {"\u0302": "hat", "\u0307": "dot"}  # combining circumflex and dot above
 _PRIVATE = 0xE000  # placeholders for spans already translated (Unicode private-use area)
-# x_s, β̂_sc, W_{l+1}, W_1c = W₁c: a single-letter base (not the end of a word such as scratch_risk)
+# x_s, β̂_sc, W_{l+1}, W_1c = W₁c: a single-letter base (not the end of a word such as scratch_risk);
+# a Greek base may follow a coefficient (2λ_p): digits before it do not make it the end of a word
 _SUBSCRIPTED = re.compile(
-    "(?<![A-Za-z0-9_])([A-Za-zα-ωΓ-ΩȧċẆẇṙ\ue000-\uf8ff])_"
+    "(?:(?<![A-Za-z0-9_])(?=[A-Za-z])|(?<![A-Za-z_])(?=[α-ωΓ-ΩȧċẆẇṙ\ue000-\uf8ff]))"
+    "([A-Za-zα-ωΓ-ΩȧċẆẇṙ\ue000-\uf8ff])_"
     "(\\{[^{}]*\\}|[0-9]+(?![0-9_])|[A-Za-z0-9]+(?![A-Za-z0-9_]))"
 )
 

@@ -2,8 +2,8 @@
 
 The paper pretrains without regularisation and leaves open how regularising the pretraining
 changes the features and transfer. Here the depth-2 network is pretrained on the source
-population loss ‖W_1W_2 − β_s‖² (the authors' normalisation, no ½) by SGD with
-``weight_decay = λ_p``, i.e. gradient flow on ‖W_1W_2 − β_s‖² + (λ_p/2)(‖W_1‖²_F + ‖W_2‖²), and
+population loss ‖W_1 W_2 − β_s‖² (the authors' normalisation, no ½) by SGD with
+``weight_decay = λ_p``, i.e. gradient flow on ‖W_1 W_2 − β_s‖² + (λ_p/2)(‖W_1‖² + ‖W_2‖²), and
 then transferred exactly as in the paper: linear transfer re-fits the last layer, fine-tuning
 trains all layers on the target data without weight decay (the authors' settings).
 
@@ -51,9 +51,10 @@ from derivations.symbols import a0, c_bal, gamma, lam, lambda_p, n, sigma, t, th
 
 _REFERENCE = "extension (docs/paper.md §12)"
 _PRETRAINING = (
-    "depth L = 2; population source loss ‖W_1W_2 − β_s‖², ‖β_s‖ = 1 (authors' normalisation)",
+    "depth L = 2; population source loss ‖W_1 W_2 − β_s‖², ‖β_s‖ = 1 (authors' normalisation); "
+    "‖·‖ of a matrix is the Frobenius norm",
     "SGD weight decay λ_p on both layers: gradient flow on the loss plus "
-    "(λ_p/2)(‖W_1‖²_F + ‖W_2‖²); t = learning rate × number of steps",
+    "(λ_p/2)(‖W_1‖² + ‖W_2‖²); t = learning rate × number of steps",
 )
 _TRANSFER = (
     "x ~ N(0, I_d); y = β_tᵀx + ε, ε ~ N(0, σ²); ‖β_t‖ = 1, β_sᵀβ_t = cos θ (Assumptions 3.1-3.2)",
@@ -108,7 +109,7 @@ def pretrain_end_point() -> DerivedResult:
     rate = ode.rhs.subs(a, _a)
     fixed = sp.solve(rate, _a)
     slope = sp.diff(rate, _a)
-    slopes = sp.Tuple(*(sp.factor(slope.subs(_a, point)) for point in fixed))
+    slopes = sp.Tuple(*(sp.expand(slope.subs(_a, point)) for point in fixed))
 
     below = sp.Eq(ode.lhs, sp.factor(ode.rhs.subs(lambda_p, 2 - 2 * _P)))
     logistic = _P * a0 / (a0 + (_P - a0) * sp.exp(-4 * _P * t))
@@ -225,7 +226,7 @@ def pretrain_end_point() -> DerivedResult:
 
 @functools.cache
 def imbalance_decay() -> DerivedResult:
-    """dD/dt = −2λ_p D for D = W_1ᵀW_1 − W_2W_2ᵀ, so D(t) = D(0)e^{−2λ_p t} (any loss)."""
+    """dD/dt = −2λ_p D for D = W_1ᵀW_1 − W_2 W_2ᵀ, so D(t) = D(0)e^{−2λ_p t} (any loss)."""
     flow = flow_equations(2)
     w1, w2 = flow.weights
     v1, v2 = (
@@ -245,7 +246,7 @@ def imbalance_decay() -> DerivedResult:
         reference=_REFERENCE,
         regime=Regime.EXACT,
         assumptions=(
-            "depth L = 2, gradient flow on any loss g(W_1W_2) plus (λ_p/2)(‖W_1‖²_F + ‖W_2‖²)",
+            "depth L = 2, gradient flow on any loss g(W_1 W_2) plus (λ_p/2)(‖W_1‖² + ‖W_2‖²)",
         ),
         expr=solution,
         steps=(
@@ -291,7 +292,7 @@ def orthogonal_decay() -> DerivedResult:
     w1 = sp.Matrix(width, width, lambda i, j: sp.Symbol(f"W1_{i + 1}{j + 1}", real=True))
     w2 = sp.Matrix(sp.symbols(f"W2_1:{width + 1}", real=True))
     projector = sp.eye(width) - beta * beta.T
-    velocity = 2 * (beta - w1 * w2) * w2.T - lambda_p * w1  # −∇ of ‖W_1W_2 − β_s‖² + decay
+    velocity = 2 * (beta - w1 * w2) * w2.T - lambda_p * w1  # −∇ of ‖W_1 W_2 − β_s‖² + decay
     outside = projector * w1
     claimed = -outside * (2 * w2 * w2.T + lambda_p * sp.eye(width))
     difference = sp.ImmutableMatrix((projector * velocity - claimed).applyfunc(sp.expand))
@@ -313,20 +314,20 @@ def orthogonal_decay() -> DerivedResult:
         steps=(
             Step(
                 difference,
-                "(I − β_sβ_sᵀ)Ẇ_1 + W_⊥(2W_2W_2ᵀ + λ_p I) with W_⊥ = (I − β_sβ_sᵀ)W_1 and "
-                "Ẇ_1 = 2(β_s − W_1W_2)W_2ᵀ − λ_p W_1 on explicit 3 × 3 weights: what is left "
+                "(I − β_sβ_sᵀ)Ẇ_1 + W_⊥(2W_2 W_2ᵀ + λ_p I) with W_⊥ = (I − β_sβ_sᵀ)W_1 and "
+                "Ẇ_1 = 2(β_s − W_1 W_2)W_2ᵀ − λ_p W_1 on explicit 3 × 3 weights: what is left "
                 "vanishes modulo ‖β_s‖² = 1 (next step)",
                 check.unchecked("the projected flow, written out entry by entry"),
             ),
             Step(
                 sp.ImmutableMatrix.zeros(width, width),
-                "normal form modulo ‖β_s‖² = 1 (Gröbner basis): dW_⊥/dt = −W_⊥(2W_2W_2ᵀ + λ_p I)",
+                "normal form modulo ‖β_s‖² = 1 (Gröbner basis): dW_⊥/dt = −W_⊥(2W_2 W_2ᵀ + λ_p I)",
                 check.modulo(unit, generators, source=difference),
             ),
             Step(
                 bound_rate,
-                "d/dt tr(W_⊥ᵀW_⊥) = −2tr(W_⊥ᵀW_⊥(2W_2W_2ᵀ + λ_p I)) <= −2λ_p‖W_⊥‖²",
-                check.unchecked("trace of the product with the positive semi-definite W_2W_2ᵀ"),
+                "d/dt tr(W_⊥ᵀW_⊥) = −2tr(W_⊥ᵀW_⊥(2W_2 W_2ᵀ + λ_p I)) <= −2λ_p‖W_⊥‖²",
+                check.unchecked("trace of the product with the positive semi-definite W_2 W_2ᵀ"),
             ),
             Step(
                 envelope_ode,
@@ -344,7 +345,7 @@ def orthogonal_decay() -> DerivedResult:
         ),
         notes=(
             "Extension, docs/paper.md §12. Without decay (λ_p = 0) W_⊥ only shrinks through "
-            "W_2W_2ᵀ, which acts on one direction: the other O(α) directions of W_1 survive "
+            "W_2 W_2ᵀ, which acts on one direction: the other O(α) directions of W_1 survive "
             "pretraining, the small singular values the paper's Thm 3.4 neglects as α → 0. "
             "With λ_p > 0 they decay at rate >= λ_p (e^{−λ_p t} in norm)."
         ),
@@ -699,7 +700,8 @@ def ft_break_even() -> DerivedResult:
     angular, angular_step = _angular_factor()
     (root,) = sp.solve(angular, cosine)
     kappa_value = ft_scale().expr
-    result = sp.acos(root.subs(_K, kappa_value))
+    angle = sp.acos(root.subs(_K, kappa_value))
+    result = sp.Piecewise((angle, kappa_value <= 2), (sp.nan, True))
     return DerivedResult(
         name="wd_ft_break_even",
         title="Extension: break-even angle of fine-tuning after pretraining with weight decay",
@@ -711,10 +713,15 @@ def ft_break_even() -> DerivedResult:
             angular_step,
             Step(sp.Tuple(root), "its zero in cos θ", check.solutions(cosine, angular)),
             Step(
-                sp.Eq(sp.Symbol("θ*"), result),
+                sp.Eq(sp.Symbol("θ*"), angle),
                 "θ* = arccos(κ/2) with κ = wd_ft_scale; T_ft decreases in θ, so positive for "
                 "θ < θ* and negative beyond",
                 check.substitution({_K: kappa_value}, source=sp.acos(root)),
+            ),
+            Step(
+                result,
+                "a break-even angle exists for κ <= 2; above (large σ) T_ft < 0 at every angle",
+                check.unchecked("cos θ ∈ [0, 1] reaches κ/2 only for κ <= 2"),
             ),
         ),
         notes=(

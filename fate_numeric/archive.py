@@ -26,14 +26,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from derivations.atomic import write_atomic
 from derivations.errors import InvalidArgumentError
 from fate_numeric.store import (
     ResultNotStoredError,
@@ -54,10 +53,7 @@ def _entry(index: int, name: str) -> str:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
-        handle.write(data)
-    os.chmod(handle.name, 0o644)  # a file of the repository, readable by all
-    os.replace(handle.name, path)
+    write_atomic(path, data, mode=0o644)  # a file of the repository, readable by all
 
 
 def export_sweep(

@@ -38,6 +38,7 @@ from derivations.errors import InvalidArgumentError
 from derivations.table import table
 from fate_numeric import theory
 from fate_numeric.experiments import Cell
+from fate_numeric.statistics import standard_error
 
 #: How each kind of theory value is named in the summary.
 KINDS = {
@@ -80,7 +81,7 @@ class Estimate:
     @classmethod
     def of(cls, values: np.ndarray) -> Estimate:
         values = np.asarray(values, dtype=np.float64).ravel()
-        error = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else None
+        error = standard_error(values) if values.size > 1 else None
         return cls(float(values.mean()), error, int(values.size))
 
     def deviation(self, value: float) -> float | None:

@@ -60,6 +60,7 @@ from scipy import optimize
 from derivations.errors import InvalidArgumentError
 from fate_numeric import theory
 from fate_numeric.numerics import DTYPE, generator, resolve_device
+from fate_numeric.statistics import mean_and_standard_error
 from fate_numeric.tasks import make_teachers
 
 DEFAULT_MAX_BYTES = 512 * 2**20
@@ -593,20 +594,6 @@ def finite_source_risks(
         _numpy(scales) if balanced else None,
         _numpy(norms),
     )
-
-
-def mean_and_standard_error(values: object) -> tuple[float, float]:
-    """Sample mean and its standard error std(ddof=1)/√N of a 1-D set of finite values (N >= 2)."""
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim != 1 or array.size < 2:
-        raise InvalidArgumentError(
-            f"values must be a 1-D array of at least 2 numbers; got shape {array.shape}"
-        )
-    if not np.isfinite(array).all():
-        raise InvalidArgumentError(
-            f"values must be finite; got {int((~np.isfinite(array)).sum())} non-finite entries"
-        )
-    return float(array.mean()), float(array.std(ddof=1) / math.sqrt(array.size))
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,18 +14,35 @@ simulated negative-transfer boundaries, the transferability grid.
 * :func:`boundary_rises`: how far log n* rises from one removed fraction μ to the next, with
   bootstrap standard errors (instances resampled per n, paired across μ), so that a rise can be
   judged against its sampling noise.
+
+From the stored sweeps ``relu_scratch`` and ``relu_linear_transfer`` (lists of ``(ReluCell,
+arrays)``), the summary that ``verify`` (:mod:`verify.claims.relu`) and Figure 3
+(:mod:`paper_figures.fig3_relu`) both read, computed here once: :func:`scratch_power_law` (sizes,
+risks, fit), :func:`diagnostics_by_fraction` (the pretraining numbers per μ),
+:func:`transfer_grid` (the paired T_lt per (μ, n)), :func:`boundaries` (simulated and predicted
+n* per μ), :func:`sign_agreement`, and :func:`summarise`, all of them at once
+(:class:`ReluSummary`). The evaluators come from ``evaluators`` (default
+:mod:`fate_numeric.theory`; ``verify`` passes its context's, which the tests alter).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric import theory
+from fate_numeric import statistics, theory
+
+#: A stored ReLU sweep: its cells (:class:`~fate_numeric.relu_sweeps.ReluCell`) and their arrays.
+Cells = Sequence[tuple[Any, Mapping[str, np.ndarray]]]
+
+#: The two readings of the pretrained feature space (docs/paper.md §5.1): the span of the source
+#: teacher's neurons and of the pretrained student's, with the array of ‖P⊥f_t‖² on each.
+SPANS = (("source", "out_of_span_source"), ("student", "out_of_span_student"))
 
 
 @dataclass(frozen=True)
@@ -125,10 +142,7 @@ def sign_change(sample_sizes: Sequence[int], transfer: Sequence[float]) -> Cross
 
 def paired_transfer(scratch: np.ndarray, transfer: np.ndarray) -> tuple[float, float]:
     """Mean and standard error of R_sc − R_tx over instances that share their data (paired)."""
-    difference = np.asarray(scratch, dtype=np.float64) - np.asarray(transfer, dtype=np.float64)
-    if difference.ndim != 1 or difference.size < 2:
-        raise InvalidArgumentError("need two 1-D arrays of at least 2 paired risks")
-    return float(difference.mean()), float(difference.std(ddof=1) / math.sqrt(difference.size))
+    return statistics.paired_difference(scratch, transfer)
 
 
 def boundary_rises(
@@ -176,3 +190,101 @@ def boundary_rises(
         [rises([rng.integers(0, s.size, s.size) for s in scratch]) for _ in range(resamples)]
     )
     return measured, boot.std(axis=0, ddof=1)
+
+
+# ---- the summary of the stored sweeps (verify and Figure 3) ----------------------------------
+
+
+def scratch_power_law(scratch: Cells, *, seed: int) -> tuple[list[int], list[np.ndarray], PowerLaw]:
+    """The sample sizes (increasing), the per-instance scratch risks at each and the fitted
+    A n^(−ν) (:func:`fit_power_law`, bootstrap seeded by ``seed``)."""
+    cells = sorted(scratch, key=lambda item: item[0].n)
+    sizes = [cell.n for cell, _ in cells]
+    risks = [arrays["risk"] for _, arrays in cells]
+    return sizes, risks, fit_power_law(sizes, risks, seed=seed)
+
+
+def diagnostics_by_fraction(transfer: Cells) -> dict[float, Mapping[str, np.ndarray]]:
+    """μ → the pretraining diagnostics (‖P⊥f_t‖² on both spans, alignments, norms, loss) of the
+    linear-transfer cells; every n of one μ shares its pretrained network."""
+    return {cell.removed: arrays for cell, arrays in transfer}
+
+
+def transfer_grid(scratch: Cells, transfer: Cells) -> dict[tuple[float, int], tuple[float, float]]:
+    """(μ, n) → mean and standard error of T_lt = R_sc − R_lt (paired: same target data), in
+    the order of the transfer sweep."""
+    risks = {cell.n: arrays["risk"] for cell, arrays in scratch}
+    return {
+        (cell.removed, cell.n): paired_transfer(risks[cell.n], arrays["risk"])
+        for cell, arrays in transfer
+    }
+
+
+def boundaries(
+    sizes: Sequence[int],
+    grid: Mapping[tuple[float, int], tuple[float, float]],
+    diagnostics: Mapping[float, Mapping[str, np.ndarray]],
+    fit: PowerLaw,
+    evaluators: Any = theory,
+) -> dict[float, tuple[Crossing, tuple[float, float]]]:
+    """μ (increasing) → the simulated sign change of T_lt(μ, n) (:func:`sign_change`) and the
+    predicted n* = (A/‖P⊥f_t‖²)^(1/ν) on each span of :data:`SPANS` (grey circles of Fig. 3e)."""
+    out = {}
+    for removed, arrays in sorted(diagnostics.items()):
+        crossing = sign_change(sizes, [grid[(removed, n)][0] for n in sizes])
+        predicted = tuple(
+            float(evaluators.relu_transfer_boundary(fit.amplitude, fit.exponent, arrays[name][0]))
+            for _, name in SPANS
+        )
+        out[removed] = (crossing, predicted)
+    return out
+
+
+def sign_agreement(
+    grid: Mapping[tuple[float, int], tuple[float, float]],
+    diagnostics: Mapping[float, Mapping[str, np.ndarray]],
+    fit: PowerLaw,
+    span: str,
+    evaluators: Any = theory,
+) -> float:
+    """The fraction of (μ, n) cells whose simulated sign of T_lt is the predicted one: positive
+    where A n^(−ν) > ‖P⊥f_t‖² (``span``: ``out_of_span_source`` or ``out_of_span_student``)."""
+    agree = [
+        (mean > 0)
+        == (
+            evaluators.relu_scratch_power_law(n, fit.amplitude, fit.exponent)
+            > float(diagnostics[removed][span][0])
+        )
+        for (removed, n), (mean, _) in grid.items()
+    ]
+    return float(np.mean(agree))
+
+
+@dataclass(frozen=True)
+class ReluSummary:
+    """What the ReLU sweeps say, as ``verify`` and Figure 3 read it (:func:`summarise`)."""
+
+    sizes: list[int]
+    scratch: list[np.ndarray]
+    fit: PowerLaw
+    diagnostics: dict[float, Mapping[str, np.ndarray]]
+    transfer: dict[tuple[float, int], tuple[float, float]]
+    boundaries: dict[float, tuple[Crossing, tuple[float, float]]]
+
+    @property
+    def fractions(self) -> list[float]:
+        """The removed fractions μ, increasing."""
+        return sorted(self.diagnostics)
+
+
+def summarise(
+    scratch: Cells, transfer: Cells, *, seed: int, evaluators: Any = theory
+) -> ReluSummary:
+    """The summary of the sweeps ``relu_scratch`` (``scratch``) and ``relu_linear_transfer``
+    (``transfer``): power law, diagnostics, paired transfer grid and boundaries."""
+    sizes, risks, fit = scratch_power_law(scratch, seed=seed)
+    diagnostics = diagnostics_by_fraction(transfer)
+    grid = transfer_grid(scratch, transfer)
+    return ReluSummary(
+        sizes, risks, fit, diagnostics, grid, boundaries(sizes, grid, diagnostics, fit, evaluators)
+    )

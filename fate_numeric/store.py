@@ -42,28 +42,29 @@ Never pickle
 
 Atomic writes
     Each file is written to a temporary file in the same folder (``.<key>.npz.<random>.tmp``),
-    flushed and ``fsync``-ed, then moved into place by ``os.replace`` (atomic on POSIX and
-    Windows), and the folder is ``fsync``-ed. The npz is written first and the JSON, which marks
-    the entry complete, last; when an entry is overwritten its old JSON is removed first. An
-    interruption at any point therefore leaves no entry that looks complete: at worst an npz
-    without its JSON, or a temporary file, both reported as ``incomplete`` by
-    :meth:`ResultStore.verify` and ignored otherwise.
+    flushed and ``fsync``-ed, then moved into place by ``os.replace`` (atomic on POSIX and Windows;
+    :func:`derivations.atomic.write_atomic`), and the folder is ``fsync``-ed. The npz is written
+    first and the JSON, which marks the entry complete, last; when an entry is overwritten its old
+    JSON is removed first. An interruption at any point therefore leaves no entry that looks
+    complete: at worst an npz without its JSON, or a temporary file, both reported as ``incomplete``
+    by :meth:`ResultStore.verify` and ignored otherwise.
 
 Nothing on disk is trusted
-    Every read checks that the JSON parses and has every field with the right type, that its
-    store format is known, that its configuration and package version hash to its file name
-    (otherwise it is *foreign*: renamed, copied or edited), that the npz exists and matches the
-    recorded checksum (otherwise it is *corrupt*, or swapped with another entry's), that the npz
-    holds exactly the recorded arrays with the recorded shapes and dtypes, none of them object
-    arrays, and that each member has the size its header implies. :meth:`ResultStore.load` raises
-    :class:`StoreCorruptionError` (kind ``corrupt``, ``foreign`` or ``incomplete``, with the file
-    and the reason); :meth:`ResultStore.has` and :meth:`ResultStore.missing` treat such entries as
-    absent without raising, with a :class:`StoreCorruptionWarning` naming the file (the caller is
-    about to recompute it: a sweep, ``verify``, a figure; the command lines print it as one
-    ``warning:`` line); :meth:`ResultStore.entries` skips them; :meth:`ResultStore.verify` lists
-    them, together with leftover temporary files and files that are not the store's
-    (``python -m fate_numeric store-check`` prints that list); :meth:`ResultStore.get_or_compute`
-    recomputes and overwrites them with a :class:`StoreCorruptionWarning` naming the file.
+    The checks are in :mod:`fate_numeric.store_validation`. Every read checks that the JSON parses
+    and has every field with the right type, that its store format is known, that its configuration
+    and package version hash to its file name (otherwise it is *foreign*: renamed, copied or
+    edited), that the npz exists and matches the recorded checksum (otherwise it is *corrupt*, or
+    swapped with another entry's), that the npz holds exactly the recorded arrays with the recorded
+    shapes and dtypes, none of them object arrays, and that each member has the size its header
+    implies. :meth:`ResultStore.load` raises :class:`StoreCorruptionError` (kind ``corrupt``,
+    ``foreign`` or ``incomplete``, with the file and the reason); :meth:`ResultStore.has` and
+    :meth:`ResultStore.missing` treat such entries as absent without raising, with a
+    :class:`StoreCorruptionWarning` naming the file (the caller is about to recompute it: a sweep,
+    ``verify``, a figure; the command lines print it as one ``warning:`` line);
+    :meth:`ResultStore.entries` skips them; :meth:`ResultStore.verify` lists them, together with
+    leftover temporary files and files that are not the store's (``python -m fate_numeric
+    store-check`` prints that list); :meth:`ResultStore.get_or_compute` recomputes and overwrites
+    them with a :class:`StoreCorruptionWarning` naming the file.
 
 What the checks protect against
     Accidents: a truncated or interrupted write, damaged bytes, an npz swapped with another
@@ -109,14 +110,11 @@ Concurrency
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
-import math
 import os
 import re
-import secrets
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -128,7 +126,20 @@ from typing import Any
 
 import numpy as np
 
-from derivations.errors import FateError, InvalidArgumentError
+from derivations.atomic import fsync_folder, write_atomic
+from derivations.errors import InvalidArgumentError
+from fate_numeric.store_validation import (
+    KEY_LENGTH,
+    STORE_FORMAT,
+    StoreCorruptionError,
+    StoreError,
+    check_arrays,
+    check_metadata,
+    check_npz_headers,
+    dumps,
+    key_of,
+    to_canonical,
+)
 
 __all__ = [
     "DISTRIBUTION",
@@ -150,57 +161,16 @@ __all__ = [
     "package_version",
 ]
 
-#: Version of the on-disk layout; part of every key, so a new layout starts fresh entries.
-STORE_FORMAT = 1
-#: Number of hex digits of SHA-256 kept in a key (80 bits).
-KEY_LENGTH = 20
 #: The distribution whose version is recorded in, and hashed into, every entry.
 DISTRIBUTION = "features-are-fate"
 
-#: Array kinds that are stored: bool, signed and unsigned integers, floats, complex numbers.
-_ARRAY_KINDS = "biufc"
 _KEY_RE = re.compile(rf"[0-9a-f]{{{KEY_LENGTH}}}")
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 _TEMP_RE = re.compile(rf"\.[0-9a-f]{{{KEY_LENGTH}}}\.(npz|json)\.[0-9a-f]+\.tmp")
-_SHA_RE = re.compile(r"[0-9a-f]{64}")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_METADATA_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "store_format": int,
-    "key": str,
-    "config": dict,
-    "package_version": str,
-    "created": str,
-    "arrays": dict,
-    "npz_sha256": str,
-    "npz_bytes": int,
-    "extra": dict,
-}
 
 
 # --------------------------------------------------------------------------------------------
-# Errors
-
-
-class StoreError(FateError):
-    """Base class of the result store's errors."""
-
-
-class StoreCorruptionError(StoreError):
-    """A stored file is corrupt, foreign or incomplete; it was not trusted.
-
-    Attributes:
-        path: the file at fault.
-        kind: ``"corrupt"`` (damaged or inconsistent bytes), ``"foreign"`` (not written by this
-            store for that key: renamed, edited, unknown format, object arrays) or
-            ``"incomplete"`` (an npz without its JSON, left by an interrupted write).
-        reason: what is wrong, in words.
-    """
-
-    def __init__(self, path: Path, kind: str, reason: str) -> None:
-        self.path = Path(path)
-        self.kind = kind
-        self.reason = reason
-        super().__init__(f"{kind} result-store file {self.path}: {reason}")
+# Errors (StoreError and StoreCorruptionError: fate_numeric.store_validation)
 
 
 class StoreCorruptionWarning(UserWarning):
@@ -233,48 +203,6 @@ def package_version() -> str:
 _installed_version = package_version  # parameters named package_version shadow the function
 
 
-def _canonical(value: Any, where: str) -> Any:
-    """``value`` as plain JSON data (dict with str keys, list, str, int, float, bool, None)."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        if isinstance(value, np.floating) and value.dtype.itemsize > 8:
-            raise InvalidArgumentError(
-                f"configuration value at {where} is a numpy {value.dtype} scalar, which has no "
-                "exact JSON form; convert it to float (float64) first"
-            )
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return _canonical(value.tolist(), where)
-    if isinstance(value, Mapping):
-        result = {}
-        for name, item in value.items():
-            if not isinstance(name, str):
-                raise InvalidArgumentError(
-                    f"configuration key {name!r} at {where} is a {type(name).__name__}; "
-                    "mapping keys must be strings (JSON objects have string keys)"
-                )
-            result[str.__str__(name)] = _canonical(item, f"{where}[{name!r}]")
-        return result
-    if isinstance(value, list | tuple):
-        return [_canonical(item, f"{where}[{i}]") for i, item in enumerate(value)]
-    raise InvalidArgumentError(
-        f"configuration value at {where} has type {type(value).__name__} ({value!r:.80}), which "
-        "is not JSON-serialisable; allowed: None, bool, int, float, str, lists/tuples, mappings "
-        "with string keys, numpy scalars and numeric arrays"
-    )
-
-
-def _dumps(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-
 def canonical_json(config: Mapping[str, Any]) -> str:
     """The canonical JSON text of a configuration (what its key hashes).
 
@@ -290,14 +218,7 @@ def canonical_json(config: Mapping[str, Any]) -> str:
             f"a configuration must be a mapping (dict) with string keys, got "
             f"{type(config).__name__}"
         )
-    return _dumps(_canonical(config, "config"))
-
-
-def _key_of(canonical_config: Any, version: str, store_format: int) -> str:
-    text = _dumps(
-        {"config": canonical_config, "package_version": version, "store_format": store_format}
-    )
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:KEY_LENGTH]
+    return dumps(to_canonical(config, "config"))
 
 
 def config_key(config: Mapping[str, Any], *, package_version: str | None = None) -> str:
@@ -312,7 +233,7 @@ def config_key(config: Mapping[str, Any], *, package_version: str | None = None)
         InvalidArgumentError: as :func:`canonical_json`.
     """
     version = _installed_version() if package_version is None else package_version
-    return _key_of(json.loads(canonical_json(config)), version, STORE_FORMAT)
+    return key_of(json.loads(canonical_json(config)), version, STORE_FORMAT)
 
 
 # --------------------------------------------------------------------------------------------
@@ -398,35 +319,6 @@ class StoreReport:
 # Low-level file handling
 
 
-def _check_arrays(arrays: Any) -> dict[str, np.ndarray]:
-    if not isinstance(arrays, Mapping):
-        raise InvalidArgumentError(
-            f"the arrays of a result must be a mapping of names to arrays, got "
-            f"{type(arrays).__name__}"
-        )
-    checked: dict[str, np.ndarray] = {}
-    for name, value in arrays.items():
-        if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
-            raise InvalidArgumentError(
-                f"array name {name!r} is not allowed: names are 1 to 100 ASCII letters, digits and "
-                "underscores, not starting with a digit"
-            )
-        try:
-            array = np.asarray(value)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise InvalidArgumentError(
-                f"array {name!r} cannot be converted to a numpy array: {exc}"
-            ) from exc
-        if array.dtype.kind not in _ARRAY_KINDS:
-            raise InvalidArgumentError(
-                f"array {name!r} has dtype {array.dtype} (kind {array.dtype.kind!r}); only bool, "
-                "integer, float and complex arrays are stored (object arrays would need pickle, "
-                "which the store never uses)"
-            )
-        checked[name] = array
-    return checked
-
-
 def _npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
     """The npz file of ``arrays`` (the layout of ``np.savez``; no pickle; deterministic)."""
     buffer = io.BytesIO()
@@ -441,42 +333,6 @@ def _npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
 
 def _array_description(array: np.ndarray) -> dict[str, Any]:
     return {"shape": list(array.shape), "dtype": array.dtype.str}
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (best effort: not every platform can open folders)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` via a fsync-ed temporary file in the same folder + os.replace.
-
-    Temporary files are created with mode 0o666 less the umask (like any new file) and removed
-    when anything (an error, KeyboardInterrupt) interrupts the write in this process.
-    """
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(
-        temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,7 +391,7 @@ class ResultStore:
             ) from None
         except OSError as exc:
             raise StoreCorruptionError(json_path, "corrupt", f"cannot be read: {exc}") from exc
-        meta = self._check_metadata(json_path, key, text)
+        meta = check_metadata(json_path, key, text)
         try:
             data = npz_path.read_bytes()
         except FileNotFoundError:
@@ -557,7 +413,7 @@ class ResultStore:
             name: (tuple(spec["shape"]), np.dtype(spec["dtype"]))
             for name, spec in meta["arrays"].items()
         }
-        self._check_npz_headers(npz_path, data, declared)
+        check_npz_headers(npz_path, data, declared)
         arrays: dict[str, np.ndarray] = {}
         if load_arrays:
             try:
@@ -576,121 +432,6 @@ class ResultStore:
                         f"array {name!r} decodes to {array.shape} {array.dtype}",
                     )
         return StoredResult(key=key, arrays=arrays, metadata=meta)
-
-    @staticmethod
-    def _check_metadata(path: Path, key: str, text: bytes) -> dict[str, Any]:
-        def bad(reason: str, kind: str = "corrupt") -> StoreCorruptionError:
-            return StoreCorruptionError(path, kind, reason)
-
-        try:
-            meta = json.loads(text.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise bad(f"not valid JSON ({exc})") from exc
-        if not isinstance(meta, dict):
-            raise bad(f"the JSON is a {type(meta).__name__}, not an object")
-        for field, kind in _METADATA_FIELDS.items():
-            if field not in meta:
-                raise bad(f"lacks the field {field!r}")
-            value = meta[field]
-            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-                raise bad(f"field {field!r} is a {type(value).__name__}")
-        if meta["store_format"] != STORE_FORMAT:
-            raise bad(
-                f"store format {meta['store_format']}, this store reads format {STORE_FORMAT}",
-                "foreign",
-            )
-        if meta["key"] != key:
-            raise bad(f"records the key {meta['key']!r}, not its file name's {key!r}", "foreign")
-        if not _SHA_RE.fullmatch(meta["npz_sha256"]) or meta["npz_bytes"] < 0:
-            raise bad("the npz checksum or size is malformed")
-        try:
-            actual = _key_of(
-                json.loads(_dumps(_canonical(meta["config"], "config"))),
-                meta["package_version"],
-                meta["store_format"],
-            )
-        except (InvalidArgumentError, RecursionError) as exc:
-            raise bad(f"its configuration is not canonical JSON ({exc})") from exc
-        if actual != key:
-            raise bad(
-                f"its configuration and package version hash to {actual}, not to its file name "
-                f"{key} (renamed, copied or edited)",
-                "foreign",
-            )
-        for name, spec in meta["arrays"].items():
-            if not _NAME_RE.fullmatch(name):
-                raise bad(f"lists an array with the invalid name {name!r}", "foreign")
-            if (
-                not isinstance(spec, dict)
-                or not isinstance(spec.get("shape"), list)
-                or not all(isinstance(n, int) and not isinstance(n, bool) for n in spec["shape"])
-                or any(n < 0 for n in spec["shape"])
-                or not isinstance(spec.get("dtype"), str)
-            ):
-                raise bad(f"the description of array {name!r} is malformed: {spec!r:.100}")
-            try:
-                dtype = np.dtype(spec["dtype"])
-            except (TypeError, ValueError) as exc:
-                raise bad(f"array {name!r} has the unknown dtype {spec['dtype']!r}") from exc
-            if dtype.kind not in _ARRAY_KINDS:
-                raise bad(
-                    f"array {name!r} is declared with dtype {dtype} (kind {dtype.kind!r}); object "
-                    "and other non-numeric arrays are refused",
-                    "foreign",
-                )
-        return meta
-
-    @staticmethod
-    def _check_npz_headers(
-        path: Path, data: bytes, declared: Mapping[str, tuple[tuple[int, ...], np.dtype]]
-    ) -> None:
-        """Check every member's .npy header (no data decoded, nothing unpickled)."""
-        found: dict[str, tuple[tuple[int, ...], np.dtype]] = {}
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                for info in zf.infolist():
-                    name = info.filename.removesuffix(".npy")
-                    if name == info.filename or not _NAME_RE.fullmatch(name) or name in found:
-                        raise StoreCorruptionError(
-                            path, "foreign", f"unexpected member {info.filename!r}"
-                        )
-                    with zf.open(info) as member:
-                        version = np.lib.format.read_magic(member)
-                        if version == (1, 0):
-                            header = np.lib.format.read_array_header_1_0(member)
-                        elif version == (2, 0):
-                            header = np.lib.format.read_array_header_2_0(member)
-                        else:
-                            raise StoreCorruptionError(
-                                path, "foreign", f"member {info.filename!r}: .npy version {version}"
-                            )
-                        shape, _, dtype = header
-                        if dtype.kind not in _ARRAY_KINDS:
-                            raise StoreCorruptionError(
-                                path,
-                                "foreign",
-                                f"array {name!r} has dtype {dtype} (kind {dtype.kind!r}): object "
-                                "arrays are refused and never unpickled",
-                            )
-                        expected = member.tell() + math.prod(shape) * dtype.itemsize
-                        if info.file_size != expected:
-                            raise StoreCorruptionError(
-                                path,
-                                "corrupt",
-                                f"array {name!r} has {info.file_size} bytes, its header implies "
-                                f"{expected}",
-                            )
-                    found[name] = (tuple(shape), dtype)
-        except StoreCorruptionError:
-            raise
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
-            raise StoreCorruptionError(path, "corrupt", f"not a readable npz file ({exc})") from exc
-        if found != dict(declared):
-            raise StoreCorruptionError(
-                path,
-                "corrupt",
-                f"holds arrays {_describe(found)}, its JSON lists {_describe(declared)}",
-            )
 
     def load(self, config: Mapping[str, Any]) -> StoredResult:
         """The stored result of ``config``.
@@ -811,12 +552,12 @@ class ResultStore:
             StoreWriteError: the store's folder cannot be created or written (named).
         """
         canonical = json.loads(canonical_json(config))
-        key = _key_of(canonical, self.package_version, STORE_FORMAT)
-        checked = _check_arrays(arrays)
+        key = key_of(canonical, self.package_version, STORE_FORMAT)
+        checked = check_arrays(arrays)
         if extra_metadata is None:
             extra: dict[str, Any] = {}
         elif isinstance(extra_metadata, Mapping):
-            extra = _canonical(extra_metadata, "extra_metadata")
+            extra = to_canonical(extra_metadata, "extra_metadata")
         else:
             raise InvalidArgumentError(
                 f"extra_metadata must be a mapping, got {type(extra_metadata).__name__}"
@@ -837,14 +578,14 @@ class ResultStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self._json(key).unlink(missing_ok=True)  # the entry stops looking complete first
-            _write_atomic(self._npz(key), data)
-            _write_atomic(self._json(key), text.encode("ascii"))
+            write_atomic(self._npz(key), data)
+            write_atomic(self._json(key), text.encode("ascii"))
         except OSError as exc:
             raise StoreWriteError(
                 f"cannot write the result {key} into the store folder {self.root}: "
                 f"{exc.strerror or exc}"
             ) from exc
-        _fsync_folder(self.root)
+        fsync_folder(self.root)
         return key
 
     def get_or_compute(
@@ -898,10 +639,6 @@ class ResultStore:
                 f"{exc.strerror or exc}"
             ) from exc
         return removed
-
-
-def _describe(arrays: Mapping[str, tuple[tuple[int, ...], np.dtype]]) -> str:
-    return "{" + ", ".join(f"{n}: {s} {d}" for n, (s, d) in sorted(arrays.items())) + "}"
 
 
 def default_root() -> Path:

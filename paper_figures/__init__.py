@@ -66,8 +66,24 @@ stored simulations), not pixels; ``tests/paper_figures/conftest.py`` provides a 
 ``tests/paper_figures/test_figure_render.py`` renders *every* registered figure on that profile
 with simulation switched on, so a figure's data step must stay cheap when ``ctx.grid.d`` is
 small.
+
+The public API is ``__all__``: the interface above and :func:`~paper_figures.registry.figures`
+(every registered figure, in order). They are imported on first use (:mod:`derivations.lazy`), so
+``import paper_figures`` loads neither matplotlib nor torch.
 """
 
-from paper_figures.core import Context, Figure, FigureError, MissingSimulationError, Table
+from derivations.lazy import exports
 
-__all__ = ["Context", "Figure", "FigureError", "MissingSimulationError", "Table"]
+__all__ = ["Context", "Figure", "FigureError", "MissingSimulationError", "Table", "figures"]
+
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "Context": "paper_figures.core",
+        "Figure": "paper_figures.core",
+        "FigureError": "paper_figures.core",
+        "MissingSimulationError": "paper_figures.core",
+        "Table": "paper_figures.core",
+        "figures": "paper_figures.registry",
+    },
+)

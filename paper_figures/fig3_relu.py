@@ -21,8 +21,6 @@ Simulations: the sweeps ``relu_scratch`` and ``relu_linear_transfer`` of
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -40,6 +38,7 @@ from fate_numeric.relu_sweeps import (
     run_relu_sweep,
     target_teacher,
 )
+from fate_numeric.statistics import standard_error
 from paper_figures.core import Context, Figure, Table, Tables
 from paper_figures.plots import TRANSFER_CMAP, colorbar, edges
 
@@ -119,42 +118,27 @@ def data(ctx: Context) -> dict[str, Table]:
     if ctx.simulate:  # say up front what both sweeps will simulate, before the first starts
         for name in ctx.missing_sweeps(SWEEPS):
             ctx.simulating(ctx.sweep_cost(name))
-    scratch = sorted(relu_sweep(ctx, "relu_scratch"), key=lambda item: item[0].n)
+    scratch = relu_sweep(ctx, "relu_scratch")
     transfer = relu_sweep(ctx, "relu_linear_transfer")
-    sizes = np.array([cell.n for cell, _ in scratch])
-    risks = [arrays["risk"] for _, arrays in scratch]
-    fit = relu_analysis.fit_power_law(sizes, risks, seed=ctx.seed)
-    fractions = sorted({cell.removed for cell, _ in transfer})
-    per_fraction = {cell.removed: arrays for cell, arrays in transfer}
-    by_n = {cell.n: arrays["risk"] for cell, arrays in scratch}
+    summary = relu_analysis.summarise(scratch, transfer, seed=ctx.seed, evaluators=ctx.theory)
+    sizes, risks, fit = np.array(summary.sizes), summary.scratch, summary.fit
+    fractions = summary.fractions
 
     rows = {key: [] for key in ("removed", "n", "transfer", "standard_error")}
-    for cell, arrays in sorted(transfer, key=lambda item: (item[0].removed, item[0].n)):
-        mean, se = relu_analysis.paired_transfer(by_n[cell.n], arrays["risk"])
-        for key, value in zip(rows, (cell.removed, cell.n, mean, se), strict=True):
+    for (removed, n), (mean, se) in sorted(summary.transfer.items()):
+        for key, value in zip(rows, (removed, n, mean, se), strict=True):
             rows[key].append(value)
 
     def norms(name: str) -> np.ndarray:
-        return np.array([float(per_fraction[mu][name][0]) for mu in fractions])
+        return np.array([float(summary.diagnostics[mu][name][0]) for mu in fractions])
 
     target_norm = norms("target_norm")
     boundary = {key: [] for key in ("removed", "predicted_source", "predicted_student")}
     boundary.update(simulated=[], simulated_kind=[])
-    for mu in fractions:
-        crossing = relu_analysis.sign_change(
-            sizes,
-            [
-                t
-                for r, n, t in zip(rows["removed"], rows["n"], rows["transfer"], strict=True)
-                if r == mu
-            ],
-        )
+    for mu, (crossing, predicted) in summary.boundaries.items():
         boundary["removed"].append(mu)
-        for basis in ("source", "student"):
-            floor = float(per_fraction[mu][f"out_of_span_{basis}"][0])
-            boundary[f"predicted_{basis}"].append(
-                float(ctx.theory.relu_transfer_boundary(fit.amplitude, fit.exponent, floor))
-            )
+        for (basis, _), value in zip(relu_analysis.SPANS, predicted, strict=True):
+            boundary[f"predicted_{basis}"].append(value)
         boundary["simulated"].append(crossing.n)
         boundary["simulated_kind"].append(crossing.kind)
 
@@ -181,7 +165,7 @@ def data(ctx: Context) -> dict[str, Table]:
         "scratch": Table(
             n=sizes,
             mean=np.array([r.mean() for r in risks]),
-            standard_error=np.array([r.std(ddof=1) / math.sqrt(r.size) for r in risks]),
+            standard_error=np.array([standard_error(r) for r in risks]),
         ),
         "power_law": Table(
             n=curve_n,

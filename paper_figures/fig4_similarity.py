@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 
 from fate_numeric import similarity as sim
+from fate_numeric.statistics import standard_error
 from paper_figures.core import Context, Figure, Table, Tables
 from paper_figures.plots import colour_name, style_colour
 
@@ -106,7 +107,7 @@ def _w1_tables(ctx: Context, d: int) -> tuple[Table, Table]:
         kl=ctx.theory.kl_family(thetas, SIGMA),
         w1_mean=values.mean(axis=1),
         w1_std=values.std(axis=1, ddof=1),
-        w1_se=values.std(axis=1, ddof=1) / math.sqrt(seeds),
+        w1_se=standard_error(values, axis=1),
         w1_population_upper=ctx.theory.w1_family_upper(thetas),
         seeds=np.full(thetas.size, seeds),
         d=np.full(thetas.size, d),

@@ -19,6 +19,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
+from fate_numeric.statistics import CONVERGED_LOSS, standard_error
 from fate_numeric.sweeps import (
     PRETRAIN_DECAY_OPTIMUM_GAMMA,
     PRETRAIN_DECAY_SIGMA,
@@ -32,8 +33,6 @@ from paper_figures.plots import TRANSFER_CMAP, map_ticks
 SIGMA = PRETRAIN_DECAY_SIGMA
 DECAYS = (0.0, *PRETRAIN_DECAYS)
 SLICE_GAMMA = PRETRAIN_DECAY_OPTIMUM_GAMMA
-#: fine-tuning cells above this training loss after the authors' 5000 steps are marked ×
-CONVERGED_LOSS = 1e-5
 _COLOURS = ("black", "tab:blue", "tab:purple", "tab:red")
 
 
@@ -71,14 +70,8 @@ def simulated(ctx: Context) -> Table:
         columns["theta"].append(cell.theta)
         columns["gamma"].append(cell.n / d)
         columns["T_mean"].append(float(baseline.mean() - risks.mean()))
-        columns["T_se"].append(
-            float(
-                np.hypot(
-                    baseline.std(ddof=1) / np.sqrt(baseline.size),
-                    risks.std(ddof=1) / np.sqrt(risks.size),
-                )
-            )
-        )
+        columns["T_se"].append(float(np.hypot(standard_error(baseline), standard_error(risks))))
+        # × marks cells above this training loss after the authors' 5000 steps
         columns["converged"].append(float(np.max(arrays["train_loss"])) <= CONVERGED_LOSS)
         columns["best"].append(cell.pretrain_weight_decay not in DECAYS)
     return Table(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
+from fate_numeric.statistics import standard_error
 from fate_numeric.sweeps import RANK_K_SIGMA, cells_of, extension_cells_of
 from paper_figures.core import Context, Figure, Table, Tables, midpoints
 from paper_figures.plots import TRANSFER_CMAP, map_ticks
@@ -61,10 +62,7 @@ def simulated(ctx: Context) -> Table:
         risks = arrays["generalisation"][0]
         scratch_risks = scratch[cell.n]
         rho = float(np.sin(cell.theta) ** 2)
-        se = np.hypot(
-            scratch_risks.std(ddof=1) / np.sqrt(scratch_risks.size),
-            risks.std(ddof=1) / np.sqrt(risks.size),
-        )
+        se = np.hypot(standard_error(scratch_risks), standard_error(risks))
         columns["k"].append(cell.source_rank)
         columns["rho"].append(rho)
         columns["gamma"].append(cell.n / d)

@@ -7,7 +7,6 @@ file is in the folder (so figures made by separate commands share one index).
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import matplotlib.style
 
+from derivations.atomic import write_atomic
 from paper_figures.core import Context, Figure, FigureError, Table
 from paper_figures.plots import STYLE_SHEET as STYLE
 
@@ -126,8 +126,4 @@ def write_index(folder: Path, order: list[str]) -> Path:
         heading, body = text[0].lstrip("# "), text[1:]
         lines += [f"## {heading}", "", f"![{name}]({name}.png)", "", f"[PDF]({name}.pdf)", ""]
         lines += [*body, ""]
-    path = folder / INDEX
-    tmp = path.with_name(f".{INDEX}.tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_atomic(folder / INDEX, "\n".join(lines))

@@ -32,15 +32,8 @@ from typing import NamedTuple
 import numpy as np
 
 from fate_numeric.experiments import Cell
+from fate_numeric.statistics import CONVERGED_LOSS, RESIDUAL_FLOOR
 from paper_figures.core import Context, Table, midpoints
-
-#: Fine-tuning cells whose largest training loss exceeds this are marked as not converged in the
-#: authors' step budget (as in verify's fine-tuning claim: near γ = 1 the smallest eigenvalue of
-#: XᵀX/n vanishes and 5000 steps at lr 0.01 do not reach the interpolating end point).
-CONVERGED_LOSS = 1e-5
-
-#: Resolution added in quadrature to the standard error of residuals (as verify's floors).
-RESIDUAL_FLOOR = 2e-3
 
 THETA_RANGE = (0.0, 0.5 * math.pi)
 GAMMA_RANGE = (0.0, 2.0)

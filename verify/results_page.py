@@ -103,9 +103,10 @@ def _archive_section(manifest: dict) -> list[str]:
         machines = ", ".join(
             sorted({f"{m.get('cpu_count', '?')} cores" for m in entry.get("machines", [])})
         )
+        extension = " (extension beyond the paper)" if entry.get("extension") else ""
         rows.append(
             [
-                _md_code(name),
+                _md_code(name) + extension,
                 str(len(entry.get("cells", []))),
                 f"{entry.get('compute_seconds', float('nan')) / 3600:.2f} h",
                 f"{devices} ({machines})" if machines else devices,
@@ -116,7 +117,8 @@ def _archive_section(manifest: dict) -> list[str]:
         "## Paper-scale sweeps in the archive (d = 500)",
         "",
         "From `archive/paper/manifest.json`: compute is worker-seconds summed over the batches "
-        "(the sweeps ran on dask workers, one per core).",
+        "(the paper's sweeps ran on dask workers, one per core); an extension's commit ending in "
+        "`+dirty` ran from a tree with uncommitted changes.",
         "",
         *_md_table(["Sweep", "Cells", "Compute", "Device", "Commits"], rows),
         "",

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from fate_numeric.montecarlo import mean_and_standard_error as mean_and_se
+from fate_numeric.statistics import mean_and_standard_error as mean_and_se
 from verify.model import Check
 
 K = 5.0

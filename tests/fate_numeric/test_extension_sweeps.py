@@ -57,7 +57,7 @@ def test_cells_of_takes_the_extension_sweeps_and_keeps_them_apart():
     with pytest.raises(InvalidArgumentError) as refused:
         sweeps.cells_of("nosuch", "quick")
     message = str(refused.value)
-    papers, extensions = message.split("; the extension sweeps (docs/paper.md §11) are ")
+    papers, extensions = message.split("; the extension sweeps (docs/paper.md §11, §12) are ")
     assert "rank_k" in extensions and "rank_k" not in papers and "scratch" in papers
     with pytest.raises(InvalidArgumentError, match="unknown profile"):
         sweeps.cells_of("rank_k", "paper_d500")
@@ -67,14 +67,14 @@ def test_cells_of_takes_the_extension_sweeps_and_keeps_them_apart():
 def test_the_commands_list_the_extension_sweeps_as_extensions(command, capsys):
     assert main([command, "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "the extension sweeps (docs/paper.md §11) are rank_k" in text
+    assert "the extension sweeps (docs/paper.md §11, §12) are rank_k" in text
 
 
 def test_an_unknown_sweep_is_refused_naming_the_extensions(capsys, tmp_path):
     assert main(["sweep", "nosuch", "--serial", "--store", str(tmp_path)]) == 2
     error = capsys.readouterr().err
     assert "unknown sweep 'nosuch'" in error and "relu_scratch" in error
-    assert "the extension sweeps (docs/paper.md §11) are rank_k" in error
+    assert "the extension sweeps (docs/paper.md §11, §12) are rank_k" in error
 
 
 def test_the_sweep_command_runs_an_extension_sweep_resumably(tiny, tmp_path, capsys):
@@ -86,7 +86,7 @@ def test_the_sweep_command_runs_an_extension_sweep_resumably(tiny, tmp_path, cap
     _sweep("rank_k", store, "--stop-after", "0")
     captured = capsys.readouterr()
     assert json.loads(captured.out)["remaining"] == len(cells)
-    assert "sweep rank_k (quick profile; an extension, docs/paper.md §11)" in captured.err
+    assert "sweep rank_k (quick profile; an extension, docs/paper.md §11, §12)" in captured.err
     _sweep("rank_k", store)
     assert json.loads(capsys.readouterr().out)["computed"] == len(cells)
     assert all(ResultStore(store).has(c.config()) for c in cells)

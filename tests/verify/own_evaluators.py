@@ -110,6 +110,12 @@ WITHOUT_EVALUATOR: dict[str, str] = {
 AT_D500: dict[str, tuple[str, ...]] = {
     "ext-rank-k-lt-risk": ("lt_risk_rank_k",),
     "ext-rank-k-transferability": ("lt_transferability_rank_k_finite",),
+    # weight decay in pretraining (measured: 15 of 31 pretraining checks miss the scaled end
+    # point, 90 of 90 cells the scaled eq. 10, 15 of 76 converged fine-tuning cells the scaled
+    # transferability — the only tier that resolves a 10 % error in it)
+    "ext-wd-pretraining": ("wd_pretrain_end_point",),
+    "ext-wd-linear-transfer": ("wd_lt_risk",),
+    "ext-wd-fine-tuning": ("wd_ft_transferability",),
 }
 
 

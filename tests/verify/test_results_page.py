@@ -77,10 +77,19 @@ def test_the_page_carries_the_measured_numbers_and_where_they_came_from():
                 "devices": ["cpu"],
                 "machines": [{"cpu_count": 2}],
                 "commits": ["f635368d1e3d0000"],
-            }
+            },
+            "rank_k": {
+                "cells": [{}] * 72,
+                "compute_seconds": 43.0,
+                "devices": ["cpu"],
+                "machines": [{"cpu_count": 2}],
+                "commits": ["b0d267d00000"],
+                "extension": True,
+            },
         }
     }
     page = results_page(_report(), _timings(), manifest)
+    assert "| `rank_k` (extension beyond the paper) | 72 |" in page
     assert "AMD EPYC, 2 cores, 24 GiB" in page and "`0123456789ab`" in page
     assert "6 min 57 s" in page  # 417 s, the report's own duration format
     assert "exit status 1" in page  # a failed command is recorded, not dropped

@@ -40,13 +40,12 @@ from fate_numeric.linear import (
     initial_network,
 )
 from fate_numeric.numerics import generator
+from fate_numeric.statistics import CONVERGED_LOSS, RESIDUAL_FLOOR
 from fate_numeric.sweeps import PROFILES
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
 from verify.claims.core import Context, SkipTier, Tier, claim, paper_check
 from verify.model import Check
 from verify.stats import K, difference_check, exact_check, mean_check, pooled_check
-
-CONVERGED_LOSS = 1e-5  # fine-tuning cells above this training loss are reported, not gated
 
 #: The finite-d bias allowance of claim fine-tuning-scale, per 1/d: a *measured* number, not a
 #: derived one. The balanced correction (``ft_transferability_balanced``) is a proportional
@@ -472,7 +471,7 @@ def _lt_transferability() -> dict[str, Tier]:
                     scratch[(cell.n, cell.sigma)],
                     arrays["generalisation"][0],
                     predicted,
-                    floor=2e-3,
+                    floor=RESIDUAL_FLOOR,
                     gated=not singular,
                     population_sds=None
                     if singular
@@ -516,7 +515,7 @@ def _eq11_within_its_gap(
         scratch,
         transfer,
         ctx.theory.lt_transferability(cell.theta, gamma, cell.sigma),
-        floor=2e-3 + gap,
+        floor=RESIDUAL_FLOOR + gap,
         gated=claimed,
         population_sds=(
             ctx.population_sd("scratch", cell.n, cell.d, cell.sigma),

@@ -48,7 +48,7 @@ from verify.model import Check
 from verify.stats import K, exact_check, mean_check
 
 PAPER_EXPONENT = float(PRINTED_NUMBERS["relu_scratch_exponent"].value)
-SPANS = (("source", "out_of_span_source"), ("student", "out_of_span_student"))  # the two bases
+SPANS = relu_analysis.SPANS  # the two bases of the feature space
 CONTAINED = 1e-2  # "the feature space contains f_s": ‖P⊥f_s‖² <= 1 % of ‖f_s‖² (our threshold)
 
 
@@ -67,35 +67,19 @@ def _report(label: str, measured: float, predicted: float, note: str) -> Check:
 
 def per_fraction(ctx: Context) -> dict[float, dict[str, np.ndarray]]:
     """The pretraining diagnostics of every removed fraction (from the linear-transfer cells)."""
-    return {cell.removed: arrays for cell, arrays in relu_sweep(ctx, "relu_linear_transfer")}
+    return relu_analysis.diagnostics_by_fraction(relu_sweep(ctx, "relu_linear_transfer"))
 
 
 def scratch_fit(ctx: Context) -> tuple[list[int], list[np.ndarray], relu_analysis.PowerLaw]:
     """Sample sizes, per-instance scratch risks and the fitted power law (seeded bootstrap)."""
-    cells = sorted(relu_sweep(ctx, "relu_scratch"), key=lambda item: item[0].n)
-    sizes = [cell.n for cell, _ in cells]
-    risks = [arrays["risk"] for _, arrays in cells]
-    return sizes, risks, relu_analysis.fit_power_law(sizes, risks, seed=ctx.seed)
+    return relu_analysis.scratch_power_law(relu_sweep(ctx, "relu_scratch"), seed=ctx.seed)
 
 
 def boundaries(ctx: Context) -> dict[float, tuple[relu_analysis.Crossing, tuple[float, float]]]:
     """μ → the simulated sign change of T_lt(μ, n) and the predicted n* = (A/‖P⊥f_t‖²)^(1/ν) on
     the spans of ``SPANS`` (source teacher, student), in increasing μ."""
     sizes, _, fit = scratch_fit(ctx)
-    grid = transfer_grid(ctx)
-    out = {}
-    for removed, arrays in sorted(per_fraction(ctx).items()):
-        crossing = relu_analysis.sign_change(sizes, [grid[(removed, n)][0] for n in sizes])
-        out[removed] = (
-            crossing,
-            tuple(
-                float(
-                    ctx.theory.relu_transfer_boundary(fit.amplitude, fit.exponent, arrays[name][0])
-                )
-                for _, name in SPANS
-            ),
-        )
-    return out
+    return relu_analysis.boundaries(sizes, transfer_grid(ctx), per_fraction(ctx), fit, ctx.theory)
 
 
 def boundary_rises(ctx: Context) -> tuple[list[float], np.ndarray, np.ndarray]:
@@ -116,25 +100,16 @@ def sign_agreement(ctx: Context, span: str) -> float:
     """The fraction of (μ, n) cells whose simulated sign of T_lt is the predicted one: positive
     where A n^(−ν) > ‖P⊥f_t‖² (``span``: ``out_of_span_source`` or ``out_of_span_student``)."""
     _, _, fit = scratch_fit(ctx)
-    diagnostics = per_fraction(ctx)
-    agree = [
-        (mean > 0)
-        == (
-            ctx.theory.relu_scratch_power_law(n, fit.amplitude, fit.exponent)
-            > float(diagnostics[removed][span][0])
-        )
-        for (removed, n), (mean, _) in transfer_grid(ctx).items()
-    ]
-    return float(np.mean(agree))
+    return relu_analysis.sign_agreement(
+        transfer_grid(ctx), per_fraction(ctx), fit, span, ctx.theory
+    )
 
 
 def transfer_grid(ctx: Context) -> dict[tuple[float, int], tuple[float, float]]:
     """(μ, n) → mean and standard error of T_lt = R_sc − R_lt (paired: same target data)."""
-    scratch = {cell.n: arrays["risk"] for cell, arrays in relu_sweep(ctx, "relu_scratch")}
-    return {
-        (cell.removed, cell.n): relu_analysis.paired_transfer(scratch[cell.n], arrays["risk"])
-        for cell, arrays in relu_sweep(ctx, "relu_linear_transfer")
-    }
+    return relu_analysis.transfer_grid(
+        relu_sweep(ctx, "relu_scratch"), relu_sweep(ctx, "relu_linear_transfer")
+    )
 
 
 # ---- the kernel ----------------------------------------------------------------------------------
