@@ -30,10 +30,16 @@ What the records derive (docs/paper.md §12):
   beyond π/3. ``wd_ft_optimal_decay``: the λ_p that makes κ = cos θ maximises T_ft at
   (1 − γ)cos²θ >= 0; it always lies in [0, 2].
 
+* ``wd_finite_source_end_point``, ``wd_finite_source_ft_scale`` (exact per data set): on n_s
+  noisy source samples the end point is the balanced rank-one network along the ridge solution
+  B = (S + μI)⁻¹r with the self-consistent ridge μ = λ_p/(2‖B‖) (collapse for λ_p >= 2‖r‖), and
+  fine-tuning puts κ = c/√‖B‖ on (I − P)B. Their expectation over the data (Marchenko–Pastur
+  functionals at a self-consistent point) is not derived: the package takes it by Monte Carlo of
+  the per-draw end point.
+
 Not derived: fine-tuning from the collapsed network (λ_p >= 2: the origin is a stationary point
 of every loss, so exact gradient flow stays there; from a small perturbation it is scratch
-training), and pretraining with weight decay on a finite source (docs/paper.md §12 says what
-the package does there).
+training), and the proportional-limit expectation of the finite-source records.
 """
 
 from __future__ import annotations

@@ -37,18 +37,28 @@ def git_commit() -> str:
 
 
 def provenance() -> dict:
-    """Commit, machine, CPU count and the thread counts of torch and numba."""
+    """Commit, machine, CPU count and the thread counts of torch and numba.
+
+    Asking numba for its thread count starts its OpenMP threading layer, which resets torch's
+    intra-op thread count to the number of cores (whatever ``OMP_NUM_THREADS`` said): torch's
+    count is read first and put back, so that recording the provenance never changes how the
+    next batch runs (two torch threads on cores another job is using made small batched solves
+    up to 50× slower).
+    """
+    torch_threads = torch.get_num_threads()
     try:
         import numba
 
         numba_threads = numba.get_num_threads()
     except ImportError:  # pragma: no cover - numba is a dependency
         numba_threads = None
+    if torch.get_num_threads() != torch_threads:
+        torch.set_num_threads(torch_threads)
     return {
         "commit": git_commit(),
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": torch_threads,
         "numba_threads": numba_threads,
     }
 
