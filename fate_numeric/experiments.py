@@ -27,19 +27,19 @@ GPU the libraries may choose kernels by batch size; there the promise holds to r
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
 import json
 import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
 
 from derivations.errors import InvalidArgumentError
+from fate_numeric import batching
+from fate_numeric.batching import seed_of, split_rows
 from fate_numeric.gram import FeatureSpectrum, GramState, gram_descent, linear_transfer_gram
 from fate_numeric.linear import (
     INITS,
@@ -378,12 +378,6 @@ def _unrecorded(schedule: Schedule) -> dict:
     return data
 
 
-def _seed(data: dict) -> int:
-    """A generator seed from a configuration (a hash of its canonical JSON)."""
-    text = json.dumps(data, sort_keys=True)
-    return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)
-
-
 def _batch_key(cell: Cell) -> tuple:
     """Cells with equal keys can run in one batched program."""
     return (
@@ -401,13 +395,10 @@ def _batch_key(cell: Cell) -> tuple:
     )
 
 
-def compatible(cells: Sequence, key: Callable[[Any], tuple] = _batch_key) -> list[list]:
-    """Partition ``cells`` into lists that :func:`run_cells` can batch together (cells with equal
-    ``key``; another model passes its own key), in the order of their first appearance."""
-    groups: dict[tuple, list] = {}
-    for cell in cells:
-        groups.setdefault(key(cell), []).append(cell)
-    return list(groups.values())
+def compatible(cells: Sequence[Cell]) -> list[list[Cell]]:
+    """Partition ``cells`` into lists that :func:`run_cells` can batch together, in the order of
+    their first appearance (:func:`fate_numeric.batching.compatible`)."""
+    return batching.compatible(cells, key=_batch_key)
 
 
 @dataclass(frozen=True)
@@ -442,7 +433,7 @@ class _Pretraining:
 
 
 def _draw_pretraining(cell: Cell, device: torch.device, gram: bool) -> _Pretraining:
-    gen = generator(_seed(cell.pretraining_config()), device)
+    gen = generator(seed_of(cell.pretraining_config()), device)
     teachers = make_teachers(cell.d, cell.theta, gen)
     start = initial_network(cell.depth, cell.d, cell.alpha, gen, cell.init)
     source_data = None
@@ -456,7 +447,7 @@ def _draw_pretraining(cell: Cell, device: torch.device, gram: bool) -> _Pretrain
 
 
 def _draw_target(cell: Cell, target: torch.Tensor, device: torch.device, gram: bool) -> _Data:
-    gen = generator(_seed(cell.data_config()), device)
+    gen = generator(seed_of(cell.data_config()), device)
     x, y = gaussian_data(cell.instances, cell.n, target, cell.sigma, gen)
     in_span = (not gram and cell.procedure != "linear_transfer") and trains_in_span(
         cell.n, cell.d, cell.record_every
@@ -468,7 +459,7 @@ def _draw_scratch(
     cell: Cell, device: torch.device, gram: bool
 ) -> tuple[torch.Tensor, Network, _Data]:
     """Scratch cells: teachers, a fresh initial network and data per cell (``train.py``)."""
-    gen = generator(_seed(cell._simulation_config()), device)
+    gen = generator(seed_of(cell._simulation_config()), device)
     teachers = make_teachers(cell.d, cell.theta, gen)
     start = initial_network(cell.depth, cell.d, cell.alpha, gen, cell.init)
     x, y = gaussian_data(cell.instances, cell.n, teachers.target, cell.sigma, gen)
@@ -652,7 +643,7 @@ def run_cells(
         trained = _descend(
             start, data, counts, first.schedule, targets, group_of_instance, weight_decays=decays
         )
-        _split(
+        split_rows(
             outputs,
             counts,
             generalisation=trained.generalisation,
@@ -686,7 +677,7 @@ def run_cells(
         singular = spectrum.singular_values(3)
     else:
         singular = torch.linalg.svdvals(networks.feature_map())[:, :3]
-    _split(
+    split_rows(
         outputs,
         counts,
         pretrain_loss=trained.train_loss[index],
@@ -715,7 +706,7 @@ def run_cells(
             group_of_instance,
             weight_decays=decays,
         )
-        _split(
+        split_rows(
             outputs,
             counts,
             generalisation=tuned.generalisation,
@@ -784,7 +775,8 @@ def _time_course(
 
     Writes ``{prefix}_step`` (the recorded steps, common to all instances) into every output and
     returns ``{prefix}_train_loss`` and ``{prefix}_generalisation`` as (instances, records), for
-    :func:`_split`. NaN marks records after an instance's group stopped early.
+    :func:`fate_numeric.batching.split_rows`. NaN marks records after an instance's group stopped
+    early.
     """
     history = trained.history
     if not history:
@@ -797,19 +789,6 @@ def _time_course(
         for name in ("train_loss", "generalisation")
         if name in history
     }
-
-
-def _split(
-    outputs: list[dict[str, np.ndarray]], counts: Sequence[int], **arrays: torch.Tensor | None
-) -> None:
-    for name, values in arrays.items():
-        if values is None:
-            continue
-        pieces = torch.split(values.detach(), list(counts))
-        for output, piece in zip(outputs, pieces, strict=True):
-            if piece.is_floating_point():  # stored in float64 whatever the training precision
-                piece = piece.to(torch.float64)
-            output[name] = piece.cpu().numpy()
 
 
 def bytes_per_instance(cell: Cell) -> int:
@@ -829,26 +808,15 @@ def bytes_per_instance(cell: Cell) -> int:
 
 
 def chunks(cells: Sequence[Cell], budget_bytes: int) -> list[list[Cell]]:
-    """Split compatible cells into consecutive lists that fit ``budget_bytes`` each."""
-    out: list[list[Cell]] = []
-    current: list[Cell] = []
-    used = 0
-    for cell in cells:
-        need = bytes_per_instance(cell) * cell.instances
-        if need > budget_bytes:
-            raise InvalidArgumentError(
-                f"one cell needs {need / 2**30:.1f} GiB (d={cell.d}, n={cell.n}, "
-                f"{cell.instances} instances) but only {budget_bytes / 2**30:.1f} GiB are "
-                "available on the device; lower d, n or the number of instances"
-            )
-        if current and used + need > budget_bytes:
-            out.append(current)
-            current, used = [], 0
-        current.append(cell)
-        used += need
-    if current:
-        out.append(current)
-    return out
+    """Split compatible cells into consecutive lists that fit ``budget_bytes`` each
+    (:func:`fate_numeric.batching.chunks`; a batch needs the sum of its cells' memory)."""
+    return batching.chunks(
+        cells,
+        budget_bytes,
+        lambda batch: sum(bytes_per_instance(cell) * cell.instances for cell in batch),
+        lambda cell: f"d={cell.d}, n={cell.n}",
+        "d, n",
+    )
 
 
 # ---- Extensions (not the paper's claims): rank-k feature spaces (docs/paper.md §11) ----------
@@ -887,7 +855,7 @@ def _run_rank_k(cells: Sequence[Cell], device: torch.device) -> list[dict[str, n
     drawn = {}
     for key in unique:
         cell = owner[key]
-        gen = generator(_seed(cell.pretraining_config()), device)
+        gen = generator(seed_of(cell.pretraining_config()), device)
         sources, target = rank_k_teachers(cell.d, cell.source_rank, cell.theta, gen)
         hidden = initial_network(2, cell.d, cell.alpha, gen, cell.init).hidden[0]
         readout = initial_readout_k(cell.d, cell.source_rank, cell.alpha, gen, cell.init)

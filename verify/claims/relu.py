@@ -40,9 +40,9 @@ import numpy as np
 import torch
 
 from derivations.paper import PRINTED_NUMBERS
-from fate_numeric import relu_analysis
+from fate_numeric import relu_analysis, service
 from fate_numeric.numerics import DTYPE, generator
-from fate_numeric.relu_sweeps import ReluCell, load_relu_sweep
+from fate_numeric.relu_sweeps import ReluCell
 from verify.claims.core import Context, Tier, claim, paper_check
 from verify.model import Check
 from verify.stats import K, exact_check, mean_check
@@ -56,7 +56,7 @@ def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.nda
     """The cells of a ReLU sweep at the run's profile and their arrays (simulated once, stored)."""
     return ctx.cached_sweep(
         f"relu:{name}",
-        lambda: load_relu_sweep(name, ctx.profile, ctx.seed, ctx.store, ctx.device),
+        lambda: service.load_sweep(name, ctx.profile, ctx.store, ctx.device, seed=ctx.seed),
     )
 
 
