@@ -33,6 +33,7 @@ import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -607,57 +608,106 @@ def run_cells(
     ``feature_singular_values`` (instances, 3) of the pretrained feature map; ``drift`` of the
     conserved imbalances D_l (instances, L−1) where there was gradient descent in the W-form, or
     ``trace_drift`` |tr D(end) − tr D(0)| (instances, 1) in the Gram form (``engine``, see
-    :data:`ENGINES`; the generalisation errors, losses and steps do not depend on it).
+    :data:`ENGINES`; the generalisation errors, losses and steps do not depend on it). Each
+    procedure is one function of :data:`SIMULATIONS`.
     """
     if not cells:
         return []
     if len(compatible(cells)) != 1:
         raise InvalidArgumentError("run_cells needs compatible cells; split them with compatible()")
+    return SIMULATIONS[simulation_of(cells[0])](_Batch.of(cells, device, engine))
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every procedure's simulation of a batch of compatible cells starts from: the cells,
+    the device, whether it trains in the Gram form, the instances per cell and the cell of each
+    instance, the training precision, each instance's weight decay, and one output per cell."""
+
+    cells: Sequence[Cell]
+    device: torch.device
+    gram: bool
+    counts: list[int]
+    group_of_instance: torch.Tensor
+    dtype: torch.dtype
+    decays: torch.Tensor
+    outputs: list[dict[str, np.ndarray]]
+
+    @classmethod
+    def of(cls, cells: Sequence[Cell], device: torch.device, engine: str) -> _Batch:
+        first = cells[0]
+        counts = [cell.instances for cell in cells]
+        group_of_instance = torch.repeat_interleave(
+            torch.arange(len(cells)), torch.tensor(counts)
+        ).to(device)
+        dtype = precision_dtype(first.precision)
+        # the weight decays in the training precision (they were float32 until issue 17: 0.1
+        # rounded to 0.10000000149, which moved the risks by up to 9e-8 relative; the archived
+        # scratch sweep was simulated again since)
+        decays = torch.cat(
+            [
+                torch.full((c,), cell.weight_decay, dtype=dtype, device=device)
+                for cell, c in zip(cells, counts, strict=True)
+            ]
+        )
+        outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
+        gram = uses_gram(first, engine)
+        return cls(cells, device, gram, counts, group_of_instance, dtype, decays, outputs)
+
+
+def _simulate_scratch(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Scratch training of every instance from its own initial network on its own data."""
+    cells, counts, dtype, gram = batch.cells, batch.counts, batch.dtype, batch.gram
+    drawn = [_draw_scratch(cell, batch.device, gram) for cell in cells]
+    start = _stack([net.tile(c) for (_, net, _), c in zip(drawn, counts, strict=True)])
+    start = start.cast(dtype)
+    if gram:
+        start = GramState.from_network(start)
+    targets = torch.cat([t.expand(c, -1) for (t, _, _), c in zip(drawn, counts, strict=True)])
+    targets = targets.to(dtype)
+    data = [part.cast(dtype) for _, _, part in drawn]
+    trained = _descend(
+        start,
+        data,
+        counts,
+        cells[0].schedule,
+        targets,
+        batch.group_of_instance,
+        weight_decays=batch.decays,
+    )
+    split_rows(
+        batch.outputs,
+        counts,
+        generalisation=trained.generalisation,
+        train_loss=trained.train_loss,
+        steps=trained.steps,
+        **_drift(trained),
+        **_time_course(batch.outputs, trained, "history"),
+    )
+    return batch.outputs
+
+
+@dataclass(frozen=True)
+class _Transfer:
+    """The pretrained side of a transfer batch: each cell's pretraining key, the drawn
+    pretrainings by key, every instance's pretrained network (and, in the Gram form, the spectrum
+    of its features), its target teacher and its target data in the training precision."""
+
+    keys: list[str]
+    pretraining: dict[str, _Pretraining]
+    networks: Any
+    spectrum: FeatureSpectrum | None
+    targets: torch.Tensor
+    target_data: list[_Data]
+
+
+def _pretrained(batch: _Batch) -> _Transfer:
+    """One pretraining per distinct pretraining configuration (per angle), shared by its cells;
+    the pretraining's arrays written into the outputs; the target data drawn."""
+    cells, counts, device, dtype, gram = (
+        batch.cells, batch.counts, batch.device, batch.dtype, batch.gram
+    )  # fmt: skip
     first = cells[0]
-    gram = uses_gram(first, engine)
-    counts = [cell.instances for cell in cells]
-    group_of_instance = torch.repeat_interleave(torch.arange(len(cells)), torch.tensor(counts)).to(
-        device
-    )
-    outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
-    dtype = precision_dtype(first.precision)
-    # the weight decays in the training precision (they were float32 until issue 17: 0.1 rounded to
-    # 0.10000000149, which moved the risks by up to 9e-8 relative; the archived scratch sweep was
-    # simulated again since)
-    decays = torch.cat(
-        [
-            torch.full((c,), cell.weight_decay, dtype=dtype, device=device)
-            for cell, c in zip(cells, counts, strict=True)
-        ]
-    )
-
-    if first.procedure == "scratch":
-        drawn = [_draw_scratch(cell, device, gram) for cell in cells]
-        start = _stack([net.tile(c) for (_, net, _), c in zip(drawn, counts, strict=True)])
-        start = start.cast(dtype)
-        if gram:
-            start = GramState.from_network(start)
-        targets = torch.cat([t.expand(c, -1) for (t, _, _), c in zip(drawn, counts, strict=True)])
-        targets = targets.to(dtype)
-        data = [part.cast(dtype) for _, _, part in drawn]
-        trained = _descend(
-            start, data, counts, first.schedule, targets, group_of_instance, weight_decays=decays
-        )
-        split_rows(
-            outputs,
-            counts,
-            generalisation=trained.generalisation,
-            train_loss=trained.train_loss,
-            steps=trained.steps,
-            **_drift(trained),
-            **_time_course(outputs, trained, "history"),
-        )
-        return outputs
-
-    if first.source_rank > 1:  # extension: k source teachers (docs/paper.md §11)
-        return _run_rank_k(cells, device)
-
-    # one pretraining per distinct pretraining configuration (per angle), shared by its cells
     keys = [json.dumps(cell.pretraining_config(), sort_keys=True) for cell in cells]
     unique = list(dict.fromkeys(keys))
     first_cell = {key: cells[keys.index(key)] for key in unique}
@@ -672,23 +722,23 @@ def run_cells(
         ]
     ).to(device)
     networks = trained.network.select(index)
+    spectrum = None
     if gram:  # one eigendecomposition of K per pretrained network (``gram_refit``)
         spectrum = trained.network.spectrum().select(index)
         singular = spectrum.singular_values(3)
     else:
         singular = torch.linalg.svdvals(networks.feature_map())[:, :3]
     split_rows(
-        outputs,
+        batch.outputs,
         counts,
         pretrain_loss=trained.train_loss[index],
         pretrain_steps=trained.steps[index],
         feature_singular_values=singular,
         **{
             name: values[index]
-            for name, values in _time_course(outputs, trained, "pretrain_history").items()
+            for name, values in _time_course(batch.outputs, trained, "pretrain_history").items()
         },
     )
-
     targets = torch.cat(
         [pretraining[key].target.expand(c, -1) for key, c in zip(keys, counts, strict=True)]
     ).to(dtype)
@@ -696,42 +746,79 @@ def run_cells(
         _draw_target(cell, pretraining[key].target, device, gram).cast(dtype)
         for cell, key in zip(cells, keys, strict=True)
     ]
-    if first.procedure == "fine_tuning":
-        tuned = _descend(
-            networks,
-            target_data,
-            counts,
-            first.schedule,
-            targets,
-            group_of_instance,
-            weight_decays=decays,
-        )
-        split_rows(
-            outputs,
-            counts,
-            generalisation=tuned.generalisation,
-            train_loss=tuned.train_loss,
-            steps=tuned.steps,
-            **_drift(tuned),
-            **_time_course(outputs, tuned, "history"),
-        )
-        return outputs
+    return _Transfer(keys, pretraining, networks, spectrum, targets, target_data)
+
+
+def _simulate_fine_tuning(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Fine-tuning: gradient descent on the target data from the pretrained networks."""
+    transfer = _pretrained(batch)
+    tuned = _descend(
+        transfer.networks,
+        transfer.target_data,
+        batch.counts,
+        batch.cells[0].schedule,
+        transfer.targets,
+        batch.group_of_instance,
+        weight_decays=batch.decays,
+    )
+    split_rows(
+        batch.outputs,
+        batch.counts,
+        generalisation=tuned.generalisation,
+        train_loss=tuned.train_loss,
+        steps=tuned.steps,
+        **_drift(tuned),
+        **_time_course(batch.outputs, tuned, "history"),
+    )
+    return batch.outputs
+
+
+def _simulate_linear_transfer(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Linear transfer: the last layer refitted in closed form on the pretrained features, at
+    every ridge of the cell."""
+    transfer = _pretrained(batch)
+    gram, dtype = batch.gram, batch.dtype
     refit = linear_transfer_gram if gram else linear_transfer
-    features = spectrum if gram else networks.feature_map()
+    features = transfer.spectrum if gram else transfer.networks.feature_map()
     offset = 0
-    for output, cell, data, key in zip(outputs, cells, target_data, keys, strict=True):
+    for output, cell, data, key in zip(
+        batch.outputs, batch.cells, transfer.target_data, transfer.keys, strict=True
+    ):
         rows = slice(offset, offset + cell.instances)
         errors = refit(
             features.select(rows) if gram else features[rows],
             data.stats,
             cell.ridges,
-            pretraining[key].target.to(dtype),
+            transfer.pretraining[key].target.to(dtype),
             cell.rank_rtol,
             cell.authors_jitter,
         )
         output["generalisation"] = errors.to(torch.float64).cpu().numpy()
         offset += cell.instances
-    return outputs
+    return batch.outputs
+
+
+def _simulate_rank_k(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Linear transfer after pretraining on k source teachers (extension, docs/paper.md §11)."""
+    return _run_rank_k(batch.cells, batch.device)
+
+
+#: How each kind of cell is simulated (:func:`simulation_of`): one function per procedure, and
+#: the rank-k extension's linear transfer.
+SIMULATIONS: dict[str, Callable[[_Batch], list[dict[str, np.ndarray]]]] = {
+    "scratch": _simulate_scratch,
+    "fine_tuning": _simulate_fine_tuning,
+    "linear_transfer": _simulate_linear_transfer,
+    "rank_k": _simulate_rank_k,
+}
+
+
+def simulation_of(cell: Cell) -> str:
+    """The entry of :data:`SIMULATIONS` that simulates ``cell``: its procedure, or ``rank_k`` for
+    a transfer cell pretrained on k > 1 source teachers."""
+    if cell.procedure != "scratch" and cell.source_rank > 1:
+        return "rank_k"
+    return cell.procedure
 
 
 def _pretrain(
