@@ -50,8 +50,20 @@ def _key_digest(cells: list) -> str:
     return hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()
 
 
+#: The quick profiles as on main (pinned here: a package-scoped fixture of the figure tests may
+#: still hold a tiny "quick" profile in the same xdist worker when this module runs).
+QUICK_LINEAR = sweeps.Profile(
+    "quick", d=40, instances=32, gammas=(0.25, 0.5, 0.75, 1.0, 1.5, 2.0),
+    theta_fractions=(0.25, 0.5, 0.75, 1.0),
+)  # fmt: skip
+QUICK_RELU = ReluProfile("quick", 10, 100, 10, 6, (10, 20, 40, 80, 160), (0.2, 0.4, 0.6, 0.8), 1.0,
+                         20_000)  # fmt: skip
+
+
 @pytest.mark.parametrize("name", sorted(QUICK_KEYS))
-def test_store_keys_of_every_quick_cell_are_those_before_the_service(name):
+def test_store_keys_of_every_quick_cell_are_those_before_the_service(name, monkeypatch):
+    monkeypatch.setitem(sweeps.PROFILES, "quick", QUICK_LINEAR)
+    monkeypatch.setitem(relu_sweeps.RELU_PROFILES, "quick", QUICK_RELU)
     cells = service.cells_of(name, "quick")
     assert (_key_digest(cells), len(cells)) == QUICK_KEYS[name]
 
