@@ -27,7 +27,6 @@ GPU the libraries may choose kernels by batch size; there the promise holds to r
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
 import json
 import math
@@ -40,6 +39,8 @@ import numpy as np
 import torch
 
 from derivations.errors import InvalidArgumentError
+from fate_numeric import batching
+from fate_numeric.batching import seed_of, split_rows
 from fate_numeric.gram import FeatureSpectrum, GramState, gram_descent, linear_transfer_gram
 from fate_numeric.linear import (
     INITS,
@@ -378,12 +379,6 @@ def _unrecorded(schedule: Schedule) -> dict:
     return data
 
 
-def _seed(data: dict) -> int:
-    """A generator seed from a configuration (a hash of its canonical JSON)."""
-    text = json.dumps(data, sort_keys=True)
-    return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)
-
-
 def _batch_key(cell: Cell) -> tuple:
     """Cells with equal keys can run in one batched program."""
     return (
@@ -401,13 +396,10 @@ def _batch_key(cell: Cell) -> tuple:
     )
 
 
-def compatible(cells: Sequence, key: Callable[[Any], tuple] = _batch_key) -> list[list]:
-    """Partition ``cells`` into lists that :func:`run_cells` can batch together (cells with equal
-    ``key``; another model passes its own key), in the order of their first appearance."""
-    groups: dict[tuple, list] = {}
-    for cell in cells:
-        groups.setdefault(key(cell), []).append(cell)
-    return list(groups.values())
+def compatible(cells: Sequence[Cell]) -> list[list[Cell]]:
+    """Partition ``cells`` into lists that :func:`run_cells` can batch together, in the order of
+    their first appearance (:func:`fate_numeric.batching.compatible`)."""
+    return batching.compatible(cells, key=_batch_key)
 
 
 @dataclass(frozen=True)
@@ -442,7 +434,7 @@ class _Pretraining:
 
 
 def _draw_pretraining(cell: Cell, device: torch.device, gram: bool) -> _Pretraining:
-    gen = generator(_seed(cell.pretraining_config()), device)
+    gen = generator(seed_of(cell.pretraining_config()), device)
     teachers = make_teachers(cell.d, cell.theta, gen)
     start = initial_network(cell.depth, cell.d, cell.alpha, gen, cell.init)
     source_data = None
@@ -456,7 +448,7 @@ def _draw_pretraining(cell: Cell, device: torch.device, gram: bool) -> _Pretrain
 
 
 def _draw_target(cell: Cell, target: torch.Tensor, device: torch.device, gram: bool) -> _Data:
-    gen = generator(_seed(cell.data_config()), device)
+    gen = generator(seed_of(cell.data_config()), device)
     x, y = gaussian_data(cell.instances, cell.n, target, cell.sigma, gen)
     in_span = (not gram and cell.procedure != "linear_transfer") and trains_in_span(
         cell.n, cell.d, cell.record_every
@@ -468,7 +460,7 @@ def _draw_scratch(
     cell: Cell, device: torch.device, gram: bool
 ) -> tuple[torch.Tensor, Network, _Data]:
     """Scratch cells: teachers, a fresh initial network and data per cell (``train.py``)."""
-    gen = generator(_seed(cell._simulation_config()), device)
+    gen = generator(seed_of(cell._simulation_config()), device)
     teachers = make_teachers(cell.d, cell.theta, gen)
     start = initial_network(cell.depth, cell.d, cell.alpha, gen, cell.init)
     x, y = gaussian_data(cell.instances, cell.n, teachers.target, cell.sigma, gen)
@@ -616,57 +608,106 @@ def run_cells(
     ``feature_singular_values`` (instances, 3) of the pretrained feature map; ``drift`` of the
     conserved imbalances D_l (instances, L−1) where there was gradient descent in the W-form, or
     ``trace_drift`` |tr D(end) − tr D(0)| (instances, 1) in the Gram form (``engine``, see
-    :data:`ENGINES`; the generalisation errors, losses and steps do not depend on it).
+    :data:`ENGINES`; the generalisation errors, losses and steps do not depend on it). Each
+    procedure is one function of :data:`SIMULATIONS`.
     """
     if not cells:
         return []
     if len(compatible(cells)) != 1:
         raise InvalidArgumentError("run_cells needs compatible cells; split them with compatible()")
+    return SIMULATIONS[simulation_of(cells[0])](_Batch.of(cells, device, engine))
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every procedure's simulation of a batch of compatible cells starts from: the cells,
+    the device, whether it trains in the Gram form, the instances per cell and the cell of each
+    instance, the training precision, each instance's weight decay, and one output per cell."""
+
+    cells: Sequence[Cell]
+    device: torch.device
+    gram: bool
+    counts: list[int]
+    group_of_instance: torch.Tensor
+    dtype: torch.dtype
+    decays: torch.Tensor
+    outputs: list[dict[str, np.ndarray]]
+
+    @classmethod
+    def of(cls, cells: Sequence[Cell], device: torch.device, engine: str) -> _Batch:
+        first = cells[0]
+        counts = [cell.instances for cell in cells]
+        group_of_instance = torch.repeat_interleave(
+            torch.arange(len(cells)), torch.tensor(counts)
+        ).to(device)
+        dtype = precision_dtype(first.precision)
+        # the weight decays in the training precision (they were float32 until issue 17: 0.1
+        # rounded to 0.10000000149, which moved the risks by up to 9e-8 relative; the archived
+        # scratch sweep was simulated again since)
+        decays = torch.cat(
+            [
+                torch.full((c,), cell.weight_decay, dtype=dtype, device=device)
+                for cell, c in zip(cells, counts, strict=True)
+            ]
+        )
+        outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
+        gram = uses_gram(first, engine)
+        return cls(cells, device, gram, counts, group_of_instance, dtype, decays, outputs)
+
+
+def _simulate_scratch(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Scratch training of every instance from its own initial network on its own data."""
+    cells, counts, dtype, gram = batch.cells, batch.counts, batch.dtype, batch.gram
+    drawn = [_draw_scratch(cell, batch.device, gram) for cell in cells]
+    start = _stack([net.tile(c) for (_, net, _), c in zip(drawn, counts, strict=True)])
+    start = start.cast(dtype)
+    if gram:
+        start = GramState.from_network(start)
+    targets = torch.cat([t.expand(c, -1) for (t, _, _), c in zip(drawn, counts, strict=True)])
+    targets = targets.to(dtype)
+    data = [part.cast(dtype) for _, _, part in drawn]
+    trained = _descend(
+        start,
+        data,
+        counts,
+        cells[0].schedule,
+        targets,
+        batch.group_of_instance,
+        weight_decays=batch.decays,
+    )
+    split_rows(
+        batch.outputs,
+        counts,
+        generalisation=trained.generalisation,
+        train_loss=trained.train_loss,
+        steps=trained.steps,
+        **_drift(trained),
+        **_time_course(batch.outputs, trained, "history"),
+    )
+    return batch.outputs
+
+
+@dataclass(frozen=True)
+class _Transfer:
+    """The pretrained side of a transfer batch: each cell's pretraining key, the drawn
+    pretrainings by key, every instance's pretrained network (and, in the Gram form, the spectrum
+    of its features), its target teacher and its target data in the training precision."""
+
+    keys: list[str]
+    pretraining: dict[str, _Pretraining]
+    networks: Any
+    spectrum: FeatureSpectrum | None
+    targets: torch.Tensor
+    target_data: list[_Data]
+
+
+def _pretrained(batch: _Batch) -> _Transfer:
+    """One pretraining per distinct pretraining configuration (per angle), shared by its cells;
+    the pretraining's arrays written into the outputs; the target data drawn."""
+    cells, counts, device, dtype, gram = (
+        batch.cells, batch.counts, batch.device, batch.dtype, batch.gram
+    )  # fmt: skip
     first = cells[0]
-    gram = uses_gram(first, engine)
-    counts = [cell.instances for cell in cells]
-    group_of_instance = torch.repeat_interleave(torch.arange(len(cells)), torch.tensor(counts)).to(
-        device
-    )
-    outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
-    dtype = precision_dtype(first.precision)
-    # the weight decays in the training precision (they were float32 until issue 17: 0.1 rounded to
-    # 0.10000000149, which moved the risks by up to 9e-8 relative; the archived scratch sweep was
-    # simulated again since)
-    decays = torch.cat(
-        [
-            torch.full((c,), cell.weight_decay, dtype=dtype, device=device)
-            for cell, c in zip(cells, counts, strict=True)
-        ]
-    )
-
-    if first.procedure == "scratch":
-        drawn = [_draw_scratch(cell, device, gram) for cell in cells]
-        start = _stack([net.tile(c) for (_, net, _), c in zip(drawn, counts, strict=True)])
-        start = start.cast(dtype)
-        if gram:
-            start = GramState.from_network(start)
-        targets = torch.cat([t.expand(c, -1) for (t, _, _), c in zip(drawn, counts, strict=True)])
-        targets = targets.to(dtype)
-        data = [part.cast(dtype) for _, _, part in drawn]
-        trained = _descend(
-            start, data, counts, first.schedule, targets, group_of_instance, weight_decays=decays
-        )
-        _split(
-            outputs,
-            counts,
-            generalisation=trained.generalisation,
-            train_loss=trained.train_loss,
-            steps=trained.steps,
-            **_drift(trained),
-            **_time_course(outputs, trained, "history"),
-        )
-        return outputs
-
-    if first.source_rank > 1:  # extension: k source teachers (docs/paper.md §11)
-        return _run_rank_k(cells, device)
-
-    # one pretraining per distinct pretraining configuration (per angle), shared by its cells
     keys = [json.dumps(cell.pretraining_config(), sort_keys=True) for cell in cells]
     unique = list(dict.fromkeys(keys))
     first_cell = {key: cells[keys.index(key)] for key in unique}
@@ -681,23 +722,23 @@ def run_cells(
         ]
     ).to(device)
     networks = trained.network.select(index)
+    spectrum = None
     if gram:  # one eigendecomposition of K per pretrained network (``gram_refit``)
         spectrum = trained.network.spectrum().select(index)
         singular = spectrum.singular_values(3)
     else:
         singular = torch.linalg.svdvals(networks.feature_map())[:, :3]
-    _split(
-        outputs,
+    split_rows(
+        batch.outputs,
         counts,
         pretrain_loss=trained.train_loss[index],
         pretrain_steps=trained.steps[index],
         feature_singular_values=singular,
         **{
             name: values[index]
-            for name, values in _time_course(outputs, trained, "pretrain_history").items()
+            for name, values in _time_course(batch.outputs, trained, "pretrain_history").items()
         },
     )
-
     targets = torch.cat(
         [pretraining[key].target.expand(c, -1) for key, c in zip(keys, counts, strict=True)]
     ).to(dtype)
@@ -705,42 +746,79 @@ def run_cells(
         _draw_target(cell, pretraining[key].target, device, gram).cast(dtype)
         for cell, key in zip(cells, keys, strict=True)
     ]
-    if first.procedure == "fine_tuning":
-        tuned = _descend(
-            networks,
-            target_data,
-            counts,
-            first.schedule,
-            targets,
-            group_of_instance,
-            weight_decays=decays,
-        )
-        _split(
-            outputs,
-            counts,
-            generalisation=tuned.generalisation,
-            train_loss=tuned.train_loss,
-            steps=tuned.steps,
-            **_drift(tuned),
-            **_time_course(outputs, tuned, "history"),
-        )
-        return outputs
+    return _Transfer(keys, pretraining, networks, spectrum, targets, target_data)
+
+
+def _simulate_fine_tuning(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Fine-tuning: gradient descent on the target data from the pretrained networks."""
+    transfer = _pretrained(batch)
+    tuned = _descend(
+        transfer.networks,
+        transfer.target_data,
+        batch.counts,
+        batch.cells[0].schedule,
+        transfer.targets,
+        batch.group_of_instance,
+        weight_decays=batch.decays,
+    )
+    split_rows(
+        batch.outputs,
+        batch.counts,
+        generalisation=tuned.generalisation,
+        train_loss=tuned.train_loss,
+        steps=tuned.steps,
+        **_drift(tuned),
+        **_time_course(batch.outputs, tuned, "history"),
+    )
+    return batch.outputs
+
+
+def _simulate_linear_transfer(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Linear transfer: the last layer refitted in closed form on the pretrained features, at
+    every ridge of the cell."""
+    transfer = _pretrained(batch)
+    gram, dtype = batch.gram, batch.dtype
     refit = linear_transfer_gram if gram else linear_transfer
-    features = spectrum if gram else networks.feature_map()
+    features = transfer.spectrum if gram else transfer.networks.feature_map()
     offset = 0
-    for output, cell, data, key in zip(outputs, cells, target_data, keys, strict=True):
+    for output, cell, data, key in zip(
+        batch.outputs, batch.cells, transfer.target_data, transfer.keys, strict=True
+    ):
         rows = slice(offset, offset + cell.instances)
         errors = refit(
             features.select(rows) if gram else features[rows],
             data.stats,
             cell.ridges,
-            pretraining[key].target.to(dtype),
+            transfer.pretraining[key].target.to(dtype),
             cell.rank_rtol,
             cell.authors_jitter,
         )
         output["generalisation"] = errors.to(torch.float64).cpu().numpy()
         offset += cell.instances
-    return outputs
+    return batch.outputs
+
+
+def _simulate_rank_k(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Linear transfer after pretraining on k source teachers (extension, docs/paper.md §11)."""
+    return _run_rank_k(batch.cells, batch.device)
+
+
+#: How each kind of cell is simulated (:func:`simulation_of`): one function per procedure, and
+#: the rank-k extension's linear transfer.
+SIMULATIONS: dict[str, Callable[[_Batch], list[dict[str, np.ndarray]]]] = {
+    "scratch": _simulate_scratch,
+    "fine_tuning": _simulate_fine_tuning,
+    "linear_transfer": _simulate_linear_transfer,
+    "rank_k": _simulate_rank_k,
+}
+
+
+def simulation_of(cell: Cell) -> str:
+    """The entry of :data:`SIMULATIONS` that simulates ``cell``: its procedure, or ``rank_k`` for
+    a transfer cell pretrained on k > 1 source teachers."""
+    if cell.procedure != "scratch" and cell.source_rank > 1:
+        return "rank_k"
+    return cell.procedure
 
 
 def _pretrain(
@@ -784,7 +862,8 @@ def _time_course(
 
     Writes ``{prefix}_step`` (the recorded steps, common to all instances) into every output and
     returns ``{prefix}_train_loss`` and ``{prefix}_generalisation`` as (instances, records), for
-    :func:`_split`. NaN marks records after an instance's group stopped early.
+    :func:`fate_numeric.batching.split_rows`. NaN marks records after an instance's group stopped
+    early.
     """
     history = trained.history
     if not history:
@@ -797,19 +876,6 @@ def _time_course(
         for name in ("train_loss", "generalisation")
         if name in history
     }
-
-
-def _split(
-    outputs: list[dict[str, np.ndarray]], counts: Sequence[int], **arrays: torch.Tensor | None
-) -> None:
-    for name, values in arrays.items():
-        if values is None:
-            continue
-        pieces = torch.split(values.detach(), list(counts))
-        for output, piece in zip(outputs, pieces, strict=True):
-            if piece.is_floating_point():  # stored in float64 whatever the training precision
-                piece = piece.to(torch.float64)
-            output[name] = piece.cpu().numpy()
 
 
 def bytes_per_instance(cell: Cell) -> int:
@@ -829,26 +895,15 @@ def bytes_per_instance(cell: Cell) -> int:
 
 
 def chunks(cells: Sequence[Cell], budget_bytes: int) -> list[list[Cell]]:
-    """Split compatible cells into consecutive lists that fit ``budget_bytes`` each."""
-    out: list[list[Cell]] = []
-    current: list[Cell] = []
-    used = 0
-    for cell in cells:
-        need = bytes_per_instance(cell) * cell.instances
-        if need > budget_bytes:
-            raise InvalidArgumentError(
-                f"one cell needs {need / 2**30:.1f} GiB (d={cell.d}, n={cell.n}, "
-                f"{cell.instances} instances) but only {budget_bytes / 2**30:.1f} GiB are "
-                "available on the device; lower d, n or the number of instances"
-            )
-        if current and used + need > budget_bytes:
-            out.append(current)
-            current, used = [], 0
-        current.append(cell)
-        used += need
-    if current:
-        out.append(current)
-    return out
+    """Split compatible cells into consecutive lists that fit ``budget_bytes`` each
+    (:func:`fate_numeric.batching.chunks`; a batch needs the sum of its cells' memory)."""
+    return batching.chunks(
+        cells,
+        budget_bytes,
+        lambda batch: sum(bytes_per_instance(cell) * cell.instances for cell in batch),
+        lambda cell: f"d={cell.d}, n={cell.n}",
+        "d, n",
+    )
 
 
 # ---- Extensions (not the paper's claims): rank-k feature spaces (docs/paper.md §11) ----------
@@ -887,7 +942,7 @@ def _run_rank_k(cells: Sequence[Cell], device: torch.device) -> list[dict[str, n
     drawn = {}
     for key in unique:
         cell = owner[key]
-        gen = generator(_seed(cell.pretraining_config()), device)
+        gen = generator(seed_of(cell.pretraining_config()), device)
         sources, target = rank_k_teachers(cell.d, cell.source_rank, cell.theta, gen)
         hidden = initial_network(2, cell.d, cell.alpha, gen, cell.init).hidden[0]
         readout = initial_readout_k(cell.d, cell.source_rank, cell.alpha, gen, cell.init)

@@ -51,7 +51,6 @@ finite descent does not fit.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -61,9 +60,9 @@ import numpy as np
 import torch
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric import experiments, relu
+from fate_numeric import batching, relu, service
+from fate_numeric.batching import seed_of, split_rows
 from fate_numeric.numerics import generator
-from fate_numeric.sweeps import run_sweep
 
 PROCEDURES = ("scratch", "linear_transfer", "fine_tuning")
 #: How linear transfer refits the output layer: by the paper's gradient descent (re-initialised at
@@ -159,10 +158,6 @@ class ReluCell:
         }
 
 
-def _seed(data: dict) -> int:
-    return int(hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:15], 16)
-
-
 def _batch_key(cell: ReluCell) -> tuple:
     return (
         cell.procedure,
@@ -177,8 +172,9 @@ def _batch_key(cell: ReluCell) -> tuple:
 
 
 def compatible(cells: Sequence[ReluCell]) -> list[list[ReluCell]]:
-    """Partition cells into lists that :func:`run_relu_cells` can batch together."""
-    return experiments.compatible(cells, key=_batch_key)
+    """Partition cells into lists that :func:`run_relu_cells` can batch together
+    (:func:`fate_numeric.batching.compatible`)."""
+    return batching.compatible(cells, key=_batch_key)
 
 
 def bytes_per_instance(cell: ReluCell) -> int:
@@ -187,27 +183,15 @@ def bytes_per_instance(cell: ReluCell) -> int:
 
 
 def chunks(cells: Sequence[ReluCell], budget_bytes: int) -> list[list[ReluCell]]:
-    """Compatible cells sorted by n and split into lists that fit ``budget_bytes`` (padding to
-    the largest n of a chunk is counted)."""
-    ordered = sorted(cells, key=lambda c: c.n)
-    out: list[list[ReluCell]] = []
-    current: list[ReluCell] = []
-    for cell in ordered:
-        alone = bytes_per_instance(cell) * cell.instances
-        if alone > budget_bytes:
-            raise InvalidArgumentError(
-                f"one cell needs {alone / 2**30:.1f} GiB (d={cell.d}, n={cell.n}, m={cell.width}, "
-                f"{cell.instances} instances) but only {budget_bytes / 2**30:.1f} GiB are "
-                "available; lower n, m or the number of instances"
-            )
-        rows = sum(c.instances for c in current) + cell.instances
-        if current and bytes_per_instance(cell) * rows > budget_bytes:
-            out.append(current)
-            current = []
-        current.append(cell)
-    if current:
-        out.append(current)
-    return out
+    """Compatible cells sorted by n and split into lists that fit ``budget_bytes``
+    (:func:`fate_numeric.batching.chunks`; padding to the largest n of a chunk is counted)."""
+    return batching.chunks(
+        sorted(cells, key=lambda c: c.n),
+        budget_bytes,
+        lambda batch: bytes_per_instance(batch[-1]) * sum(c.instances for c in batch),
+        lambda cell: f"d={cell.d}, n={cell.n}, m={cell.width}",
+        "n, m",
+    )
 
 
 #: Cells of different n share one padded program only while the padding wastes less than half
@@ -267,13 +251,13 @@ def _empirical_descent(
 def target_teacher(cell: ReluCell, device: torch.device) -> relu.TwoLayer:
     """The target teacher of a cell (drawn from its teacher configuration)."""
     return relu.make_teacher(
-        cell.d, cell.teacher_width, generator(_seed(cell.teacher_config()), device)
+        cell.d, cell.teacher_width, generator(seed_of(cell.teacher_config()), device)
     )
 
 
 def pretraining_start(cell: ReluCell, device: torch.device) -> relu.TwoLayer:
     """The student a cell's pretraining starts from (one network)."""
-    gen = generator(_seed(cell.pretraining_config()), device)
+    gen = generator(seed_of(cell.pretraining_config()), device)
     return relu.initial_student(1, cell.d, cell.width, cell.init_output, gen)
 
 
@@ -284,7 +268,7 @@ def _tile(net: relu.TwoLayer, copies: int) -> relu.TwoLayer:
 
 
 def _target_data(cell: ReluCell, teacher: relu.TwoLayer, device: torch.device):
-    gen = generator(_seed(cell.data_config()), device)
+    gen = generator(seed_of(cell.data_config()), device)
     return relu.teacher_data(_tile(teacher, cell.instances), cell.n, cell.sigma, gen)
 
 
@@ -294,13 +278,6 @@ def _stack(nets: Sequence[relu.TwoLayer]) -> relu.TwoLayer:
         torch.cat([net.out for net in nets]),
         nets[0].scale,
     )
-
-
-def _split(outputs: list[dict], cells: Sequence[ReluCell], **arrays: torch.Tensor) -> None:
-    sizes = [cell.instances for cell in cells]
-    for name, values in arrays.items():
-        for output, piece in zip(outputs, torch.split(values.detach(), sizes), strict=True):
-            output[name] = piece.cpu().numpy()
 
 
 @dataclass
@@ -403,6 +380,7 @@ def run_relu_cells(
     first = cells[0]
     teacher = target_teacher(first, device)
     outputs: list[dict[str, np.ndarray]] = [{} for _ in cells]
+    counts = [cell.instances for cell in cells]
     data = [_target_data(cell, teacher, device) for cell in cells]
     targets = _tile(teacher, sum(cell.instances for cell in cells))
 
@@ -413,13 +391,13 @@ def run_relu_cells(
                 cell.d,
                 cell.width,
                 cell.init_output,
-                generator(_seed(cell.config()), device),
+                generator(seed_of(cell.config()), device),
             )
             for cell in cells
         ]
         trained = _empirical_descent(cells, starts, data)
         risk = relu.population_risk(trained.network, targets)
-        _split(outputs, cells, risk=risk, train_loss=trained.loss, steps=trained.steps)
+        split_rows(outputs, counts, risk=risk, train_loss=trained.loss, steps=trained.steps)
         return outputs
 
     pretrained = pretrain(cells, device, store)
@@ -433,13 +411,13 @@ def run_relu_cells(
         ]
         risk = relu.population_risk(_stack([net for net, _ in refits]), targets)
         arrays = {name: torch.cat([a[name] for _, a in refits]) for name in refits[0][1]}
-        _split(outputs, cells, risk=risk, **arrays)
+        split_rows(outputs, counts, risk=risk, **arrays)
         return outputs
     networks = [pretrained[key].network for key in keys]
     starts = [_tile(net, cell.instances) for cell, net in zip(cells, networks, strict=True)]
     tuned = _empirical_descent(cells, starts, data)
     risk = relu.population_risk(tuned.network, targets)
-    _split(outputs, cells, risk=risk, train_loss=tuned.loss, steps=tuned.steps)
+    split_rows(outputs, counts, risk=risk, train_loss=tuned.loss, steps=tuned.steps)
     return outputs
 
 
@@ -520,27 +498,6 @@ def relu_profile(name: str) -> ReluProfile:
     return RELU_PROFILES[name]
 
 
-def load_relu_sweep(
-    name: str,
-    profile: str,
-    seed: int,
-    store,
-    device: torch.device,
-    missing: Callable[[int, int], None] | None = None,
-) -> list[tuple[ReluCell, dict[str, np.ndarray]]]:
-    """The cells of a named ReLU sweep with their stored arrays, simulating missing cells first.
-
-    ``missing(count, total)``, when given, is called before anything is simulated (it may raise,
-    e.g. a figure run with simulations switched off)."""
-    cells = relu_cells_of(name, profile, seed=seed)
-    absent = sum(not store.has(c.config()) for c in cells)
-    if absent:
-        if missing is not None:
-            missing(absent, len(cells))
-        run_relu_sweep(cells, store, device)
-    return [(c, store.load(c.config()).arrays) for c in cells]
-
-
 def relu_cells_of(name: str, profile: str, seed: int = 0) -> list[ReluCell]:
     """Every cell of a named ReLU sweep at a profile."""
     if name not in RELU_SWEEPS:
@@ -559,15 +516,20 @@ def run_relu_sweep(
     stop_after: float | None = None,
 ) -> dict[str, int]:
     """Run the cells not yet in ``store`` batch by batch, saving each as it ends (resumable):
-    :func:`fate_numeric.sweeps.run_sweep` with the ReLU batching and runner."""
-    return run_sweep(
-        cells,
-        store,
-        device,
-        progress,
-        budget_bytes,
-        runner=lambda batch, device: run_relu_cells(batch, device, store),
+    :func:`fate_numeric.service.run_sweep`, which batches and runs them as :data:`FAMILY`."""
+    return service.run_sweep(cells, store, device, progress, budget_bytes, stop_after=stop_after)
+
+
+#: The ReLU networks as the sweep service runs them (:mod:`fate_numeric.service`): the stored
+#: pretrained networks are shared by the batches of a sweep.
+FAMILY = service.register_family(
+    service.Family(
+        "relu",
+        ReluCell,
+        RELU_PROFILES,
+        RELU_SWEEPS,
+        run=run_relu_cells,
         partition=compatible,
         split=chunks,
-        stop_after=stop_after,
     )
+)

@@ -24,25 +24,28 @@ and finite-source pretraining run every step; :func:`fate_numeric.linear.groups_
 keeps every hyper-parameter but shrinks the grid (d = 40, 32 instances, 6 sample ratios, 4 angles)
 so that a sweep runs in minutes on two CPU cores.
 
-Each cell is stored under its own configuration (:mod:`fate_numeric.store`) as soon as its batch
-finishes, so a sweep that is stopped (Ctrl-C, a killed process) resumes where it stopped: a rerun
-skips every stored cell and loses at most the batch that was running.
+The sweeps register with the sweep service (:mod:`fate_numeric.service`, which runs and reads
+them). Each cell is stored under its own configuration (:mod:`fate_numeric.store`) as soon as its
+batch finishes, so a sweep that is stopped (Ctrl-C, a killed process) resumes where it stopped: a
+rerun skips every stored cell and loses at most the batch that was running.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-import torch
-
 from derivations.errors import InvalidArgumentError
+from fate_numeric import service
 from fate_numeric.experiments import Cell, chunks, compatible, run_cells
-from fate_numeric.numerics import memory_budget
-from fate_numeric.provenance import provenance
+
+# The runner and the store's timing of a sweep are the service's (docs/design.md §5.5); named here
+# as well, where the linear sweeps were always run from.
+run_sweep = service.run_sweep
+save_batch = service.save_batch
+stored_seconds = service.stored_seconds
 
 
 @dataclass(frozen=True)
@@ -156,85 +159,6 @@ def network_steps(cells: Sequence[Cell]) -> int:
                 networks = cell.instances if cell.n_source is not None else 1
                 steps += networks * cell.pretrain_schedule.steps
     return steps
-
-
-def run_sweep(
-    cells: list,
-    store,
-    device: torch.device,
-    progress: Callable[[int, int], None] | None = None,
-    budget_bytes: int | None = None,
-    *,
-    runner: Callable = run_cells,
-    partition: Callable = compatible,
-    split: Callable = chunks,
-    stop_after: float | None = None,
-) -> dict[str, int]:
-    """Run the cells that are not in ``store`` yet, batch by batch, saving each cell as it ends.
-
-    Returns counts: ``total``, ``skipped`` (already stored), ``computed`` and ``remaining`` (not
-    run because ``stop_after`` seconds had passed: no batch starts after that, so a run under a
-    time limit ends with every started batch saved, and a rerun carries on).
-    ``progress(done, total)`` is called after each batch. The cells are the linear model's by
-    default; another model passes its own ``runner(batch, device)``, ``partition(cells)`` into
-    batchable groups and ``split(group, budget_bytes)`` into batches that fit the memory budget
-    (the ReLU sweeps do).
-    """
-    if stop_after is not None and not stop_after >= 0:
-        raise InvalidArgumentError(f"stop_after must be a number of seconds >= 0; got {stop_after}")
-    pending = [cell for cell in cells if not store.has(cell.config())]
-    skipped = len(cells) - len(pending)
-    budget = budget_bytes or memory_budget(device)
-    done = skipped
-    if progress:
-        progress(done, len(cells))
-    began = time.perf_counter()
-    origin = provenance()
-    batches = (batch for group in partition(pending) for batch in split(group, budget))
-    for batch in batches:
-        if stop_after is not None and time.perf_counter() - began >= stop_after:
-            break
-        started = time.perf_counter()
-        results = runner(batch, device)
-        save_batch(store, batch, results, device, time.perf_counter() - started, origin)
-        done += len(batch)
-        if progress:
-            progress(done, len(cells))
-    computed = done - skipped
-    return {
-        "total": len(cells),
-        "skipped": skipped,
-        "computed": computed,
-        "remaining": len(pending) - computed,
-    }
-
-
-def save_batch(
-    store, batch: Sequence, results: Sequence, device: torch.device, seconds: float, origin: dict
-) -> None:
-    """Save every cell of a finished batch with the batch's device, time and provenance (each
-    cell's share of the time is ``batch_seconds / batch_cells``, :func:`stored_seconds`)."""
-    for cell, arrays in zip(batch, results, strict=True):
-        store.save(
-            cell.config(),
-            arrays,
-            {
-                "device": str(device),
-                "batch_seconds": seconds,
-                "batch_cells": len(batch),
-                **origin,
-            },
-        )
-
-
-def stored_seconds(cells: Sequence, store) -> float:
-    """The compute time ``store`` records for ``cells`` (saved by :func:`run_sweep`): each cell's
-    share of the time of the batch it ran in."""
-    total = 0.0
-    for cell in cells:
-        extra = store.load(cell.config()).metadata["extra"]
-        total += extra["batch_seconds"] / extra["batch_cells"]
-    return total
 
 
 # ---- Extensions (not the paper's claims): rank-k feature spaces (docs/paper.md §11) ----------
@@ -427,3 +351,18 @@ def extension_cells_of(name: str, profile: str, seed: int = 0) -> list[Cell]:
             f"unknown extension sweep {name!r}; they are {', '.join(EXTENSION_SWEEPS)}"
         )
     return _generate(EXTENSION_SWEEPS, name, profile, seed)
+
+
+#: The deep linear networks as the sweep service runs them (:mod:`fate_numeric.service`).
+FAMILY = service.register_family(
+    service.Family(
+        "linear",
+        Cell,
+        PROFILES,
+        SWEEPS,
+        run=lambda batch, device, store: run_cells(batch, device),
+        partition=compatible,
+        split=chunks,
+        extensions=EXTENSION_SWEEPS,
+    )
+)

@@ -18,16 +18,17 @@ import numpy as np
 import torch
 
 from derivations.errors import FateError, InvalidArgumentError
-from fate_numeric import theory
+from fate_numeric import service, theory
 from fate_numeric.experiments import Cell
 from fate_numeric.numerics import describe_device, precision_dtype
-from fate_numeric.relu_sweeps import LADDER, RELU_PROFILES, RELU_SWEEPS, relu_cells_of
-from fate_numeric.sweeps import PROFILES, Profile, cells_of, run_sweep
+from fate_numeric.relu_sweeps import LADDER
+from fate_numeric.sweeps import PROFILES, Profile
 from paper_figures.costs import Cost, announce, linear_cost, progress, relu_cost, write_line
 
-#: Every profile a figure may be drawn at: the linear grids and the ReLU grids (``paper_d500``
-#: is a ReLU grid only: Figure 3's phase diagram at the linear experiments' d = 500).
-FIGURE_PROFILES = tuple(dict.fromkeys([*PROFILES, *RELU_PROFILES]))
+#: Every profile a figure may be drawn at: the profiles of the sweep service's families, the linear
+#: grids and the ReLU grids (``paper_d500`` is a ReLU grid only: Figure 3's phase diagram at the
+#: linear experiments' d = 500).
+FIGURE_PROFILES = service.profile_names()
 
 __all__ = [
     "Context",
@@ -185,8 +186,8 @@ class Figure:
             ``ctx.theory``, simulations from ``ctx.sweep`` / ``ctx.stored``.
         draw: ``draw(tables) -> matplotlib.figure.Figure``; reads nothing but the tables, so the
             CSV files are exactly what is plotted.
-        sweeps: the named sweeps (of :mod:`fate_numeric.sweeps` or
-            :mod:`fate_numeric.relu_sweeps`) that ``data`` reads (for ``list``, the messages
+        sweeps: the named sweeps (of either family, :mod:`fate_numeric.service`) that ``data``
+            reads (for ``list``, the messages
             about missing data and the profiles the figure can be drawn at).
         notes: decisions and uncertainties (docs/paper.md §7, §9) stated in the caption file.
         grid: ``grid(ctx, tables) -> str``, the provenance line that describes the simulation
@@ -212,11 +213,15 @@ class Figure:
             )
 
     def drawable_at(self, profile: str) -> bool:
-        """Whether every sweep the figure reads exists at ``profile`` (a ReLU-only profile
-        draws only the figures made of ReLU sweeps)."""
+        """Whether the figure can be drawn at ``profile``: at a linear profile always, elsewhere
+        where it reads sweeps and each of them exists at ``profile`` (a ReLU-only profile draws
+        only the figures made of ReLU sweeps)."""
         if profile in PROFILES:
             return True
-        return bool(self.sweeps) and all(name in RELU_SWEEPS for name in self.sweeps)
+        known = service.registry()
+        return bool(self.sweeps) and all(
+            name in known and profile in known[name].family.profiles for name in self.sweeps
+        )
 
 
 @dataclass
@@ -245,7 +250,7 @@ class Context:
     theory: ModuleType | Any = theory
     theory_points: int | None = None
     precision: str = "float64"
-    _sweeps: dict[str, list[tuple[Cell, dict[str, np.ndarray]]]] = field(default_factory=dict)
+    _sweeps: dict[str, list[tuple[Any, dict[str, np.ndarray]]]] = field(default_factory=dict)
     _announced: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -259,10 +264,20 @@ class Context:
 
     def linear_cells(self, name: str) -> list[Cell]:
         """The cells of a named linear sweep at the profile, seed and precision."""
-        cells = cells_of(name, self.profile, seed=self.seed)
+        cells = service.cells_of(name, self.profile, seed=self.seed)
         if self.precision == "float64":
             return cells
         return [dataclasses.replace(cell, precision=self.precision) for cell in cells]
+
+    def _is_linear(self, name: str) -> bool:
+        return service.sweep(name).family.name == "linear"
+
+    def cells(self, name: str) -> list:
+        """The cells of a named sweep of either family at the profile and seed (a linear
+        sweep's at the context's precision)."""
+        if self._is_linear(name):
+            return self.linear_cells(name)
+        return service.cells_of(name, self.profile, seed=self.seed)
 
     @property
     def has_linear_grid(self) -> bool:
@@ -281,7 +296,7 @@ class Context:
     def sweep_command(self, name: str) -> str:
         """The shell command that fills the store with a named sweep."""
         command = f"python -m fate_numeric sweep {name} --profile {self.profile}"
-        if self.precision != "float64" and name not in RELU_SWEEPS:
+        if self.precision != "float64" and self._is_linear(name):
             command += f" --precision {self.precision}"
         if self.seed:
             command += f" --seed {self.seed}"
@@ -293,13 +308,11 @@ class Context:
     def sweep_cost(self, name: str) -> Cost:
         """What simulating the missing cells of a named sweep (linear or ReLU) costs."""
         what = f"sweep {name} ({self.profile} profile)"
-        if name in RELU_SWEEPS:
-            cells = relu_cells_of(name, self.profile, self.seed)
-            missing = [c for c in cells if not self.store.has(c.config())] or cells
-            return relu_cost(what, missing, len(cells), gpu_grid=self.profile not in LADDER)
-        cells = self.linear_cells(name)
+        cells = self.cells(name)
         missing = [c for c in cells if not self.store.has(c.config())] or cells
-        return linear_cost(what, missing, len(cells))
+        if self._is_linear(name):
+            return linear_cost(what, missing, len(cells))
+        return relu_cost(what, missing, len(cells), gpu_grid=self.profile not in LADDER)
 
     def missing_simulation(self, message: str, name: str) -> MissingSimulationError:
         """The error for a named sweep missing with ``simulate`` off: its command and cost."""
@@ -315,32 +328,40 @@ class Context:
             self._announced.add(cost.what)
             announce(cost, describe_device(self.device), self.device.type == "cpu")
 
-    def sweep(self, name: str) -> list[tuple[Cell, dict[str, np.ndarray]]]:
-        """Every cell of a named linear sweep with its stored arrays (:meth:`load_sweep`)."""
-        return self.load_sweep(name, name, lambda: self.linear_cells(name), run_sweep)
+    def sweep(self, name: str) -> list[tuple[Any, dict[str, np.ndarray]]]:
+        """Every cell of a named sweep of either family with its stored arrays, read once per
+        context through the sweep service (:func:`fate_numeric.service.load_sweep`): missing
+        cells are simulated first after saying what they cost, with a progress bar, or, with
+        ``simulate`` off, named with their command and cost."""
+        if name not in self._sweeps:
 
-    def load_sweep(
-        self, key: str, name: str, cells_of: Callable[[], list], runner: Callable
-    ) -> list[tuple[Any, dict[str, np.ndarray]]]:
-        """The cells ``cells_of()`` of sweep ``name`` with their stored arrays, once per context
-        under ``key``: missing cells are simulated first by ``runner(cells, store, device,
-        progress)`` after saying what they cost, with a progress bar, or, with ``simulate``
-        off, named with their command and cost."""
-        if key not in self._sweeps:
-            cells = cells_of()
-            missing = [c for c in cells if not self.store.has(c.config())]
-            if missing:
+            def missing(absent: list, cells: list) -> None:
                 if not self.simulate:
                     raise self.missing_simulation(
-                        f"{len(missing)} of {len(cells)} cells of sweep {name!r} "
+                        f"{len(absent)} of {len(cells)} cells of sweep {name!r} "
                         f"({self.profile} profile) are not in the store; run",
                         name,
                     )
                 self.simulating(self.sweep_cost(name))
+
+            def run(cells: list) -> None:
                 with progress(f"sweep {name}", len(cells)) as bar:
-                    runner(cells, self.store, self.device, lambda done, _: bar.update(done - bar.n))
-            self._sweeps[key] = [(c, self.store.load(c.config()).arrays) for c in cells]
-        return self._sweeps[key]
+                    service.run_sweep(
+                        cells, self.store, self.device, lambda done, _: bar.update(done - bar.n)
+                    )
+
+            self._sweeps[name] = service.load_sweep(
+                name,
+                self.profile,
+                self.store,
+                self.device,
+                seed=self.seed,
+                simulate=self.simulate,
+                cells=self.cells(name),
+                missing=missing,
+                run=run,
+            )
+        return self._sweeps[name]
 
     def stored(
         self,
@@ -371,13 +392,9 @@ class Context:
 
     def missing_sweeps(self, names: Iterable[str]) -> list[str]:
         """The named sweeps (linear or ReLU) with at least one cell missing from the store."""
-
-        def cells(name: str) -> list:
-            if name in RELU_SWEEPS:
-                return relu_cells_of(name, self.profile, self.seed)
-            return self.linear_cells(name)
-
-        return [name for name in names if any(not self.store.has(c.config()) for c in cells(name))]
+        return [
+            name for name in names if any(not self.store.has(c.config()) for c in self.cells(name))
+        ]
 
 
 def midpoints(low: float, high: float, count: int) -> np.ndarray:

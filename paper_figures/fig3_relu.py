@@ -33,9 +33,7 @@ from fate_numeric.relu_sweeps import (
     ReluCell,
     pretraining_entry,
     pretraining_start,
-    relu_cells_of,
     relu_profile,
-    run_relu_sweep,
     target_teacher,
 )
 from fate_numeric.statistics import standard_error
@@ -47,12 +45,11 @@ PROBES = {"quick": 40}  # probe inputs of the kernel panels; 80 at the paper's s
 
 
 def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.ndarray]]]:
-    """A ReLU sweep's cells and arrays from the store; missing cells are simulated first, after
-    saying on stderr what they cost and on which device (a GPU is recommended for the paper
-    grids), with a progress bar, or, with ``simulate`` off, named with their command and cost."""
-    return ctx.load_sweep(
-        f"relu:{name}", name, lambda: relu_cells_of(name, ctx.profile, ctx.seed), run_relu_sweep
-    )
+    """A ReLU sweep's cells and arrays from the store (:meth:`Context.sweep`); missing cells are
+    simulated first, after saying on stderr what they cost and on which device (a GPU is
+    recommended for the paper grids), with a progress bar, or, with ``simulate`` off, named with
+    their command and cost."""
+    return ctx.sweep(name)
 
 
 def _kernel_table(ctx: Context, cell: ReluCell) -> Table:

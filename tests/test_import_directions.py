@@ -53,14 +53,7 @@ LINEAR_FAMILY = {
 
 #: Today's cross-family imports (importing module's file, imported module) and why they remain.
 #: The list may only shrink (issue 19): remove an entry together with its import.
-CROSS_FAMILY_EXCEPTIONS = {
-    ("fate_numeric/relu_sweeps.py", "fate_numeric.experiments"): (
-        "experiments.compatible batches the ReLU cells as it batches the linear ones"
-    ),
-    ("fate_numeric/relu_sweeps.py", "fate_numeric.sweeps"): (
-        "sweeps.run_sweep runs the ReLU sweeps with their own batching and runner"
-    ),
-}
+CROSS_FAMILY_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def module_imports(path: Path, root: Path = ROOT) -> list[tuple[int, str]]:

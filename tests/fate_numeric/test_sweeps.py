@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric import experiments, sweeps
+from fate_numeric import experiments, service, sweeps
 from fate_numeric.experiments import Cell, bytes_per_instance
 from fate_numeric.store import ResultStore
 
@@ -88,7 +88,7 @@ def test_a_sweep_under_a_time_limit_saves_what_it_started_and_carries_on(tmp_pat
     def clock() -> float:  # ten seconds pass with the first saved batch
         return 10.0 if any(store.has(c.config()) for c in cells) else 0.0
 
-    monkeypatch.setattr(sweeps.time, "perf_counter", clock)
+    monkeypatch.setattr(service.time, "perf_counter", clock)
     second = sweeps.run_sweep(cells, store, CPU, budget_bytes=budget, stop_after=5.0)
     monkeypatch.undo()
     assert second["computed"] == 2 and second["remaining"] == 3  # one batch, then time was up

@@ -19,9 +19,8 @@ import torch
 from derivations.consistency import check_result
 from derivations.errors import UnknownResultError
 from derivations.registry import get
-from fate_numeric import montecarlo, theory
+from fate_numeric import montecarlo, service, theory
 from fate_numeric.experiments import Cell
-from fate_numeric.sweeps import cells_of, run_sweep
 from verify.model import Check
 from verify.stats import exact_check
 
@@ -52,23 +51,22 @@ class Context:
     #: The cells read since :meth:`forget_cells` (the runner reads each tier's scale from them).
     _read: list[Any] = field(default_factory=list)
 
-    def cached_sweep(
-        self, key: str, load: Callable[[], list[tuple[Any, dict[str, np.ndarray]]]]
-    ) -> list[tuple[Any, dict[str, np.ndarray]]]:
-        """``load()``'s cells and arrays, loaded once per context under ``key``."""
-        if key not in self._sweeps:
-            self._sweeps[key] = load()
-        self._read.extend(cell for cell, _ in self._sweeps[key])
-        return self._sweeps[key]
-
-    def sweep(self, name: str) -> list[tuple[Cell, dict[str, np.ndarray]]]:
-        """The cells of a named sweep and their arrays (simulated once, then from the store)."""
-
-        def load() -> list[tuple[Cell, dict[str, np.ndarray]]]:
-            cells = cells_of(name, self.profile, seed=self.seed)
-            return list(zip(cells, self.run(cells), strict=True))
-
-        return self.cached_sweep(name, load)
+    def sweep(self, name: str) -> list[tuple[Any, dict[str, np.ndarray]]]:
+        """The cells of a named sweep of either family and their arrays, read once per context
+        through the sweep service (:func:`fate_numeric.service.load_sweep`: simulated where the
+        store lacks them, or the tier skipped when this context does not simulate)."""
+        if name not in self._sweeps:
+            self._sweeps[name] = service.load_sweep(
+                name,
+                self.profile,
+                self.store,
+                self.device,
+                seed=self.seed,
+                simulate=self.simulate,
+                missing=self._skip_unless_simulating,
+            )
+        self._read.extend(cell for cell, _ in self._sweeps[name])
+        return self._sweeps[name]
 
     def forget_cells(self) -> None:
         """Start a new record of the cells read (the runner calls it before each tier)."""
@@ -79,18 +77,24 @@ class Context:
         return list(self._read)
 
     def run(self, cells: list[Cell]) -> list[dict[str, np.ndarray]]:
-        """The arrays of some cells, simulated where the store lacks them, then from the store."""
+        """The arrays of some cells, simulated where the store lacks them, then from the store
+        (:func:`fate_numeric.service.load_cells`)."""
         self._read.extend(cells)
+        return service.load_cells(
+            cells,
+            self.store,
+            self.device,
+            simulate=self.simulate,
+            missing=self._skip_unless_simulating,
+        )
+
+    def _skip_unless_simulating(self, missing: list, cells: list) -> None:
+        """The missing-cell policy of a context that does not simulate: skip the tier."""
         if not self.simulate:
-            missing = [c for c in cells if not self.store.has(c.config())]
-            if missing:
-                raise SkipTier(
-                    f"{len(missing)} of {len(cells)} cells (d = {missing[0].d}) are not archived; "
-                    f"{self.source or 'nothing is simulated in this context'}"
-                )
-            return [self.store.load(c.config()).arrays for c in cells]
-        run_sweep(cells, self.store, self.device)
-        return [self.store.load(c.config()).arrays for c in cells]
+            raise SkipTier(
+                f"{len(missing)} of {len(cells)} cells (d = {missing[0].d}) are not archived; "
+                f"{self.source or 'nothing is simulated in this context'}"
+            )
 
     def draws(self) -> int:
         return 400 if self.profile == "quick" else 2000

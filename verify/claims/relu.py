@@ -42,7 +42,7 @@ import torch
 from derivations.paper import PRINTED_NUMBERS
 from fate_numeric import relu_analysis
 from fate_numeric.numerics import DTYPE, generator
-from fate_numeric.relu_sweeps import ReluCell, load_relu_sweep
+from fate_numeric.relu_sweeps import ReluCell
 from verify.claims.core import Context, Tier, claim, paper_check
 from verify.model import Check
 from verify.stats import K, exact_check, mean_check
@@ -53,11 +53,8 @@ CONTAINED = 1e-2  # "the feature space contains f_s": ‖P⊥f_s‖² <= 1 % of 
 
 
 def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.ndarray]]]:
-    """The cells of a ReLU sweep at the run's profile and their arrays (simulated once, stored)."""
-    return ctx.cached_sweep(
-        f"relu:{name}",
-        lambda: load_relu_sweep(name, ctx.profile, ctx.seed, ctx.store, ctx.device),
-    )
+    """The cells of a ReLU sweep at the run's profile and their arrays (:meth:`Context.sweep`)."""
+    return ctx.sweep(name)
 
 
 def _report(label: str, measured: float, predicted: float, note: str) -> Check:
