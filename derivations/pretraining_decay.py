@@ -1037,8 +1037,8 @@ def finite_source_ft_scale() -> DerivedResult:
     )
     return DerivedResult(
         name="wd_finite_source_ft_scale",
-        title="Extension: fine-tuning from the decayed finite-source end point B puts "
-        "κ = c/√‖B‖ on (I − P)B",
+        title="Extension: the null-space factor of fine-tuning from the decayed finite-source "
+        "end point",
         reference=_REFERENCE,
         regime=Regime.EXACT,
         assumptions=(
