@@ -363,6 +363,22 @@ class Context:
             )
         return self._sweeps[name]
 
+    def held(self, cells: Iterable[Any]) -> list[tuple[Any, dict[str, np.ndarray]]]:
+        """The cells of ``cells`` that the store holds, with their arrays: for figures that draw
+        simulated points only where they exist and simulate nothing."""
+        return [
+            (c, self.store.load(c.config()).arrays) for c in cells if self.store.has(c.config())
+        ]
+
+    def held_scratch(self, sigma: float) -> dict[int, np.ndarray]:
+        """The held scratch cells of the profile at noise ``sigma`` without weight decay:
+        n -> per-instance risks (the baseline of a stored transferability)."""
+        return {
+            cell.n: arrays["generalisation"]
+            for cell, arrays in self.held(service.cells_of("scratch", self.profile, seed=self.seed))
+            if cell.sigma == sigma and cell.weight_decay == 0.0
+        }
+
     def stored(
         self,
         config: Mapping[str, Any],

@@ -36,20 +36,11 @@ SLICE_GAMMA = PRETRAIN_DECAY_OPTIMUM_GAMMA
 _COLOURS = ("black", "tab:blue", "tab:purple", "tab:red")
 
 
-def _stored(ctx: Context, cells: list) -> list:
-    """The cells of ``cells`` that the store holds, with their arrays."""
-    return [(c, ctx.store.load(c.config()).arrays) for c in cells if ctx.store.has(c.config())]
-
-
 def simulated(ctx: Context) -> Table:
     """Stored fine-tuning cells at σ = SIGMA: T = mean R_sc − mean R_ft ± its standard error,
     whether the cell converged, and whether it was pretrained with the best decay."""
     d = ctx.grid.d
-    scratch = {
-        cell.n: arrays["generalisation"]
-        for cell, arrays in _stored(ctx, cells_of("scratch", ctx.profile, ctx.seed))
-        if cell.sigma == SIGMA and cell.weight_decay == 0.0
-    }
+    scratch = ctx.held_scratch(SIGMA)
     tuned = [
         cell
         for cell in cells_of("phase_diagram", ctx.profile, ctx.seed)
@@ -62,7 +53,7 @@ def simulated(ctx: Context) -> Table:
     ]
     names = ("decay", "theta", "gamma", "T_mean", "T_se", "converged", "best")
     columns: dict[str, list] = {key: [] for key in names}
-    for cell, arrays in _stored(ctx, tuned):
+    for cell, arrays in ctx.held(tuned):
         if cell.n not in scratch:
             continue
         risks, baseline = arrays["generalisation"], scratch[cell.n]

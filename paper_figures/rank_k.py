@@ -33,20 +33,11 @@ def sample_sizes(d: int, points: int) -> np.ndarray:
     return np.unique(np.linspace(1, 2 * d, points).round().astype(int))
 
 
-def _stored(ctx: Context, cells: list) -> list:
-    """The cells of ``cells`` that the store holds, with their arrays."""
-    return [(c, ctx.store.load(c.config()).arrays) for c in cells if ctx.store.has(c.config())]
-
-
 def simulated(ctx: Context) -> Table:
     """Stored simulated cells at σ = 0.2: T = mean R_sc − mean R_lt with its standard error and
     the exact finite-size prediction (empty columns where nothing is stored)."""
     d = ctx.grid.d
-    scratch = {
-        cell.n: arrays["generalisation"]
-        for cell, arrays in _stored(ctx, cells_of("scratch", ctx.profile, ctx.seed))
-        if cell.sigma == SIGMA and cell.weight_decay == 0.0
-    }
+    scratch = ctx.held_scratch(SIGMA)
     transfer = [
         cell
         for cell in cells_of("phase_diagram", ctx.profile, ctx.seed)
@@ -56,7 +47,7 @@ def simulated(ctx: Context) -> Table:
     columns: dict[str, list] = {
         key: [] for key in ("k", "rho", "gamma", "n", "T_mean", "T_se", "expected")
     }
-    for cell, arrays in _stored(ctx, transfer):
+    for cell, arrays in ctx.held(transfer):
         if cell.n not in scratch:
             continue
         risks = arrays["generalisation"][0]
