@@ -178,13 +178,22 @@ RANK_K_PAPER_GAMMAS = (0.1, 0.2, 0.5, 0.8, 1.5, 2.0)
 RANK_K_PAPER_THETA_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 
 
+def _extension_grid(
+    profile: Profile, paper_gammas: Sequence[float], paper_theta_fractions: Sequence[float]
+) -> tuple[list[int], list[float]]:
+    """The (n, θ) grid of an extension sweep: the profile's, or at the paper profile the sub-grid
+    of the given γ (on the paper's γ grid, so that the archived scratch cells pair with the cells)
+    and θ in units of π/2."""
+    if profile.name != "paper":
+        return profile.sample_sizes(), profile.thetas()
+    sizes = sorted({round(g * profile.d) for g in paper_gammas})
+    return sizes, [0.5 * math.pi * f for f in paper_theta_fractions]
+
+
 def _rank_k(profile: Profile, seed: int) -> Iterator[Cell]:
     """Linear transfer after pretraining on k orthonormal source teachers, k in SOURCE_RANKS,
     at σ = RANK_K_SIGMA, over the profile's (θ, n) grid (a subset of it at the paper profile)."""
-    sizes, thetas = profile.sample_sizes(), profile.thetas()
-    if profile.name == "paper":
-        sizes = sorted({round(g * profile.d) for g in RANK_K_PAPER_GAMMAS})
-        thetas = [0.5 * math.pi * f for f in RANK_K_PAPER_THETA_FRACTIONS]
+    sizes, thetas = _extension_grid(profile, RANK_K_PAPER_GAMMAS, RANK_K_PAPER_THETA_FRACTIONS)
     for rank in SOURCE_RANKS:
         for theta in thetas:
             for n in sizes:
@@ -227,10 +236,9 @@ def _pretraining_decay(profile: Profile, seed: int) -> Iterator[Cell]:
     PRETRAIN_DECAYS, over the profile's (θ, n) grid (a sub-grid at the paper profile); fine-tuning
     at the best decay of each angle below π/2 (γ = PRETRAIN_DECAY_OPTIMUM_GAMMA); and one linear
     transfer cell whose pretraining collapses (λ_p = PRETRAIN_DECAY_COLLAPSE)."""
-    sizes, thetas = profile.sample_sizes(), profile.thetas()
-    if profile.name == "paper":
-        sizes = sorted({round(g * profile.d) for g in PRETRAIN_DECAY_PAPER_GAMMAS})
-        thetas = [0.5 * math.pi * f for f in PRETRAIN_DECAY_PAPER_THETA_FRACTIONS]
+    sizes, thetas = _extension_grid(
+        profile, PRETRAIN_DECAY_PAPER_GAMMAS, PRETRAIN_DECAY_PAPER_THETA_FRACTIONS
+    )
     common = dict(
         d=profile.d,
         sigma=PRETRAIN_DECAY_SIGMA,
@@ -277,12 +285,10 @@ def _pretraining_decay_finite_source(profile: Profile, seed: int) -> Iterator[Ce
     σ = σ_s = FINITE_SOURCE_DECAY_SIGMA, over the profile's (θ, n) grid (at the paper profile
     λ_p in FINITE_SOURCE_DECAY_PAPER_DECAYS on a sub-grid). Pretraining runs the authors' 8000
     finite-source steps at lr 0.01."""
-    sizes, thetas = profile.sample_sizes(), profile.thetas()
-    decays = FINITE_SOURCE_DECAYS
-    if profile.name == "paper":
-        sizes = sorted({round(g * profile.d) for g in FINITE_SOURCE_DECAY_PAPER_GAMMAS})
-        thetas = [0.5 * math.pi * f for f in FINITE_SOURCE_DECAY_PAPER_THETA_FRACTIONS]
-        decays = FINITE_SOURCE_DECAY_PAPER_DECAYS
+    sizes, thetas = _extension_grid(
+        profile, FINITE_SOURCE_DECAY_PAPER_GAMMAS, FINITE_SOURCE_DECAY_PAPER_THETA_FRACTIONS
+    )
+    decays = FINITE_SOURCE_DECAY_PAPER_DECAYS if profile.name == "paper" else FINITE_SOURCE_DECAYS
     for decay in decays:
         for ratio in SOURCE_RATIOS:
             for theta in thetas:
