@@ -164,6 +164,7 @@ def _linear_transfer() -> dict[str, Tier]:
         decayed = get("wd_lt_risk").expr.args[0].expr
         ridge = get("wd_ridge_lt_risk").expr.args[0].expr
         eq13 = get("ridge_lt_risk").expr
+        scale = get("wd_pretrain_end_point").expr.args[0].expr  # p = 1 − λ_p/2 (λ_p < 2)
         return [
             *_steps_checks("wd_lt_risk", {2: "the feature scale cancels"}),
             *_steps_checks("wd_ridge_lt_risk", {4: "eq. 13 at λ/p"}),
@@ -174,7 +175,7 @@ def _linear_transfer() -> dict[str, Tier]:
             ),
             _identity_check(
                 "wd_ridge_lt_risk (λ_p < 2) − eq. 13 at λ/(1 − λ_p/2)",
-                ridge - eq13.subs(lam, lam / (1 - lambda_p / 2)),
+                ridge - eq13.subs(lam, lam / scale),
                 "ridge_lt_risk with the effective ridge",
             ),
         ]
