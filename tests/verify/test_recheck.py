@@ -71,3 +71,19 @@ def test_recheck_bounds_and_bad_input(archive_folder):
     with pytest.raises(InvalidArgumentError, match="at least 1"):
         recheck.choose(archive, 0, 0, None)
     assert main(["recheck", "--archive", str(archive_folder / "nowhere")]) == 2
+
+
+def test_gram_singular_values_are_compared_within_their_resolution():
+    """The rounding floor of a Gram eigendecomposition (≈ 2.5e-8 at σ_max = 0.87, where weight
+    decay in pretraining removed the O(α) directions) may move; a top value or an O(α) value of
+    an undecayed network moved beyond 1e-9 relative may not."""
+    stored = {"feature_singular_values": np.array([[0.8660254037844385, 2.5e-8, 2.4e-8]])}
+    floor_moved = {"feature_singular_values": np.array([[0.8660254037844386, 2.52e-8, 2.3e-8]])}
+    assert recheck.compare(floor_moved, stored)[1] == []
+    top_moved = {"feature_singular_values": stored["feature_singular_values"] * [1 + 1e-8, 1, 1]}
+    assert recheck.compare(top_moved, stored)[1] == ["feature_singular_values"]
+    undecayed = {"feature_singular_values": np.array([[0.87, 2.1e-5, 2.0e-5]])}
+    moved = {"feature_singular_values": undecayed["feature_singular_values"] * [1, 1 + 1e-5, 1]}
+    assert recheck.compare(moved, undecayed)[1] == ["feature_singular_values"]
+    other = stored["feature_singular_values"]  # any other array: 1e-9 relative, no floor
+    assert recheck.compare({"x": other * [1, 1.01, 1]}, {"x": other})[1] == ["x"]
