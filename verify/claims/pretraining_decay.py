@@ -49,7 +49,9 @@ REFERENCE = "extension (docs/paper.md §12)"
 #: from α² of ≈ 23 time units (wd_pretrain_end_point's notes), so its gap is e^{−27} ≪ 10⁻⁶.
 END_POINT_RTOL = 1e-6
 #: The directions of W_1 outside β_s decay at rate >= λ_p (wd_orthogonal_decay): from O(α) = 10⁻⁵
-#: they end far below this bound (the undecayed network keeps them at ≈ 2·10⁻⁵).
+#: they end far below this bound (the undecayed network keeps them at ≈ 2·10⁻⁵). The ≈ 2.5·10⁻⁸
+#: stored at d = 500 is the rounding floor of the Gram eigendecomposition they are computed by
+#: (√(16ε)·σ_max, verify/recheck.py), not the decayed directions themselves (≈ e^{−25}·10⁻⁵).
 ORTHOGONAL_BOUND = 1e-6
 #: Floor of the fine-tuning comparisons: the gradient-descent allowance of claim fine-tuning (5e-3,
 #: finite step and time) plus the finite-d bias of the proportional-limit κ. That bias was measured
