@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import textwrap
 import time
@@ -27,7 +26,14 @@ from pathlib import Path
 import sympy as sp
 
 from derivations.cache import cache_dir
-from derivations.cli import Parser, check_writable_folder, nonnegative_int, parse, time_limit
+from derivations.cli import (
+    Parser,
+    check_writable_folder,
+    nonnegative_int,
+    parse,
+    reader_gone,
+    time_limit,
+)
 from derivations.display import for_display, source_legend
 from derivations.errors import FateError, InvalidArgumentError
 from derivations.paper import PRINTED
@@ -251,8 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except BrokenPipeError:  # the reader stopped early (`list | head`): nothing went wrong
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
-        return 0
+        return reader_gone()
     except (FateError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

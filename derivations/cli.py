@@ -16,6 +16,8 @@ known to be good. It lives here because ``derivations`` is the package every oth
   before any work is done;
 * :func:`time_limit`: an upper bound on the wall time of one evaluation (POSIX main thread);
 * :func:`one_line_warnings`: warnings printed as ``warning: message`` lines;
+* :func:`reader_gone`: what a command does when the reader of its output stopped early
+  (``… | head``): nothing went wrong, exit status 0, no traceback;
 * :func:`run_script`: a script's ``main`` (the benchmarks) with the same answer to bad input.
 """
 
@@ -180,6 +182,14 @@ def time_limit(seconds: int, what: str) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def reader_gone() -> int:
+    """Handle a :class:`BrokenPipeError` of stdout (the reader, e.g. ``head``, stopped early):
+    stdout is pointed at the null device so that Python's flush at exit does not fail again, and
+    the command ends with exit status 0 (what it printed was read as far as it was wanted)."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 @contextlib.contextmanager

@@ -35,6 +35,7 @@ from derivations.cli import (
     one_line_warnings,
     parse,
     positive_int,
+    reader_gone,
 )
 from derivations.errors import FateError, InvalidArgumentError
 
@@ -295,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         memory_budget_override()  # a malformed $FATE_MEMORY_BUDGET is refused before any work
         with one_line_warnings(_write_line):
             return args.handler(args)
+    except BrokenPipeError:  # the reader stopped early (`list | head`): nothing went wrong
+        return reader_gone()
     except FateError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
