@@ -588,15 +588,6 @@ def _gather(parts: Sequence[tuple[torch.Tensor, Training]], batch: int) -> Train
     )
 
 
-def _stack(networks: Sequence[Network]) -> Network:
-    return Network(
-        tuple(
-            torch.cat([net.hidden[k] for net in networks]) for k in range(len(networks[0].hidden))
-        ),
-        torch.cat([net.readout for net in networks]),
-    )
-
-
 def run_cells(
     cells: Sequence[Cell], device: torch.device, engine: str = "auto"
 ) -> list[dict[str, np.ndarray]]:
@@ -659,7 +650,7 @@ def _simulate_scratch(batch: _Batch) -> list[dict[str, np.ndarray]]:
     """Scratch training of every instance from its own initial network on its own data."""
     cells, counts, dtype, gram = batch.cells, batch.counts, batch.dtype, batch.gram
     drawn = [_draw_scratch(cell, batch.device, gram) for cell in cells]
-    start = _stack([net.tile(c) for (_, net, _), c in zip(drawn, counts, strict=True)])
+    start = Network.concatenate([net.tile(c) for (_, net, _), c in zip(drawn, counts, strict=True)])
     start = start.cast(dtype)
     if gram:
         start = GramState.from_network(start)
@@ -833,13 +824,13 @@ def _pretrain(
     form where ``gram``."""
     schedule = first.pretrain_schedule
     if first.n_source is None:
-        starts = _stack([draw.start for draw in drawn]).cast(dtype)
+        starts = Network.concatenate([draw.start for draw in drawn]).cast(dtype)
         objective = Population(torch.stack([draw.source for draw in drawn]).to(dtype))
         groups = torch.arange(len(drawn), device=device)
         if gram:
             return gram_descent(GramState.from_network(starts), objective, schedule, groups=groups)
         return gradient_descent(starts, objective, schedule, groups=groups, track_drift=False)
-    starts = _stack([draw.start.tile(first.instances) for draw in drawn]).cast(dtype)
+    starts = Network.concatenate([draw.start.tile(first.instances) for draw in drawn]).cast(dtype)
     if gram:
         starts = GramState.from_network(starts)
     data = [draw.source_data.cast(dtype) for draw in drawn]

@@ -100,6 +100,17 @@ class Network:
             readout=self.readout.expand(batch, -1).clone(),
         )
 
+    @classmethod
+    def concatenate(cls, networks: Sequence[Network]) -> Network:
+        """One batch of the networks of several batches, in their order."""
+        return cls(
+            tuple(
+                torch.cat([net.hidden[k] for net in networks])
+                for k in range(len(networks[0].hidden))
+            ),
+            torch.cat([net.readout for net in networks]),
+        )
+
     def select(self, index: torch.Tensor | slice) -> Network:
         """The networks at ``index`` of the batch (copies)."""
         return Network(tuple(w[index].clone() for w in self.hidden), self.readout[index].clone())

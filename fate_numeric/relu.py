@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -149,6 +149,18 @@ class TwoLayer:
         """Outputs on inputs x of shape (batch, n, d): shape (batch, n)."""
         hidden = torch.relu(x @ self.weights.transpose(-1, -2))
         return self.scale * torch.einsum("bnm,bm->bn", hidden, self.out)
+
+    @classmethod
+    def concatenate(cls, networks: Sequence[TwoLayer]) -> TwoLayer:
+        """One batch of the networks of several batches, in their order (one ``scale``)."""
+        scales = {net.scale for net in networks}
+        if len(scales) != 1:
+            raise InvalidArgumentError(f"networks of different scales batch apart; got {scales}")
+        return cls(
+            torch.cat([net.weights for net in networks]),
+            torch.cat([net.out for net in networks]),
+            networks[0].scale,
+        )
 
     def select(self, index: torch.Tensor) -> TwoLayer:
         return TwoLayer(self.weights[index], self.out[index], self.scale)

@@ -229,7 +229,7 @@ def _empirical_descent(
     pieces: list[relu.Trained | None] = [None] * len(cells)
     for group in size_groups(cells):
         trained = relu.gradient_descent(
-            _stack([starts[i] for i in group]),
+            relu.TwoLayer.concatenate([starts[i] for i in group]),
             schedule,
             data=relu.Empirical.padded([data[i] for i in group]),
         )
@@ -242,7 +242,7 @@ def _empirical_descent(
             pieces[i] = relu.Trained(network, trained.loss[rows], trained.steps[rows])
             offset += cells[i].instances
     return relu.Trained(
-        _stack([piece.network for piece in pieces]),
+        relu.TwoLayer.concatenate([piece.network for piece in pieces]),
         torch.cat([piece.loss for piece in pieces]),
         torch.cat([piece.steps for piece in pieces]),
     )
@@ -270,14 +270,6 @@ def _tile(net: relu.TwoLayer, copies: int) -> relu.TwoLayer:
 def _target_data(cell: ReluCell, teacher: relu.TwoLayer, device: torch.device):
     gen = generator(seed_of(cell.data_config()), device)
     return relu.teacher_data(_tile(teacher, cell.instances), cell.n, cell.sigma, gen)
-
-
-def _stack(nets: Sequence[relu.TwoLayer]) -> relu.TwoLayer:
-    return relu.TwoLayer(
-        torch.cat([net.weights for net in nets]),
-        torch.cat([net.out for net in nets]),
-        nets[0].scale,
-    )
 
 
 @dataclass
@@ -332,7 +324,9 @@ def pretrain(cells: Sequence[ReluCell], device: torch.device, store=None) -> dic
         sources.append(relu.source_teacher(target, cell.removed))
         starts.append(pretraining_start(cell, device))
     trained = relu.gradient_descent(
-        _stack(starts), firsts[missing[0]].schedule, teacher=_stack(sources)
+        relu.TwoLayer.concatenate(starts),
+        firsts[missing[0]].schedule,
+        teacher=relu.TwoLayer.concatenate(sources),
     )
     for position, key in enumerate(missing):
         cell = firsts[key]
@@ -409,7 +403,7 @@ def run_relu_cells(
             _refit(cell, _tile(pretrained[key].network, cell.instances), x, y)
             for cell, key, (x, y) in zip(cells, keys, data, strict=True)
         ]
-        risk = relu.population_risk(_stack([net for net, _ in refits]), targets)
+        risk = relu.population_risk(relu.TwoLayer.concatenate([net for net, _ in refits]), targets)
         arrays = {name: torch.cat([a[name] for _, a in refits]) for name in refits[0][1]}
         split_rows(outputs, counts, risk=risk, **arrays)
         return outputs
