@@ -193,6 +193,9 @@ class Figure:
         grid: ``grid(ctx, tables) -> str``, the provenance line that describes the simulation
             drawn, for a figure that does not draw the profile's linear grid (the ReLU sweeps,
             Figure 4's W₁ estimates); by default the line describes the linear grid.
+        theory: the provenance line's account of the theory drawn, for a figure that does not
+            evaluate it on the context's ``theory_points`` per axis (Figure 3's fitted power
+            laws); by default that grid.
     """
 
     name: str
@@ -204,6 +207,7 @@ class Figure:
     sweeps: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     grid: Callable[[Context, Tables], str] | None = None
+    theory: str | None = None
 
     def __post_init__(self) -> None:
         allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")

@@ -42,6 +42,7 @@ from paper_figures.plots import TRANSFER_CMAP, colorbar, edges
 
 SWEEPS = ("relu_scratch", "relu_linear_transfer")
 PROBES = {"quick": 40}  # probe inputs of the kernel panels; 80 at the paper's sizes
+CURVE_POINTS = 50  # sizes n of the power-law curves of panel (e)
 
 
 def relu_sweep(ctx: Context, name: str) -> list[tuple[ReluCell, dict[str, np.ndarray]]]:
@@ -139,7 +140,7 @@ def data(ctx: Context) -> dict[str, Table]:
         boundary["simulated"].append(crossing.n)
         boundary["simulated_kind"].append(crossing.kind)
 
-    curve_n = np.geomspace(sizes[0], sizes[-1], 50)
+    curve_n = np.geomspace(sizes[0], sizes[-1], CURVE_POINTS)
     paper_exponent = float(PRINTED_NUMBERS["relu_scratch_exponent"].value)
     middle = fractions[len(fractions) // 2]
     kernel_cell = next(cell for cell, _ in transfer if cell.removed == middle)
@@ -312,6 +313,7 @@ FIGURE = Figure(
     draw=draw,
     sweeps=SWEEPS,
     grid=describe_grid,
+    theory=f"the fitted and the paper's power laws on {CURVE_POINTS} sizes n (panel e)",
     notes=(
         "docs/paper.md §5.1, §9.3: the paper's teacher output weights, noise, n grid, μ grid, "
         "seeds and the basis of its feature-space projection are unknown; ours: output weights "

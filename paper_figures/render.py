@@ -62,7 +62,8 @@ def _provenance(ctx: Context, figure: Figure, tables: dict[str, Table], device: 
         profile += f"; linear sweeps trained in {ctx.precision}"
     lines = [
         profile,
-        f"- theory: `fate_numeric.theory` evaluators, {ctx.theory_points} points per axis",
+        "- theory: `fate_numeric.theory` evaluators, "
+        + (figure.theory or f"{ctx.theory_points} points per axis"),
     ]
     if figure.sweeps:
         names = ", ".join(f"`{s}`" for s in figure.sweeps)

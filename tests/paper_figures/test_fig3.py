@@ -145,5 +145,7 @@ def test_figure3_is_drawn_at_a_relu_only_profile(tmp_path, monkeypatch, capsys):
     # the provenance line describes the ReLU grid drawn, not a linear grid
     assert "profile `paper_d500`: ReLU grid `paper_d500`, d = 6, m = 20, m* = 8" in caption
     assert "n ∈ {6, 12, 24}, μ ∈ {0.25, 0.75}" in caption
+    # and the theory it draws (the power laws), not a theory grid it does not evaluate
+    assert "power laws on 50 sizes n" in caption and "points per axis" not in caption
     with pytest.raises(InvalidArgumentError, match="ReLU grid only"):
         _ = Context("paper_d500", ResultStore(tmp_path / "store")).grid
