@@ -40,6 +40,7 @@ from fate_numeric.linear import (
     initial_network,
 )
 from fate_numeric.numerics import generator
+from fate_numeric.probes import BalancedFineTuning
 from fate_numeric.statistics import CONVERGED_LOSS, RESIDUAL_FLOOR
 from fate_numeric.sweeps import PROFILES
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
@@ -725,25 +726,21 @@ def _fine_tuning_scale() -> dict[str, Tier]:
     def simulation(ctx: Context) -> list[Check]:
         """Fine-tune the exact balanced rank-one pretrained network (the α → 0 limit,
         W_1 = β_s vᵀ, W_2 = v) by gradient descent, paired with the minimum-norm scratch solution
-        X⁺y of the same data (Thm 3.5): the label noise cancels from R_sc − R_ft."""
+        X⁺y of the same data (Thm 3.5): the label noise cancels from R_sc − R_ft. The simulation
+        is a probe (:class:`fate_numeric.probes.BalancedFineTuning`), read through the store."""
         d, n, theta, sigma = 40, 20, math.pi / 3, 1.0
-        instances = 400 if ctx.profile == "quick" else 2000
-        gen = generator(ctx.seed, ctx.device)
-        teachers = make_teachers(d, theta, gen)
-        v = torch.randn(d, generator=gen, dtype=torch.float64, device=ctx.device)
-        v /= v.norm()
-        x, y = gaussian_data(instances, n, teachers.target, sigma, gen)
-        pretrained = Network((torch.outer(teachers.source, v).unsqueeze(0),), v.unsqueeze(0))
-        tuned = gradient_descent(
-            pretrained.tile(instances),
-            Empirical(Statistics.from_data(x, y)),
-            Schedule(0.05, 4000),
-            target=teachers.target,
-            track_drift=False,
+        probe = BalancedFineTuning(
+            d=d,
+            n=n,
+            theta=theta,
+            sigma=sigma,
+            instances=400 if ctx.profile == "quick" else 2000,
+            seed=ctx.seed,
+            lr=0.05,
+            steps=4000,
         )
-        scratch_fit = torch.einsum("bdn,bn->bd", torch.linalg.pinv(x), y)
-        scratch = ((scratch_fit - teachers.target) ** 2).sum(-1)
-        difference = (scratch - tuned.generalisation).cpu().numpy()
+        (arrays,) = ctx.run([probe])
+        difference = arrays["scratch"] - arrays["fine_tuning"]
         gamma = n / d
         return [
             mean_check(
