@@ -13,9 +13,13 @@ the store lacks, save it with the device, the time and the provenance of any cel
 
 Why not a procedure of :class:`~fate_numeric.experiments.Cell`: a cell is a grid point of the
 authors' experiments (pretraining from a small random initialisation by gradient descent, then
-scratch training, fine-tuning or linear transfer, batched with other cells); a probe starts from
-an exact closed-form network or pairs gradient descent with a closed-form solution, which no
-cell's procedure, batch key or stored arrays describe.
+scratch training, fine-tuning or linear transfer, batched with other cells, storing risks); a
+probe starts from an exact closed-form network, pairs gradient descent with a closed-form
+solution, or measures the descent itself (the drift of the conserved imbalances, the time course
+of pretraining), which no cell's procedure, batch key or stored arrays describe. The probes:
+:class:`BalancedFineTuning` (claim ``fine-tuning-scale``), :class:`ConservationDrift`
+(``gf-conservation``), :class:`PopulationTimeCourse` (``pretrain-time-course``) and
+:class:`ScratchMinimumNorm` (``scratch-min-norm``).
 
 Device. As for a cell (:mod:`fate_numeric.experiments`), the key does not name the device: the
 draws come from a generator on the device the probe runs on, seeded from the configuration. The
@@ -37,23 +41,50 @@ import torch
 
 from derivations.errors import InvalidArgumentError
 from fate_numeric import service
-from fate_numeric.linear import Empirical, Network, Schedule, gradient_descent
+from fate_numeric.linear import (
+    Empirical,
+    Network,
+    Population,
+    Schedule,
+    gradient_descent,
+    initial_network,
+)
 from fate_numeric.numerics import generator
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
 
-__all__ = ["BalancedFineTuning", "Probe"]
+__all__ = [
+    "BalancedFineTuning",
+    "ConservationDrift",
+    "PopulationTimeCourse",
+    "Probe",
+    "ScratchMinimumNorm",
+]
 
 
 class Probe:
     """A one-off simulation stored under its full configuration (module docstring). Subclasses
-    are frozen dataclasses with ``d`` and ``instances`` among their fields (``verify`` reads a
-    tier's scale from them) and implement :meth:`config` and :meth:`simulate`."""
+    are frozen dataclasses with ``d`` among their fields (``verify`` reads a tier's dimension from
+    it), a class attribute ``kind`` and their own :meth:`schedules` and :meth:`simulate`."""
 
     d: int
-    instances: int
+    #: The ``kind`` of its configurations (one per probe class).
+    kind = ""
 
     def config(self) -> dict:
-        """The full configuration as plain JSON data, with its ``kind`` (the store key)."""
+        """The full configuration as plain JSON data, with its ``kind`` (the store key): every
+        field, tuples as lists, and the full :class:`~fate_numeric.linear.Schedule` of each
+        gradient descent (so that a changed default of a schedule is a new entry)."""
+        data = {
+            name: [list(v) if isinstance(v, tuple) else v for v in value]
+            if isinstance(value, tuple)
+            else value
+            for name, value in dataclasses.asdict(self).items()
+        }
+        data["schedules"] = [dataclasses.asdict(schedule) for schedule in self.schedules()]
+        return {"kind": self.kind, **data}
+
+    def schedules(self) -> list[Schedule]:
+        """The schedules of its gradient descents, in order."""
         raise NotImplementedError
 
     def simulate(self, device: torch.device) -> dict[str, np.ndarray]:
@@ -61,13 +92,29 @@ class Probe:
         raise NotImplementedError
 
 
-def _positive_int(name: str, value: object, least: int = 1) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        raise InvalidArgumentError(f"{name} must be an integer >= {least}; got {value!r}")
+def _integers(probe: Probe, *names: str, least: int = 1) -> None:
+    for name in names:
+        value = getattr(probe, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise InvalidArgumentError(f"{name} must be an integer >= {least}; got {value!r}")
 
 
-def _real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+def _reals(probe: Probe, *names: str, positive: bool = False, most: float = math.inf) -> None:
+    """Each named field a finite real number >= 0 (``positive``: > 0), at most ``most``."""
+    for name in names:
+        value = getattr(probe, name)
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+        if not (
+            real
+            and math.isfinite(value)
+            and (value > 0 if positive else value >= 0)
+            and value <= most
+        ):
+            bound = f" and <= {most:.6g}" if math.isfinite(most) else ""
+            raise InvalidArgumentError(
+                f"{name} must be a finite real number {'> 0' if positive else '>= 0'}{bound}; "
+                f"got {value!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -99,31 +146,19 @@ class BalancedFineTuning(Probe):
     lr: float
     steps: int
 
+    kind = "probe-balanced-fine-tuning"
+
     def __post_init__(self) -> None:
-        _positive_int("d", self.d, 2)
-        _positive_int("n", self.n)
-        _positive_int("instances", self.instances)
-        _positive_int("seed", self.seed, 0)
-        if not _real(self.theta) or not 0 <= self.theta <= math.pi / 2:
-            raise InvalidArgumentError(f"theta must be in [0, π/2] (radians); got {self.theta!r}")
-        if not _real(self.sigma) or not (self.sigma >= 0 and math.isfinite(self.sigma)):
-            raise InvalidArgumentError(
-                f"sigma must be a finite real number >= 0; got {self.sigma!r}"
-            )
-        if not _real(self.lr) or not (self.lr > 0 and math.isfinite(self.lr)):
-            raise InvalidArgumentError(f"lr must be a finite real number > 0; got {self.lr!r}")
-        _positive_int("steps", self.steps)
+        _integers(self, "d", least=2)
+        _integers(self, "n", "instances", "steps")
+        _integers(self, "seed", least=0)
+        _reals(self, "theta", most=math.pi / 2)
+        _reals(self, "sigma")
+        _reals(self, "lr", positive=True)
 
-    @property
-    def schedule(self) -> Schedule:
+    def schedules(self) -> list[Schedule]:
         """Fine-tuning's gradient descent: ``lr``, ``steps``, no weight decay or early stop."""
-        return Schedule(self.lr, self.steps)
-
-    def config(self) -> dict:
-        data = dataclasses.asdict(self)
-        del data["lr"], data["steps"]  # in the schedule, with everything else it sets
-        data["schedule"] = dataclasses.asdict(self.schedule)
-        return {"kind": "probe-balanced-fine-tuning", **data}
+        return [Schedule(self.lr, self.steps)]
 
     def simulate(self, device: torch.device) -> dict[str, np.ndarray]:
         d, n, instances = self.d, self.n, self.instances
@@ -136,7 +171,7 @@ class BalancedFineTuning(Probe):
         tuned = gradient_descent(
             pretrained.tile(instances),
             Empirical(Statistics.from_data(x, y)),
-            self.schedule,
+            self.schedules()[0],
             target=teachers.target,
             track_drift=False,
         )
@@ -147,6 +182,168 @@ class BalancedFineTuning(Probe):
             "fine_tuning": tuned.generalisation.cpu().numpy(),
             "train_loss": tuned.train_loss.cpu().numpy(),
         }
+
+
+@dataclass(frozen=True)
+class ConservationDrift(Probe):
+    """How far gradient descent drifts from the conserved layer imbalances D_l of gradient flow
+    (claim ``gf-conservation``, eq. 36): one data set per instance and one initial network,
+    trained by full-batch gradient descent under each ``(lr, steps)`` of ``descents``.
+
+    The draws, in this order from one generator seeded with ``seed`` on the device: the teachers
+    (β_t at angle ``theta``), the ``instances`` data sets (n samples, noise σ), then one initial
+    network of depth ``depth`` at scale ``alpha``, shared by the instances. Arrays: ``drift``,
+    ‖D_l(end) − D_l(0)‖_F of every descent, instance and hidden layer (descents, instances,
+    depth − 1), and ``mean_drift``, its mean per descent (as torch sums it).
+    """
+
+    d: int
+    n: int
+    theta: float
+    sigma: float
+    depth: int
+    alpha: float
+    instances: int
+    seed: int
+    descents: tuple[tuple[float, int], ...]
+
+    kind = "probe-conservation-drift"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "descents", tuple(tuple(pair) for pair in self.descents))
+        _integers(self, "d", "depth", least=2)
+        _integers(self, "n", "instances")
+        _integers(self, "seed", least=0)
+        _reals(self, "theta", most=math.pi / 2)
+        _reals(self, "sigma")
+        _reals(self, "alpha", positive=True)
+        if not self.descents or any(len(pair) != 2 for pair in self.descents):
+            raise InvalidArgumentError(
+                f"descents must be one or more (lr, steps) pairs; got {self.descents!r}"
+            )
+        self.schedules()  # validates each lr and step count
+
+    def schedules(self) -> list[Schedule]:
+        return [Schedule(lr, steps) for lr, steps in self.descents]
+
+    def simulate(self, device: torch.device) -> dict[str, np.ndarray]:
+        gen = generator(self.seed, device)
+        teachers = make_teachers(self.d, self.theta, gen)
+        x, y = gaussian_data(self.instances, self.n, teachers.target, self.sigma, gen)
+        start = initial_network(self.depth, self.d, self.alpha, gen).tile(self.instances)
+        objective = Empirical(Statistics.from_data(x, y))
+        drifts = [gradient_descent(start, objective, s).drift for s in self.schedules()]
+        return {
+            "drift": torch.stack(drifts).cpu().numpy(),
+            "mean_drift": torch.stack([drift.mean() for drift in drifts]).cpu().numpy(),
+        }
+
+
+@dataclass(frozen=True)
+class PopulationTimeCourse(Probe):
+    """Population pretraining from a small balanced rank-one network, read at several times
+    (claim ``pretrain-time-course``, Lemma 3.3: the coefficient a(t) = β̂(t)ᵀβ_s follows the
+    logistic solution from a(0) = ``a0``).
+
+    The draws, in this order from one generator seeded with ``seed`` on the device: the teachers
+    (β_s, and β_t at angle ``theta``, unused), then a unit direction v. The start is
+    W_1 = √a0 β_s vᵀ, W_2 = √a0 v (end-to-end map a0 β_s); gradient descent on the population loss
+    ‖β̂ − β_s‖² with learning rate ``lr`` runs round(t / lr) steps for each t of ``times``.
+    Array: ``coefficient``, β̂ᵀβ_s at each time.
+    """
+
+    d: int
+    theta: float
+    a0: float
+    lr: float
+    times: tuple[float, ...]
+    seed: int
+
+    kind = "probe-population-time-course"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "times", tuple(self.times))
+        _integers(self, "d", least=2)
+        _integers(self, "seed", least=0)
+        _reals(self, "theta", most=math.pi / 2)
+        _reals(self, "a0", "lr", positive=True)
+        if not self.times:
+            raise InvalidArgumentError("times must name at least one time")
+        for time in self.times:
+            if not isinstance(time, numbers.Real) or isinstance(time, bool) or not time > 0:
+                raise InvalidArgumentError(f"times must be real numbers > 0; got {time!r}")
+        self.schedules()
+
+    def schedules(self) -> list[Schedule]:
+        return [Schedule(self.lr, round(time / self.lr)) for time in self.times]
+
+    def simulate(self, device: torch.device) -> dict[str, np.ndarray]:
+        gen = generator(self.seed, device)
+        teachers = make_teachers(self.d, self.theta, gen)
+        direction = torch.randn(self.d, generator=gen, dtype=torch.float64, device=device)
+        direction /= direction.norm()
+        w0 = math.sqrt(self.a0)
+        start = Network(
+            (w0 * torch.outer(teachers.source, direction).unsqueeze(0),),
+            w0 * direction.unsqueeze(0),
+        )
+        coefficients = [
+            gradient_descent(
+                start, Population(teachers.source), schedule, track_drift=False
+            ).network.end_to_end()[0]
+            @ teachers.source
+            for schedule in self.schedules()
+        ]
+        return {"coefficient": torch.stack(coefficients).cpu().numpy()}
+
+
+@dataclass(frozen=True)
+class ScratchMinimumNorm(Probe):
+    """Scratch training from a small initialisation beside the minimum-norm solution X⁺y of the
+    same data (claim ``scratch-min-norm``, Thm 3.5: gradient descent ends within O(α) of X⁺y).
+
+    The draws, in this order from one generator seeded with ``seed`` on the device: the teachers
+    (β_t at angle ``theta``), the ``instances`` data sets (n samples, noise σ), then one initial
+    depth-2 network at scale ``alpha``, shared by the instances, trained by full-batch gradient
+    descent (``lr``, ``steps``). Array: ``distance``, ‖β̂ − X⁺y‖ per instance.
+    """
+
+    d: int
+    n: int
+    theta: float
+    sigma: float
+    alpha: float
+    instances: int
+    seed: int
+    lr: float
+    steps: int
+
+    kind = "probe-scratch-minimum-norm"
+
+    def __post_init__(self) -> None:
+        _integers(self, "d", least=2)
+        _integers(self, "n", "instances", "steps")
+        _integers(self, "seed", least=0)
+        _reals(self, "theta", most=math.pi / 2)
+        _reals(self, "sigma")
+        _reals(self, "alpha", "lr", positive=True)
+
+    def schedules(self) -> list[Schedule]:
+        return [Schedule(self.lr, self.steps)]
+
+    def simulate(self, device: torch.device) -> dict[str, np.ndarray]:
+        gen = generator(self.seed, device)
+        teachers = make_teachers(self.d, self.theta, gen)
+        x, y = gaussian_data(self.instances, self.n, teachers.target, self.sigma, gen)
+        run = gradient_descent(
+            initial_network(2, self.d, self.alpha, gen).tile(self.instances),
+            Empirical(Statistics.from_data(x, y)),
+            self.schedules()[0],
+            track_drift=False,
+        )
+        minimum_norm = torch.einsum("bdn,bn->bd", torch.linalg.pinv(x), y)
+        distance = (run.network.end_to_end() - minimum_norm).norm(dim=-1)
+        return {"distance": distance.cpu().numpy()}
 
 
 def _run(batch: Sequence[Probe], device: torch.device, store) -> list[dict[str, np.ndarray]]:
