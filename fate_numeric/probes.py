@@ -22,10 +22,11 @@ of pretraining), which no cell's procedure, batch key or stored arrays describe.
 :class:`ScratchMinimumNorm` (``scratch-min-norm``).
 
 Device. As for a cell (:mod:`fate_numeric.experiments`), the key does not name the device: the
-draws come from a generator on the device the probe runs on, seeded from the configuration. The
-CPU and CUDA generators give different streams, so a probe computed on CUDA holds other draws
-(of the same distribution) than one computed on the CPU; whichever computed the stored entry is
-recorded in its metadata (``device``), and the same device gives the same numbers bit for bit.
+draws come from a generator on the device the probe runs on, seeded with the probe's ``seed`` (as
+the claims drew them before they were probes). The CPU and CUDA generators give different
+streams, so a probe computed on CUDA holds other draws (of the same distribution) than one
+computed on the CPU; the device that computed the stored entry is recorded in its metadata
+(``device``), and the same device gives the same numbers bit for bit.
 """
 
 from __future__ import annotations
