@@ -44,7 +44,8 @@ from fate_numeric.linear import (
     reference_gradient_descent,
 )
 from fate_numeric.numerics import describe_device, generator, resolve_device
-from fate_numeric.sweeps import SWEEPS, cells_of, network_steps
+from fate_numeric.service import cells_of
+from fate_numeric.sweeps import SWEEPS, network_steps
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
 
 

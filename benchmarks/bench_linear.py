@@ -51,8 +51,9 @@ from fate_numeric.linear import (
 )
 from fate_numeric.numerics import PRECISIONS, describe_device, generator, resolve_device
 from fate_numeric.sample_span import SampleSpan, gradient_descent_in_span
+from fate_numeric.service import cells_of, run_sweep, stored_seconds
 from fate_numeric.store import ResultStore
-from fate_numeric.sweeps import SWEEPS, cells_of, run_sweep, stored_seconds
+from fate_numeric.sweeps import SWEEPS
 from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
 
 # Peak DRAM bandwidth (bytes/s) of devices we may meet, by a substring of their name.

@@ -30,7 +30,8 @@ import torch
 from derivations.cli import run_script
 from fate_numeric import relu
 from fate_numeric.numerics import describe_device, generator, resolve_device
-from fate_numeric.relu_sweeps import RELU_PROFILES, relu_cells_of, run_relu_sweep
+from fate_numeric.relu_sweeps import RELU_PROFILES
+from fate_numeric.service import cells_of, run_sweep
 from fate_numeric.store import ResultStore
 
 
@@ -114,9 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             start = time.perf_counter()
             left = None if args.stop_after is None else max(0.0, args.stop_after - start + began)
-            counts = run_relu_sweep(
-                relu_cells_of(name, args.profile), store, device, stop_after=left
-            )
+            counts = run_sweep(cells_of(name, args.profile), store, device, stop_after=left)
             _synchronise(device)
             report["sweeps_s"][name] = round(time.perf_counter() - start, 1)
             print(f"{name}: {counts} in {report['sweeps_s'][name]} s", file=sys.stderr)

@@ -32,8 +32,9 @@ import torch
 
 from derivations.cli import run_script
 from fate_numeric.numerics import describe_device, resolve_device
+from fate_numeric.service import cells_of, run_sweep
 from fate_numeric.store import ResultStore
-from fate_numeric.sweeps import SWEEPS, cells_of, run_sweep
+from fate_numeric.sweeps import SWEEPS
 
 #: Differences of mean risks below this are invisible in every figure (risks are of order 1).
 RESOLUTION = 1e-4

@@ -46,6 +46,7 @@ LINEAR_FAMILY = {
     "gram",
     "linear",
     "montecarlo",
+    "probes",
     "sample_span",
     "sweeps",
     "tasks",

@@ -42,8 +42,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric.relu_sweeps import RELU_PROFILES, relu_cells_of
-from fate_numeric.sweeps import stored_seconds
+from fate_numeric import service
+from fate_numeric.relu_sweeps import RELU_PROFILES
 from verify.claims import Context, relu, select
 from verify.runner import run_claims
 
@@ -138,8 +138,8 @@ def summarise(ctx: Context) -> DimensionRow:
         },
         corners=tuple((removed, n, *grid[(removed, n)]) for removed, n in corners),
         sign_agreement=relu.sign_agreement(ctx, "out_of_span_source"),
-        seconds=stored_seconds(
-            [c for name in SWEEPS for c in relu_cells_of(name, ctx.profile, seed=ctx.seed)],
+        seconds=service.stored_seconds(
+            [c for name in SWEEPS for c in service.cells_of(name, ctx.profile, seed=ctx.seed)],
             ctx.store,
         ),
     )

@@ -26,9 +26,9 @@ from derivations.explain import checked, summary_line
 from derivations.latex import expression_to_latex
 from derivations.paper import PRINTED
 from derivations.registry import all_results
-from fate_numeric import relu
+from fate_numeric import relu, service
 from fate_numeric.archive import MANIFEST, REPOSITORY_ARCHIVE, Archive
-from fate_numeric.relu_sweeps import relu_cells_of, relu_profile, target_teacher
+from fate_numeric.relu_sweeps import relu_profile, target_teacher
 from paper_figures.core import Context
 from paper_figures.tables import scratch_table, summary, transfer_table
 
@@ -128,7 +128,7 @@ def relu_out_of_span(profiles: tuple[str, ...] = RELU_PROFILES) -> dict[str, Any
     out = {}
     for name in profiles:
         profile = relu_profile(name)
-        cell = relu_cells_of("relu_linear_transfer", name, seed=0)[0]
+        cell = service.cells_of("relu_linear_transfer", name, seed=0)[0]
         teacher = target_teacher(cell, cpu)
         total = float(relu.inner_product(teacher, teacher)[0])
 

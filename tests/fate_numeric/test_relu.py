@@ -13,7 +13,7 @@ import torch
 
 from derivations import relu_kernel as derived
 from derivations.errors import InvalidArgumentError
-from fate_numeric import relu, relu_analysis, relu_sweeps, theory
+from fate_numeric import relu, relu_analysis, relu_sweeps, service, theory
 from fate_numeric.numerics import DTYPE, generator
 from fate_numeric.relu_sweeps import ReluCell
 from fate_numeric.store import ResultStore
@@ -288,7 +288,7 @@ def test_cell_results_do_not_depend_on_batching():
 
 
 def test_size_groups_bound_the_padding_and_cover_every_cell():
-    cells = relu_sweeps.relu_cells_of("relu_scratch", "paper")
+    cells = service.cells_of("relu_scratch", "paper")
     groups = relu_sweeps.size_groups(cells)
     assert sorted(i for group in groups for i in group) == list(range(len(cells)))
 
@@ -325,8 +325,8 @@ def test_size_groups_give_the_numbers_of_one_padded_program(procedure, monkeypat
 def test_sweep_resumes_from_the_store(tmp_path):
     store = ResultStore(tmp_path)
     cells = [ReluCell("fine_tuning", n=6, removed=r, **_TINY) for r in (0.25, 0.5)]
-    first = relu_sweeps.run_relu_sweep(cells, store, CPU)
-    again = relu_sweeps.run_relu_sweep(cells, store, CPU)
+    first = service.run_sweep(cells, store, CPU)
+    again = service.run_sweep(cells, store, CPU)
     assert first["computed"] == 2
     assert again == {"total": 2, "skipped": 2, "computed": 0, "remaining": 0}
     arrays = store.load(cells[0].config()).arrays
@@ -364,14 +364,14 @@ def test_profiles():
     paper = relu_sweeps.RELU_PROFILES["paper"]
     assert (paper.d, paper.width, paper.teacher_width, paper.lr_scale) == (100, 1000, 100, 0.01)
     assert relu_sweeps.RELU_PROFILES["paper_d500"].d == 500
-    cells = relu_sweeps.relu_cells_of("relu_linear_transfer", "quick")
+    cells = service.cells_of("relu_linear_transfer", "quick")
     assert len(cells) == 4 * 5 and all(dataclasses.asdict(c)["max_steps"] == 20_000 for c in cells)
     with pytest.raises(InvalidArgumentError):
-        relu_sweeps.relu_cells_of("relu_transfer", "quick")
+        service.cells_of("relu_transfer", "quick")
     for profile in ("paper", "paper_d500"):  # every paper cell fits one 80 GB GPU's budget
         for name in relu_sweeps.RELU_SWEEPS:
-            batches = relu_sweeps.chunks(relu_sweeps.relu_cells_of(name, profile), 48 * 2**30)
-            assert sum(len(b) for b in batches) == len(relu_sweeps.relu_cells_of(name, profile))
+            batches = relu_sweeps.chunks(service.cells_of(name, profile), 48 * 2**30)
+            assert sum(len(b) for b in batches) == len(service.cells_of(name, profile))
 
 
 # ---- analysis -----------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from fate_numeric.relu_sweeps import relu_cells_of
+from fate_numeric.service import cells_of
 from fate_numeric.store import ResultStore
-from fate_numeric.sweeps import SWEEPS, cells_of
+from fate_numeric.sweeps import SWEEPS
 from paper_figures import costs
 from paper_figures.core import Context, MissingSimulationError
 
@@ -37,7 +37,7 @@ def test_linear_cost_counts_network_steps_as_the_benchmark_and_projects_its_time
 
 
 def test_relu_cost_gives_sizes_and_no_invented_time():
-    cells = relu_cells_of("relu_linear_transfer", "paper_d500")
+    cells = cells_of("relu_linear_transfer", "paper_d500")
     cost = costs.relu_cost("sweep relu_linear_transfer", cells, len(cells), gpu_grid=True)
     assert (cost.cells, cost.instances, cost.steps) == (72, 10, 100_000)
     assert cost.network_steps == 72 * 10 * 100_000 + 9 * 100_000  # + one pretraining per μ
@@ -48,7 +48,7 @@ def test_relu_cost_gives_sizes_and_no_invented_time():
 
 
 def test_announce_recommends_a_gpu_on_a_cpu_only_for_long_runs(capsys):
-    cells = relu_cells_of("relu_scratch", "paper_d500")
+    cells = cells_of("relu_scratch", "paper_d500")
     long = costs.relu_cost("sweep relu_scratch (paper_d500 profile)", cells, 8, gpu_grid=True)
     costs.announce(long, "cpu (2 threads)", on_cpu=True)
     err = capsys.readouterr().err

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric import relu_sweeps
-from fate_numeric.relu_sweeps import ReluProfile, relu_cells_of
+from fate_numeric import relu_sweeps, service
+from fate_numeric.relu_sweeps import ReluProfile
 from fate_numeric.store import ResultStore
 from paper_figures import fig3_relu as fig3
 from paper_figures.core import Context, MissingSimulationError
@@ -26,7 +26,9 @@ def built(tmp_path_factory):
 
 
 def _stored(store, name):
-    return {(c.removed, c.n): store.load(c.config()).arrays for c in relu_cells_of(name, "quick")}
+    return {
+        (c.removed, c.n): store.load(c.config()).arrays for c in service.cells_of(name, "quick")
+    }
 
 
 def test_scratch_and_phase_tables_are_the_stored_risks(built):

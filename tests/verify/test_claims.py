@@ -11,6 +11,7 @@ from own_evaluators import OWN_EVALUATORS, WITHOUT_EVALUATOR, as_verify_all, own
 
 from derivations.paper import PLOTTED
 from fate_numeric import montecarlo, sweeps, theory
+from fate_numeric.probes import BalancedFineTuning
 from fate_numeric.store import ResultStore
 from verify.claims import CLAIMS, Context, select
 from verify.claims.linear import FT_SCALE_BIAS_PER_D
@@ -101,7 +102,7 @@ def test_the_fine_tuning_scale_allowance_covers_the_measured_finite_d_bias(seed)
     assert abs(bias) <= FT_SCALE_BIAS_PER_D / d + 3 * error, (bias, error)
 
 
-def test_an_unconfirmed_erratum_fails():
+def test_an_unconfirmed_erratum_fails(store):
     """Were eq. 15 right (replaced by the corrected formula), the erratum claim would fail."""
     evaluators = replaced(
         ft_transferability=lambda theta, gamma: theory.ft_transferability_balanced(
@@ -109,8 +110,28 @@ def test_an_unconfirmed_erratum_fails():
         )
     )
     (claim,) = select(["fine-tuning-scale"])
-    result = run_claim(claim, _context(None, evaluators))
+    result = run_claim(claim, _context(store, evaluators))
     assert result.outcome is Outcome.FAIL
+
+
+def test_the_fine_tuning_scale_simulation_is_stored_and_read_back(store, monkeypatch):
+    """Claim fine-tuning-scale simulates its probe once (or finds it in the store) and reads it
+    afterwards: with the simulator refused, a second run gives the same numbers."""
+    (claim,) = select(["fine-tuning-scale"])
+    first = run_claim(claim, _context(store))
+    probe = BalancedFineTuning(
+        d=40, n=20, theta=math.pi / 3, sigma=1.0, instances=400, seed=0, lr=0.05, steps=4000
+    )
+    assert store.has(probe.config())
+
+    def refuse(self, device):
+        raise AssertionError("simulated a probe that is in the store")
+
+    monkeypatch.setattr(BalancedFineTuning, "simulate", refuse)
+    second = run_claim(claim, _context(store))
+    assert second.outcome is first.outcome is Outcome.EXPECTED_DEVIATION
+    measured = [[c.measured for c in t.checks] for t in first.tiers]
+    assert measured == [[c.measured for c in t.checks] for t in second.tiers]
 
 
 def test_the_finite_source_erratum_fails_if_eq_22_had_the_balanced_scale():

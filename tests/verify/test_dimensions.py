@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from fate_numeric import relu_analysis, relu_sweeps
-from fate_numeric.relu_sweeps import ReluProfile, relu_cells_of
+from fate_numeric import relu_analysis, relu_sweeps, service
+from fate_numeric.relu_sweeps import ReluProfile
 from fate_numeric.store import ResultStore
 from verify import dimensions
 from verify.__main__ import main
@@ -41,7 +41,7 @@ def rows(store):
 def _arrays(store, sweep, profile):
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(relu_sweeps.RELU_PROFILES, profile, TINY[profile])
-        cells = relu_cells_of(sweep, profile)
+        cells = service.cells_of(sweep, profile)
     return [(cell, store.load(cell.config()).arrays) for cell in cells]
 
 

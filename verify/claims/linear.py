@@ -6,7 +6,8 @@ Every claim has up to four tiers — ``symbolic``, ``precision``, ``montecarlo``
 each a function from the run's :class:`Context` to a list of :class:`~verify.model.Check` s. All
 predictions come from :mod:`fate_numeric.theory` through ``ctx.theory`` (never a retyped formula),
 so a broken evaluator turns its claims FAIL. Simulations come from the named sweeps of
-:mod:`fate_numeric.sweeps` through the store: a second run reuses them.
+:mod:`fate_numeric.sweeps` and the probes of :mod:`fate_numeric.probes` (one-off simulations of
+single claims), both through the store: a second run reuses them.
 
 Gating. Simulated means are compared with the *exact finite-size* expectation where one exists
 (scratch: inverse-Wishart means; linear transfer: eq. 10; fine-tuning at σ = 0: eq. 15 at γ = n/d),
@@ -24,25 +25,20 @@ import math
 import mpmath
 import numpy as np
 import sympy as sp
-import torch
 
 from derivations.paper import PLOTTED
 from derivations.registry import get
 from derivations.symbols import ratio, x_eig
 from fate_numeric import montecarlo
 from fate_numeric.experiments import Cell
-from fate_numeric.linear import (
-    Empirical,
-    Network,
-    Population,
-    Schedule,
-    gradient_descent,
-    initial_network,
+from fate_numeric.probes import (
+    BalancedFineTuning,
+    ConservationDrift,
+    PopulationTimeCourse,
+    ScratchMinimumNorm,
 )
-from fate_numeric.numerics import generator
 from fate_numeric.statistics import CONVERGED_LOSS, RESIDUAL_FLOOR
 from fate_numeric.sweeps import PROFILES
-from fate_numeric.tasks import Statistics, gaussian_data, make_teachers
 from verify.claims.core import Context, SkipTier, Tier, claim, paper_check
 from verify.model import Check
 from verify.stats import K, difference_check, exact_check, mean_check, pooled_check
@@ -99,15 +95,19 @@ def _conservation() -> dict[str, Tier]:
         return checks
 
     def simulation(ctx: Context) -> list[Check]:
-        gen = generator(ctx.seed, ctx.device)
-        teachers = make_teachers(20, 0.5, gen)
-        x, y = gaussian_data(8, 30, teachers.target, 0.2, gen)
-        start = initial_network(3, 20, 0.5, gen).tile(8)
-        objective = Empirical(Statistics.from_data(x, y))
-        drifts = [
-            gradient_descent(start, objective, Schedule(lr, steps)).drift.mean()
-            for lr, steps in ((0.02, 100), (0.01, 200))
-        ]
+        probe = ConservationDrift(
+            d=20,
+            n=30,
+            theta=0.5,
+            sigma=0.2,
+            depth=3,
+            alpha=0.5,
+            instances=8,
+            seed=ctx.seed,
+            descents=((0.02, 100), (0.01, 200)),
+        )
+        (arrays,) = ctx.run([probe])
+        drifts = arrays["mean_drift"]
         ratio_ = float(drifts[0] / drifts[1])
         return [
             exact_check(
@@ -129,25 +129,14 @@ def _conservation() -> dict[str, Tier]:
 )
 def _time_course() -> dict[str, Tier]:
     def simulation(ctx: Context) -> list[Check]:
-        gen = generator(ctx.seed, ctx.device)
-        teachers = make_teachers(30, 0.3, gen)
-        direction = torch.randn(30, generator=gen, dtype=torch.float64, device=ctx.device)
-        direction /= direction.norm()
         a0, lr = 1e-3, 1e-3
-        w0 = math.sqrt(a0)
-        start = Network(
-            (w0 * torch.outer(teachers.source, direction).unsqueeze(0),),
-            w0 * direction.unsqueeze(0),
+        probe = PopulationTimeCourse(
+            d=30, theta=0.3, a0=a0, lr=lr, times=(1.0, 2.0, 3.0), seed=ctx.seed
         )
+        (arrays,) = ctx.run([probe])
         checks = []
-        for time_ in (1.0, 2.0, 3.0):
-            run = gradient_descent(
-                start,
-                Population(teachers.source),
-                Schedule(lr, round(time_ / lr)),
-                track_drift=False,
-            )
-            measured = float(run.network.end_to_end()[0] @ teachers.source)
+        for time_, coefficient in zip(probe.times, arrays["coefficient"], strict=True):
+            measured = float(coefficient)
             predicted = float(ctx.theory.pretrain_coefficient(time_, a0))
             checks.append(
                 exact_check(
@@ -200,18 +189,20 @@ def _rank_one() -> dict[str, Tier]:
 @claim("scratch-min-norm", "Scratch training from small initialisation ends at X⁺y", "Thm 3.5")
 def _min_norm() -> dict[str, Tier]:
     def simulation(ctx: Context) -> list[Check]:
-        gen = generator(ctx.seed, ctx.device)
-        teachers = make_teachers(30, 0.5, gen)
-        x, y = gaussian_data(6, 12, teachers.target, 0.2, gen)
         alpha = 1e-4
-        run = gradient_descent(
-            initial_network(2, 30, alpha, gen).tile(6),
-            Empirical(Statistics.from_data(x, y)),
-            Schedule(0.1, 4000),
-            track_drift=False,
+        probe = ScratchMinimumNorm(
+            d=30,
+            n=12,
+            theta=0.5,
+            sigma=0.2,
+            alpha=alpha,
+            instances=6,
+            seed=ctx.seed,
+            lr=0.1,
+            steps=4000,
         )
-        minimum_norm = torch.einsum("bdn,bn->bd", torch.linalg.pinv(x), y)
-        distance = float((run.network.end_to_end() - minimum_norm).norm(dim=-1).max())
+        (arrays,) = ctx.run([probe])
+        distance = float(arrays["distance"].max())
         return [
             exact_check(
                 "max ‖β̂ − X⁺y‖, n = 12, d = 30",
@@ -725,25 +716,21 @@ def _fine_tuning_scale() -> dict[str, Tier]:
     def simulation(ctx: Context) -> list[Check]:
         """Fine-tune the exact balanced rank-one pretrained network (the α → 0 limit,
         W_1 = β_s vᵀ, W_2 = v) by gradient descent, paired with the minimum-norm scratch solution
-        X⁺y of the same data (Thm 3.5): the label noise cancels from R_sc − R_ft."""
+        X⁺y of the same data (Thm 3.5): the label noise cancels from R_sc − R_ft. The simulation
+        is a probe (:class:`fate_numeric.probes.BalancedFineTuning`), read through the store."""
         d, n, theta, sigma = 40, 20, math.pi / 3, 1.0
-        instances = 400 if ctx.profile == "quick" else 2000
-        gen = generator(ctx.seed, ctx.device)
-        teachers = make_teachers(d, theta, gen)
-        v = torch.randn(d, generator=gen, dtype=torch.float64, device=ctx.device)
-        v /= v.norm()
-        x, y = gaussian_data(instances, n, teachers.target, sigma, gen)
-        pretrained = Network((torch.outer(teachers.source, v).unsqueeze(0),), v.unsqueeze(0))
-        tuned = gradient_descent(
-            pretrained.tile(instances),
-            Empirical(Statistics.from_data(x, y)),
-            Schedule(0.05, 4000),
-            target=teachers.target,
-            track_drift=False,
+        probe = BalancedFineTuning(
+            d=d,
+            n=n,
+            theta=theta,
+            sigma=sigma,
+            instances=400 if ctx.profile == "quick" else 2000,
+            seed=ctx.seed,
+            lr=0.05,
+            steps=4000,
         )
-        scratch_fit = torch.einsum("bdn,bn->bd", torch.linalg.pinv(x), y)
-        scratch = ((scratch_fit - teachers.target) ** 2).sum(-1)
-        difference = (scratch - tuned.generalisation).cpu().numpy()
+        (arrays,) = ctx.run([probe])
+        difference = arrays["scratch"] - arrays["fine_tuning"]
         gamma = n / d
         return [
             mean_check(
