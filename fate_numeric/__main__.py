@@ -14,10 +14,12 @@
   an extension sweep (beyond the paper: ``rank_k``, ``pretraining_decay``,
   ``pretraining_decay_finite_source``, docs/paper.md §11, §12) or a ReLU sweep (below), with a
   progress bar and ETA; results go to the store, and a rerun resumes where an interrupted one
-  stopped. On a CPU every sweep runs on ``dask.distributed`` (one single-threaded worker per
-  core, ``--workers N``, or ``--scheduler ADDRESS`` for an existing cluster, on a GPU too;
-  :mod:`fate_numeric.distributed`); ``--serial``, and a GPU, run it in this process.
-  ``--precision float32`` trains a linear sweep in float32 (the ReLU sweeps refuse it).
+  stopped. Linear sweeps on a CPU run on ``dask.distributed`` (one single-threaded worker per
+  core, or ``--workers N``; :mod:`fate_numeric.distributed`), ReLU sweeps in this process (their
+  refit diagnostics move at 10⁻⁹ with the thread count) unless ``--workers N`` asks for dask;
+  ``--scheduler ADDRESS`` runs either on an existing cluster; ``--serial``, and a GPU, run it in
+  this process. ``--precision float32`` trains a linear sweep in float32 (the ReLU sweeps refuse
+  it).
 * ``archive NAME... --profile paper --store DIR``: finished linear sweeps, the extension sweeps
   included, from a store into the repository's archive (``archive/PROFILE/``,
   :mod:`fate_numeric.archive`; an extension's manifest entry says so). A ReLU sweep is refused
@@ -140,7 +142,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     """Run a named sweep of either family (:mod:`fate_numeric.service`) into the store: on dask
-    workers (:mod:`fate_numeric.distributed`) with ``--scheduler``, or by default on a CPU, or
+    workers (:mod:`fate_numeric.distributed`) with ``--scheduler``, or on a CPU with ``--workers``
+    or by default where the family says so (:attr:`~fate_numeric.service.Family.dask_by_default`),
     else (``--serial``, a GPU) in this process."""
     from tqdm import tqdm
 
@@ -164,7 +167,8 @@ def _sweep(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         bar.update(done - bar.n)
 
-    distributed = args.scheduler is not None or (not args.serial and device.type == "cpu")
+    local = device.type == "cpu" and (entry.family.dask_by_default or args.workers is not None)
+    distributed = args.scheduler is not None or (local and not args.serial)
     start = time.perf_counter()
     try:
         if distributed:
@@ -371,13 +375,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--serial",
         action="store_true",
         help="one process (its threads on every core) instead of dask workers; the default on "
-        "a GPU",
+        "a GPU and for the ReLU sweeps",
     )
     sweep.add_argument(
         "--workers",
         type=positive_int,
         default=None,
-        help="dask worker processes (default: one per core)",
+        help="dask worker processes (default: one per core); on a CPU it also runs the ReLU "
+        "sweeps on dask",
     )
     sweep.add_argument(
         "--scheduler",

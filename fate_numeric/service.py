@@ -74,6 +74,13 @@ class Family:
     #: Whether ``python -m fate_numeric archive`` takes the family's sweeps: the archive's readers
     #: (``verify recheck``, the archive tests) rebuild archived cells as linear cells.
     archivable: bool = False
+    #: Whether ``python -m fate_numeric sweep`` runs the family's sweeps on dask workers by default
+    #: on a CPU (else only with ``--scheduler`` or ``--workers``). The linear family does: a
+    #: single-threaded worker stores its cells as a serial run on every core does, up to 10⁻¹⁶
+    #: (BLAS sums in an order set by its thread count). The ReLU family does not: with the thread
+    #: count its risks move by up to 10⁻¹² and its out-of-span diagnostics (near the rank floor)
+    #: by up to 10⁻⁹ (``relu_linear_transfer``, quick profile), so it stays serial by default.
+    dask_by_default: bool = False
 
 
 def only_float64(family: str) -> Callable[[Sequence, str], list]:

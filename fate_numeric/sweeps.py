@@ -372,5 +372,6 @@ FAMILY = service.register_family(
         extensions=EXTENSION_SWEEPS,
         with_precision=lambda cells, precision: [replace(c, precision=precision) for c in cells],
         archivable=True,
+        dask_by_default=True,
     )
 )

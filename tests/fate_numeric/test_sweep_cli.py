@@ -42,20 +42,37 @@ def _sweep(name: str, tmp_path, *flags: str) -> int:
     return main([*argv, *flags])
 
 
-@pytest.mark.parametrize(
-    ("flags", "runner"),
-    [((), "dask"), (("--serial",), "serial"), (("--scheduler", "tcp://host:8786"), "dask")],
-)
+#: The runner each flag set picks on a CPU, ``None``: the family's default.
+CHOICES = [
+    ((), None),
+    (("--serial",), "serial"),
+    (("--workers", "2"), "dask"),
+    (("--workers", "2", "--serial"), "serial"),
+    (("--scheduler", "tcp://host:8786"), "dask"),
+    (("--scheduler", "tcp://host:8786", "--serial"), "dask"),
+]
+
+
+@pytest.mark.parametrize(("flags", "runner"), CHOICES)
 def test_every_family_goes_through_one_runner_choice(flags, runner, runs, tmp_path, capsys):
+    """The same flags pick the same runner for a paper sweep, an extension and a ReLU sweep;
+    without flags, the family's ``dask_by_default`` (the linear family: dask; the ReLU family:
+    serial, its diagnostics move with the thread count)."""
     for name in NAMES:
         assert _sweep(name, tmp_path, *flags) == 0
         out = json.loads(capsys.readouterr().out)
         assert out["total"] == len(service.cells_of(name, "quick"))
+    default = {"scratch": "dask", "rank_k": "dask", "relu_linear_transfer": "serial"}
+    for name in NAMES:
+        assert service.sweep(name).family.dask_by_default == (default[name] == "dask")
     assert [(used, cells) for used, cells, _ in runs] == [
-        (runner, service.cells_of(name, "quick")) for name in NAMES
+        (runner or default[name], service.cells_of(name, "quick")) for name in NAMES
     ]
-    if "--scheduler" in flags:
-        assert all(options["scheduler"] == "tcp://host:8786" for _, _, options in runs)
+    for used, _, options in runs:
+        if used == "dask":
+            scheduler = "tcp://host:8786" if "--scheduler" in flags else None
+            assert options["scheduler"] == scheduler
+            assert options["workers"] == (2 if "--workers" in flags else None)
 
 
 def test_the_precision_is_the_familys(runs, tmp_path, capsys):
