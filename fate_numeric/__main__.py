@@ -9,16 +9,21 @@
   values of the pretrained feature map, the drift of the conserved D_l (its trace for depth 2,
   which trains in the Gram form of :mod:`fate_numeric.gram`), with ``--record-every K`` the time
   course of both losses, the theory values, the device and the time taken.
-* ``sweep NAME --profile quick|paper``: a named sweep of the authors' launch scripts
-  (:mod:`fate_numeric.sweeps`), or an extension sweep (``EXTENSION_SWEEPS``, beyond the paper:
-  ``rank_k`` and ``pretraining_decay``, docs/paper.md §11, §12), with a progress bar and ETA;
-  results go to the store, and a rerun resumes where an interrupted one stopped. Linear sweeps on
-  a CPU run on ``dask.distributed`` (one single-threaded worker per core, ``--workers N``, or
-  ``--scheduler ADDRESS`` for an existing cluster; :mod:`fate_numeric.distributed`); ``--serial``
-  runs them in this process.
+* ``sweep NAME --profile quick|paper``: a named sweep of either family from the sweep service
+  (:mod:`fate_numeric.service`): one of the authors' launch scripts (:mod:`fate_numeric.sweeps`),
+  an extension sweep (beyond the paper: ``rank_k``, ``pretraining_decay``,
+  ``pretraining_decay_finite_source``, docs/paper.md §11, §12) or a ReLU sweep (below), with a
+  progress bar and ETA; results go to the store, and a rerun resumes where an interrupted one
+  stopped. Linear sweeps on a CPU run on ``dask.distributed`` (one single-threaded worker per
+  core, or ``--workers N``; :mod:`fate_numeric.distributed`), ReLU sweeps in this process (their
+  refit diagnostics move at 10⁻⁹ with the thread count) unless ``--workers N`` asks for dask;
+  ``--scheduler ADDRESS`` runs either on an existing cluster; ``--serial``, and a GPU, run it in
+  this process. ``--precision float32`` trains a linear sweep in float32 (the ReLU sweeps refuse
+  it).
 * ``archive NAME... --profile paper --store DIR``: finished linear sweeps, the extension sweeps
   included, from a store into the repository's archive (``archive/PROFILE/``,
-  :mod:`fate_numeric.archive`; an extension's manifest entry says so).
+  :mod:`fate_numeric.archive`; an extension's manifest entry says so). A ReLU sweep is refused
+  with the reason: the archive's readers (``verify recheck``) rebuild linear cells only.
 * ``store-check [--store DIR]``: every file of a result store checked
   (:meth:`~fate_numeric.store.ResultStore.verify`): valid entries counted, every corrupt, foreign
   or incomplete file listed with the reason; exit status 1 when there is any, 2 when there is no
@@ -59,7 +64,7 @@ from derivations.cli import (
 )
 from derivations.errors import FateError, InvalidArgumentError
 from derivations.table import terminal_width
-from fate_numeric import cell_report
+from fate_numeric import cell_report, service
 from fate_numeric.experiments import PROCEDURES, Cell, chunks, run_cells
 from fate_numeric.numerics import (
     describe_device,
@@ -67,8 +72,8 @@ from fate_numeric.numerics import (
     memory_budget_override,
     resolve_device,
 )
-from fate_numeric.relu_sweeps import REFITS, RELU_PROFILES, RELU_SWEEPS
-from fate_numeric.sweeps import PROFILES, sweep_names
+from fate_numeric.relu_sweeps import REFITS
+from fate_numeric.sweeps import PROFILES
 
 
 def _cell_arguments(cls: type, args: argparse.Namespace) -> dict:
@@ -136,27 +141,22 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    """Run a named sweep of either family (:mod:`fate_numeric.service`) into the store: on dask
+    workers (:mod:`fate_numeric.distributed`) with ``--scheduler``, or on a CPU with ``--workers``
+    or by default where the family says so (:attr:`~fate_numeric.service.Family.dask_by_default`),
+    else (``--serial``, a GPU) in this process."""
     from tqdm import tqdm
 
-    from fate_numeric.relu_sweeps import relu_cells_of, run_relu_sweep
     from fate_numeric.store import ResultStore, default_store
-    from fate_numeric.sweeps import EXTENSION_SWEEPS, SWEEPS, cells_of, is_extension, run_sweep
 
-    if args.name not in {**SWEEPS, **EXTENSION_SWEEPS, **RELU_SWEEPS}:
-        raise InvalidArgumentError(f"unknown sweep {args.name!r}; {sweep_names(RELU_SWEEPS)}")
+    entry = service.sweep(args.name)  # an unknown name: an error that lists every sweep
     device = resolve_device(args.device)
-    if args.name in RELU_SWEEPS:
-        if args.precision != "float64":
-            raise InvalidArgumentError("the ReLU sweeps train in float64 only")
-        cells, run_sweep = relu_cells_of(args.name, args.profile, seed=args.seed), run_relu_sweep
-    else:
-        cells = [
-            dataclasses.replace(cell, precision=args.precision)
-            for cell in cells_of(args.name, args.profile, seed=args.seed)
-        ]
+    cells = service.with_precision(
+        service.cells_of(args.name, args.profile, seed=args.seed), args.precision
+    )
     store = ResultStore(args.store) if args.store else default_store()
     check_writable_folder(store.root, "the result store")  # before any simulation
-    kind = "; an extension, docs/paper.md §11, §12" if is_extension(args.name) else ""
+    kind = "; an extension, docs/paper.md §11, §12" if entry.extension else ""
     print(
         f"sweep {args.name} ({args.profile} profile{kind}): {len(cells)} cells on "
         f"{describe_device(device)}; store {store.root}",
@@ -167,11 +167,8 @@ def _sweep(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         bar.update(done - bar.n)
 
-    distributed = args.name not in RELU_SWEEPS and (
-        args.scheduler is not None or (not args.serial and device.type == "cpu")
-    )
-    if args.name in RELU_SWEEPS and args.scheduler is not None:
-        raise InvalidArgumentError("the ReLU sweeps run serially; --scheduler is for linear ones")
+    local = device.type == "cpu" and (entry.family.dask_by_default or args.workers is not None)
+    distributed = args.scheduler is not None or (local and not args.serial)
     start = time.perf_counter()
     try:
         if distributed:
@@ -187,7 +184,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 stop_after=args.stop_after,
             )
         else:
-            counts = run_sweep(cells, store, device, progress, stop_after=args.stop_after)
+            counts = service.run_sweep(cells, store, device, progress, stop_after=args.stop_after)
     finally:
         bar.close()
     counts["seconds"] = round(time.perf_counter() - start, 2)
@@ -198,19 +195,26 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _archive(args: argparse.Namespace) -> int:
-    """Export finished linear sweeps (the paper's or extensions) from a store into an archive
-    folder."""
+    """Export finished sweeps (the paper's or extensions) from a store into an archive folder."""
     from fate_numeric.archive import REPOSITORY_ARCHIVE, export_sweep
     from fate_numeric.store import ResultStore, default_store
-    from fate_numeric.sweeps import cells_of, is_extension
 
     store = ResultStore(args.store) if args.store else default_store()
     folder = args.out or REPOSITORY_ARCHIVE / args.profile
-    cells = {name: cells_of(name, args.profile, seed=args.seed) for name in args.names}
+    entries = {name: service.sweep(name) for name in args.names}
+    for name, entry in entries.items():
+        if not entry.family.archivable:
+            takes = [other for other, e in service.registry().items() if e.family.archivable]
+            raise InvalidArgumentError(
+                f"sweep {name!r} ({entry.family.name} family) cannot be archived: the archive's "
+                f"readers (verify recheck) rebuild linear cells only; the sweeps it takes are "
+                f"{', '.join(takes)}"
+            )
+    cells = {name: service.cells_of(name, args.profile, seed=args.seed) for name in args.names}
     check_writable_folder(folder, "the archive folder")  # before reading the store
     summary = {}
     for name in args.names:
-        entry = export_sweep(name, cells[name], store, folder, extension=is_extension(name))
+        entry = export_sweep(name, cells[name], store, folder, extension=entries[name].extension)
         summary[name] = {
             "cells": len(entry["cells"]),
             "commits": entry["commits"],
@@ -342,10 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.set_defaults(run=_simulate)
 
     sweep = commands.add_parser("sweep", help="run a named sweep into the store (resumable)")
-    sweep.add_argument("name", help=sweep_names(RELU_SWEEPS))
+    sweep.add_argument("name", help=service.sweep_names())
     sweep.add_argument(
         "--profile",
-        choices=tuple(dict.fromkeys([*PROFILES, *RELU_PROFILES])),
+        choices=service.profile_names(),
         default="quick",
         help="quick, paper; for the ReLU sweeps also paper_d500 and ladder_d20|40|100",
     )
@@ -356,7 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision",
         choices=("float64", "float32"),
         default="float64",
-        help="training precision of the linear sweeps (draws are float64 either way)",
+        help="training precision: float32 for the linear sweeps only (draws are float64 either "
+        "way)",
     )
     sweep.add_argument(
         "--stop-after",
@@ -376,7 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=positive_int,
         default=None,
-        help="dask worker processes (default: one per core)",
+        help="dask worker processes (default: one per core); on a CPU it also runs the ReLU "
+        "sweeps on dask",
     )
     sweep.add_argument(
         "--scheduler",
@@ -391,7 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="export finished linear sweeps (extensions included) from the store into an archive "
         "folder",
     )
-    archive.add_argument("names", nargs="+", help=sweep_names())
+    archive.add_argument("names", nargs="+", help=service.sweep_names())
     archive.add_argument("--profile", choices=tuple(PROFILES), default="paper")
     archive.add_argument("--seed", type=nonnegative_int, default=0)
     archive.add_argument("--store", default=None, help="store folder (default: the user store)")

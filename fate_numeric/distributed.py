@@ -1,19 +1,28 @@
 """Sweeps on ``dask.distributed``: every core of this machine, or a cluster, one batch a task.
 
-:func:`run_sweep_distributed` is :func:`fate_numeric.sweeps.run_sweep` with the batches spread
-over dask workers: by default a ``LocalCluster`` of one single-threaded worker process per core
-(``workers``), or an existing cluster (``scheduler="tcp://host:8786"``). Decisions:
+:func:`run_sweep_distributed` is :func:`fate_numeric.service.run_sweep` with the batches spread
+over dask workers, for the cells of either model family (the linear or the ReLU networks): the
+cells' family (:func:`fate_numeric.service.family_of`) partitions them into compatible groups and
+splits those into batches under each worker's share of the memory budget, and a worker runs a
+batch with the family's ``run``. The workers are by default a ``LocalCluster`` of one
+single-threaded worker process per core (``workers``), or an existing cluster
+(``scheduler="tcp://host:8786"``). Decisions:
 
 * The store stays the one source of truth. A worker simulates its batch and writes each cell to
   the store itself (:class:`~fate_numeric.store.ResultStore` writes every file atomically under a
   key that is a hash of the cell's configuration, so concurrent workers never write the same file
   half-way and never collide on different cells); the client only counts. Workers of a remote
   cluster must see the store's folder at the same path (a shared file system).
-* Results do not depend on how cells are batched or where a batch runs: a cell's draws come from
-  seeds of its own configuration, and every instance is simulated independently. They are equal
-  to the last bit to a serial run with the same number of threads per process (one per worker
-  here): BLAS sums in an order that depends on its thread count, so a 2-thread serial run differs
-  from a 1-thread one at the 10⁻¹⁶ level.
+* Results do not depend on where a batch runs: a cell's draws come from seeds of its own
+  configuration, and every instance is simulated independently. They are equal to the last bit
+  to a serial run with the same number of threads per process (one per worker here): BLAS sums
+  in an order that depends on its thread count, so a 2-thread serial run differs from a 1-thread
+  one at the 10⁻¹⁶ level. A linear cell does not depend on its batch either; a ReLU cell does,
+  at that level (its batch pads every cell to the batch's largest n), so ReLU cells are equal to
+  a serial run's with the same batches (the same memory budget per process).
+* A ReLU transfer batch takes its pretrained networks from the store, or trains and stores them
+  (:func:`fate_numeric.relu_sweeps.pretrain`); two workers that lack the same one at once both
+  train it from the same seeds, and the later atomic write replaces the earlier.
 * Killed worker: the scheduler reruns its batch on another worker (the ``LocalCluster``'s nanny
   restarts the dead one); a batch is only ever saved whole. Killed client: nothing stored is
   lost, and a rerun skips the stored cells.
@@ -31,11 +40,10 @@ from collections.abc import Callable
 import torch
 
 from derivations.errors import InvalidArgumentError
-from fate_numeric.experiments import Cell, chunks, compatible, run_cells
+from fate_numeric import service
 from fate_numeric.numerics import memory_budget, resolve_device
 from fate_numeric.provenance import provenance
 from fate_numeric.store import ResultStore
-from fate_numeric.sweeps import save_batch
 
 
 def _single_threaded() -> None:
@@ -49,8 +57,9 @@ def _single_threaded() -> None:
         pass
 
 
-def simulate_and_store(batch: list[Cell], store_root: str, device_name: str) -> int:
-    """A worker's task: simulate ``batch`` and save every cell into the store; returns its size.
+def simulate_and_store(batch: list, store_root: str, device_name: str) -> int:
+    """A worker's task: simulate ``batch`` (compatible cells of one family, run by the family's
+    ``run``) and save every cell into the store; returns its size.
 
     Cells already stored (by an earlier attempt of this task) are not simulated again."""
     _single_threaded()
@@ -60,9 +69,9 @@ def simulate_and_store(batch: list[Cell], store_root: str, device_name: str) -> 
         return len(batch)
     device = resolve_device(device_name)
     started = time.perf_counter()
-    results = run_cells(todo, device)
+    results = service.family_of(todo).run(todo, device, store)
     origin = {**provenance(), "worker_pid": os.getpid(), "distributed": True}
-    save_batch(store, todo, results, device, time.perf_counter() - started, origin)
+    service.save_batch(store, todo, results, device, time.perf_counter() - started, origin)
     return len(batch)
 
 
@@ -90,7 +99,7 @@ def connect(scheduler: str | None, workers: int | None, timeout: str = "10s"):
 
 
 def run_sweep_distributed(
-    cells: list[Cell],
+    cells: list,
     store: ResultStore,
     device: torch.device,
     progress: Callable[[int, int], None] | None = None,
@@ -101,9 +110,9 @@ def run_sweep_distributed(
     stop_after: float | None = None,
     client=None,
 ) -> dict[str, int]:
-    """Run the linear cells that are not in ``store`` on dask workers, a batch a task.
+    """Run the cells (of either family) that are not in ``store`` on dask workers, a batch a task.
 
-    Returns the counts of :func:`fate_numeric.sweeps.run_sweep` (``total``, ``skipped``,
+    Returns the counts of :func:`fate_numeric.service.run_sweep` (``total``, ``skipped``,
     ``computed``, ``remaining``). ``client``: an existing dask client (then ``scheduler`` and
     ``workers`` are ignored and the client is left open). As in the serial runner, no batch
     starts after ``stop_after`` seconds; each worker has one batch at a time.
@@ -123,7 +132,10 @@ def run_sweep_distributed(
 
         count = max(1, len(client.scheduler_info()["workers"]))
         budget = budget_bytes or memory_budget(device) // count
-        batches = [batch for group in compatible(pending) for batch in chunks(group, budget)]
+        family = service.family_of(pending)
+        batches = [
+            batch for group in family.partition(pending) for batch in family.split(group, budget)
+        ]
         began = time.perf_counter()
         queue = as_completed()
         in_flight = 0

@@ -525,5 +525,6 @@ FAMILY = service.register_family(
         run=run_relu_cells,
         partition=compatible,
         split=chunks,
+        with_precision=service.only_float64("ReLU"),
     )
 )

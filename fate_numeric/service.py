@@ -10,7 +10,7 @@ named sweeps, name -> ``generate(profile, seed)``, the sweep's cells at one of t
 profiles (the paper's sweeps, and the extensions beyond it: docs/paper.md §11, §12).
 
 Then :func:`cells_of` gives the cells of any named sweep, :func:`run_sweep` runs the cells the
-store lacks (any family's, serially; :mod:`fate_numeric.distributed` spreads linear ones over
+store lacks (any family's, serially; :mod:`fate_numeric.distributed` spreads them over
 ``dask.distributed``), and :func:`load_sweep` / :func:`load_cells` read them back for ``verify``
 and ``paper_figures`` alike: a missing cell is simulated, or (``simulate=False``) reported by an
 error that names the command producing it. The service imports the two family modules only to
@@ -39,6 +39,7 @@ __all__ = [
     "family_of",
     "load_cells",
     "load_sweep",
+    "only_float64",
     "profile_names",
     "register_family",
     "registry",
@@ -47,6 +48,8 @@ __all__ = [
     "stored_seconds",
     "sweep",
     "sweep_command",
+    "sweep_names",
+    "with_precision",
 ]
 
 
@@ -64,6 +67,42 @@ class Family:
     partition: Callable[[Sequence], list[list]]
     split: Callable[[Sequence, int], list[list]]
     extensions: Mapping[str, Callable[[Any, int], Iterator]] = field(default_factory=dict)
+    #: ``with_precision(cells, precision)``: the cells trained in ``precision`` ("float64" or
+    #: "float32"; the draws are float64 either way), or an :class:`InvalidArgumentError` for a
+    #: precision the family does not train in. Default: float64 only.
+    with_precision: Callable[[Sequence, str], list] | None = None
+    #: Whether ``python -m fate_numeric archive`` takes the family's sweeps: the archive's readers
+    #: (``verify recheck``, the archive tests) rebuild archived cells as linear cells.
+    archivable: bool = False
+    #: Whether ``python -m fate_numeric sweep`` runs the family's sweeps on dask workers by default
+    #: on a CPU (else only with ``--scheduler`` or ``--workers``). The linear family does: a
+    #: single-threaded worker stores its cells as a serial run on every core does, up to 10⁻¹⁶
+    #: (BLAS sums in an order set by its thread count). The ReLU family does not: with the thread
+    #: count its risks move by up to 10⁻¹² and its out-of-span diagnostics (near the rank floor)
+    #: by up to 10⁻⁹ (``relu_linear_transfer``, quick profile), so it stays serial by default.
+    dask_by_default: bool = False
+
+
+def only_float64(family: str) -> Callable[[Sequence, str], list]:
+    """A family's ``with_precision`` that keeps the cells and refuses every precision but float64
+    (``family``: its name in the error, e.g. "ReLU")."""
+
+    def with_precision(cells: Sequence, precision: str) -> list:
+        if precision != "float64":
+            raise InvalidArgumentError(f"the {family} sweeps train in float64 only")
+        return list(cells)
+
+    return with_precision
+
+
+def with_precision(cells: Sequence, precision: str) -> list:
+    """``cells`` (of one family) trained in ``precision``, as their family allows
+    (:attr:`Family.with_precision`)."""
+    if not cells:
+        return []
+    family = family_of(cells)
+    adapt = family.with_precision or only_float64(family.name)
+    return adapt(cells, precision)
 
 
 @dataclass(frozen=True)
@@ -91,13 +130,19 @@ def register_family(family: Family) -> Family:
     return family
 
 
+def _families() -> list[Family]:
+    """The registered families in the order of their names ("linear", then "relu"), whichever
+    module was imported first."""
+    return [_FAMILIES[name] for name in sorted(_FAMILIES)]
+
+
 def registry() -> dict[str, Sweep]:
     """Every named sweep of both families (name -> :class:`Sweep`): the linear sweeps (the
     paper's, then the extensions), then the ReLU sweeps. A name belongs to one family."""
     from fate_numeric import relu_sweeps, sweeps  # noqa: F401  (they register on import)
 
     known: dict[str, Sweep] = {}
-    for family in _FAMILIES.values():
+    for family in _families():
         for table, extension in ((family.sweeps, False), (family.extensions, True)):
             for name, generate in table.items():
                 if name in known:
@@ -106,18 +151,30 @@ def registry() -> dict[str, Sweep]:
     return known
 
 
+def sweep_names() -> str:
+    """The registered sweeps in words, for help texts and errors: the paper's sweeps of every
+    family, then the extensions beyond the paper apart."""
+    known = registry().values()
+    papers = [entry.name for entry in known if not entry.extension]
+    extensions = [entry.name for entry in known if entry.extension]
+    text = f"the sweeps are {', '.join(papers)}"
+    if extensions:
+        text += f"; the extension sweeps (docs/paper.md §11, §12) are {', '.join(extensions)}"
+    return text
+
+
 def sweep(name: str) -> Sweep:
-    """The registered sweep called ``name`` (an error lists them all)."""
+    """The registered sweep called ``name`` (an error lists them all, :func:`sweep_names`)."""
     known = registry()
     if name not in known:
-        raise InvalidArgumentError(f"unknown sweep {name!r}; the sweeps are {', '.join(known)}")
+        raise InvalidArgumentError(f"unknown sweep {name!r}; {sweep_names()}")
     return known[name]
 
 
 def profile_names() -> tuple[str, ...]:
     """The profiles of every family, each once (the linear family's first)."""
     registry()
-    return tuple(dict.fromkeys(p for family in _FAMILIES.values() for p in family.profiles))
+    return tuple(dict.fromkeys(p for family in _families() for p in family.profiles))
 
 
 def cells_of(name: str, profile: str, seed: int = 0) -> list:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from derivations.errors import InvalidArgumentError
 from fate_numeric import service
@@ -370,5 +370,8 @@ FAMILY = service.register_family(
         partition=compatible,
         split=chunks,
         extensions=EXTENSION_SWEEPS,
+        with_precision=lambda cells, precision: [replace(c, precision=precision) for c in cells],
+        archivable=True,
+        dask_by_default=True,
     )
 )

@@ -330,6 +330,13 @@ CASES: list[Case] = [
     _cli(
         "fate_numeric",
         "archive",
+        "archive relu_scratch --profile quick --out an-archive",
+        "sweep 'relu_scratch' (relu family) cannot be archived: the archive's readers (verify "
+        "recheck) rebuild linear cells only",
+    ),
+    _cli(
+        "fate_numeric",
+        "archive",
         "archive scratch --profile quick --store empty-store --out an-archive",
         "sweep 'scratch' is not finished: 60 of 60 cells are not in the store empty-store",
     ),

@@ -95,7 +95,7 @@ def test_archived_store_reads_the_archive_and_saves_to_the_store(filled, tmp_pat
 
 def test_archive_command(filled, tmp_path, capsys, monkeypatch):
     store, cells = filled
-    monkeypatch.setattr(sweeps, "cells_of", lambda name, profile, seed=0: cells)
+    monkeypatch.setitem(sweeps.SWEEPS, "toy", lambda profile, seed: iter(cells))
     status = main(["archive", "toy", "--store", str(store.root), "--out", str(tmp_path / "a")])
     assert status == 0
     summary = json.loads(capsys.readouterr().out)

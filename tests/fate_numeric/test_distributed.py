@@ -1,10 +1,12 @@
-"""Sweeps on dask workers: equal to a serial run to the last bit, robust to a killed worker."""
+"""Sweeps of either family on dask workers: equal to a serial run to the last bit, robust to a
+killed worker."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import pickle
 import subprocess
 import sys
 import threading
@@ -15,8 +17,10 @@ import pytest
 import torch
 
 from derivations.errors import InvalidArgumentError
+from fate_numeric import relu_sweeps
 from fate_numeric.distributed import connect, run_sweep_distributed
 from fate_numeric.experiments import Cell, bytes_per_instance
+from fate_numeric.relu_sweeps import ReluCell
 from fate_numeric.store import ResultStore
 
 pytest.importorskip("distributed")
@@ -46,25 +50,27 @@ def _one_cell(cells) -> int:
 
 
 _SERIAL = """
-import json, sys
+import pickle, sys
 import torch
 torch.set_num_threads(1)
 import numba
 numba.set_num_threads(1)
-from fate_numeric.experiments import Cell
+from fate_numeric import service
 from fate_numeric.store import ResultStore
-from fate_numeric.sweeps import run_sweep
-configs = json.loads(sys.argv[2])
-run_sweep([Cell.from_config(c) for c in configs], ResultStore(sys.argv[1]), torch.device("cpu"))
+with open(sys.argv[2], "rb") as file:
+    cells, budget = pickle.load(file)
+service.run_sweep(cells, ResultStore(sys.argv[1]), torch.device("cpu"), budget_bytes=budget)
 """
 
 
-def _serial_single_threaded(cells, store):
-    """The serial runner with one thread, as each dask worker has, in a fresh interpreter: in
-    this process the thread count may not be raised again (torch 2.13's CPU build solves
-    linear systems wrongly after ``torch.set_num_threads(n)`` with n >= 2)."""
-    configs = json.dumps([cell.config() for cell in cells])
-    subprocess.run([sys.executable, "-c", _SERIAL, str(store.root), configs], check=True)
+def _serial_single_threaded(cells, store, budget_bytes=None):
+    """The serial runner of the cells' family (:func:`fate_numeric.service.run_sweep`, with the
+    memory budget ``budget_bytes`` when given) with one thread, as each dask worker has, in a
+    fresh interpreter: in this process the thread count may not be raised again (torch 2.13's
+    CPU build solves linear systems wrongly after ``torch.set_num_threads(n)`` with n >= 2)."""
+    job = store.root.parent / f"{store.root.name}-cells.pickle"
+    job.write_bytes(pickle.dumps((cells, budget_bytes)))
+    subprocess.run([sys.executable, "-c", _SERIAL, str(store.root), str(job)], check=True)
 
 
 def _assert_same_bits(cells, mine: ResultStore, theirs: ResultStore) -> None:
@@ -93,6 +99,50 @@ def test_distributed_equals_serial_to_the_last_bit(client, tmp_path):
     _assert_same_bits(cells, ResultStore(tmp_path / "dask"), ResultStore(tmp_path / "serial"))
     again = run_sweep_distributed(cells, ResultStore(tmp_path / "dask"), CPU, client=client)
     assert again["skipped"] == 5 and again["computed"] == 0  # a rerun resumes: nothing redone
+
+
+#: Tiny ReLU cells of every procedure; the transfer cells of one μ share a pretraining.
+_RELU = dict(d=4, width=8, teacher_width=4, instances=2, lr_scale=1.0, max_steps=300)
+
+
+def _relu_cells() -> list[ReluCell]:
+    return [
+        *(ReluCell("scratch", n=n, **_RELU) for n in (6, 12)),
+        *(ReluCell("fine_tuning", n=n, removed=0.5, **_RELU) for n in (6, 12)),
+        *(
+            ReluCell("linear_transfer", n=n, removed=r, **_RELU)
+            for r in (0.25, 0.5)
+            for n in (6, 12)
+        ),
+        ReluCell("linear_transfer", n=9, removed=0.5, refit="min_norm", **_RELU),
+    ]
+
+
+@pytest.mark.slow  # about 15 s on 2 cores: the serial run in a fresh interpreter
+def test_a_relu_sweep_on_dask_stores_the_serial_runners_arrays(client, tmp_path):
+    """The ReLU family through the same distributed runner: one cell a batch, so that the
+    workers run the batches of one pretraining at the same time; every stored array equal to
+    the serial runner's with the same batches to the last bit, the pretrained networks too."""
+    cells = _relu_cells()
+    budget = max(relu_sweeps.bytes_per_instance(cell) * cell.instances for cell in cells)
+    dask_store, serial_store = ResultStore(tmp_path / "dask"), ResultStore(tmp_path / "serial")
+    counts = run_sweep_distributed(cells, dask_store, CPU, client=client, budget_bytes=budget)
+    assert counts == {"total": 9, "skipped": 0, "computed": 9, "remaining": 0}
+    _serial_single_threaded(cells, serial_store, budget)
+    _assert_same_bits(cells, dask_store, serial_store)
+    pretrainings = {
+        json.dumps(relu_sweeps.pretraining_entry(cell), sort_keys=True): cell
+        for cell in cells
+        if cell.procedure != "scratch"
+    }
+    assert len(pretrainings) == 2
+    for cell in pretrainings.values():
+        entry = relu_sweeps.pretraining_entry(cell)
+        mine, theirs = dask_store.load(entry).arrays, serial_store.load(entry).arrays
+        for name in ("weights", "out"):
+            np.testing.assert_array_equal(mine[name], theirs[name], err_msg=f"{cell} {name}")
+    again = run_sweep_distributed(cells, dask_store, CPU, client=client)
+    assert again["skipped"] == 9 and again["computed"] == 0
 
 
 def test_a_stopped_client_resumes_where_it_stopped(client, tmp_path):

@@ -832,7 +832,7 @@ def test_a_sweep_names_the_damaged_entry_it_recomputes(tmp_path, monkeypatch, ca
     from fate_numeric.experiments import Cell
 
     cells = [Cell("scratch", d=4, n=n, instances=2, epochs=20) for n in (3, 6)]
-    monkeypatch.setattr(sweeps, "cells_of", lambda name, profile, seed=0: cells)
+    monkeypatch.setitem(sweeps.SWEEPS, "scratch", lambda profile, seed: iter(cells))
     argv = ["sweep", "scratch", "--serial", "--device", "cpu", "--store", str(tmp_path / "s")]
     assert main(argv) == 0
     capsys.readouterr()
