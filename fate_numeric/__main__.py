@@ -61,6 +61,7 @@ from derivations.cli import (
     parse,
     positive_float,
     positive_int,
+    reader_gone,
 )
 from derivations.errors import FateError, InvalidArgumentError
 from derivations.table import terminal_width
@@ -423,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
         memory_budget_override()  # a malformed $FATE_MEMORY_BUDGET is refused before any work
         with one_line_warnings(_write_line):
             return args.run(args)
+    except BrokenPipeError:  # the reader stopped early (`store-check | head`): nothing went wrong
+        return reader_gone()
     except FateError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

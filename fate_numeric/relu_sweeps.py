@@ -492,28 +492,6 @@ def relu_profile(name: str) -> ReluProfile:
     return RELU_PROFILES[name]
 
 
-def relu_cells_of(name: str, profile: str, seed: int = 0) -> list[ReluCell]:
-    """Every cell of a named ReLU sweep at a profile."""
-    if name not in RELU_SWEEPS:
-        raise InvalidArgumentError(
-            f"unknown ReLU sweep {name!r}; the sweeps are {', '.join(RELU_SWEEPS)}"
-        )
-    return list(RELU_SWEEPS[name](relu_profile(profile), seed))
-
-
-def run_relu_sweep(
-    cells: list[ReluCell],
-    store,
-    device: torch.device,
-    progress: Callable[[int, int], None] | None = None,
-    budget_bytes: int | None = None,
-    stop_after: float | None = None,
-) -> dict[str, int]:
-    """Run the cells not yet in ``store`` batch by batch, saving each as it ends (resumable):
-    :func:`fate_numeric.service.run_sweep`, which batches and runs them as :data:`FAMILY`."""
-    return service.run_sweep(cells, store, device, progress, budget_bytes, stop_after=stop_after)
-
-
 #: The ReLU networks as the sweep service runs them (:mod:`fate_numeric.service`): the stored
 #: pretrained networks are shared by the batches of a sweep.
 FAMILY = service.register_family(

@@ -16,8 +16,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("command", [["derivations", "list"], ["verify", "list"]])
-def test_a_closed_stdout_ends_the_command_quietly(command):
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["derivations", "list"],
+        ["verify", "list"],
+        ["fate_numeric", "store-check", "--store", "{tmp}"],
+    ],
+)
+def test_a_closed_stdout_ends_the_command_quietly(command, tmp_path):
+    command = [part.format(tmp=tmp_path) for part in command]
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:

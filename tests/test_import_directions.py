@@ -37,11 +37,10 @@ FORBIDDEN = {
 DERIVATIONS_ALLOWED = {"derivations", "sympy", "mpmath"}
 
 #: The deep-linear-network modules of ``fate_numeric``; the ReLU family is ``relu*.py``; the
-#: others (numerics, store, theory, statistics, archive, similarity, the command line ...) are
-#: shared by both.
+#: others (numerics, store, theory, statistics, archive, similarity, the sweep service, batching,
+#: the distributed runner, the command line ...) are shared by both.
 LINEAR_FAMILY = {
     "cell_report",
-    "distributed",
     "experiments",
     "gram",
     "linear",
