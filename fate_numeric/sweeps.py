@@ -322,11 +322,11 @@ def is_extension(name: str) -> bool:
     return name in EXTENSION_SWEEPS
 
 
-def sweep_names(others: Sequence[str] = ()) -> str:
-    """The named sweeps in words — the paper's, then ``others`` (the ReLU sweeps, for the sweep
-    command), the extensions apart — for help texts and errors."""
+def sweep_names() -> str:
+    """The named linear sweeps in words — the paper's, the extensions apart — for errors
+    (:func:`fate_numeric.service.sweep_names` names those of every family)."""
     return (
-        f"the sweeps are {', '.join([*SWEEPS, *others])}; the extension sweeps "
+        f"the sweeps are {', '.join(SWEEPS)}; the extension sweeps "
         f"(docs/paper.md §11, §12) are {', '.join(EXTENSION_SWEEPS)}"
     )
 
