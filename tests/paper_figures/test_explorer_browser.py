@@ -42,9 +42,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.optimize
 import scipy.special
 import sympy as sp
 
+from derivations.cli import TimeLimitExceeded, time_limit
 from derivations.errors import InvalidArgumentError
 from derivations.explain import checked
 from derivations.piecewise import branches
@@ -58,6 +60,9 @@ from paper_figures.explorer.jsgen import ERF_FUNCTION
 
 POINTS = 1000
 TOLERANCE = 1e-12
+#: Seconds SymPy may take to solve one branch condition for one argument before the boundary
+#: points are found numerically instead (``_numeric_boundary``).
+SOLVE_SECONDS = 10
 ERF_TOLERANCE = 1e-15  # bundled erf against scipy's, relative (measured: at most 4.2e-16)
 FLAGS = (
     "--headless",
@@ -373,6 +378,41 @@ def _closed_edges(evaluator) -> list[tuple[int, float]]:
     return edges
 
 
+def _numeric_boundary(evaluator, gap: sp.Expr, column: int, rng, count: int) -> np.ndarray:
+    """Points where ``gap`` vanishes, found numerically along argument ``column`` (a relation
+    SymPy does not solve within ``SOLVE_SECONDS``): at ``count`` random values of the other
+    arguments, each sign change of ``gap`` between consecutive sorted draws of the argument,
+    refined by Brent's method to the last bits (integer arguments: rounded, with neighbours)."""
+    symbols = [p.symbol for p in evaluator.parameters]
+    function = sp.lambdify(symbols, gap, modules="numpy")
+    grid = np.unique(_draw(evaluator.parameters[column], rng, 200))
+    found = []
+    for row in _random(evaluator, rng, count):
+
+        def along(value: float, row=row) -> float:
+            point = row.copy()
+            point[column] = value
+            return float(np.real(function(*point)))
+
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            values = np.array([along(value) for value in grid])
+            signs = np.sign(values)
+            changes = np.flatnonzero(
+                np.isfinite(values[:-1]) & np.isfinite(values[1:]) & (signs[:-1] * signs[1:] < 0)
+            )
+            roots = [
+                scipy.optimize.brentq(along, grid[i], grid[i + 1], xtol=1e-300) for i in changes
+            ]
+        integer = evaluator.parameters[column].domain.integer
+        for root in roots:
+            for value in (np.round(root) + np.array([-1.0, 0.0, 1.0])) if integer else (root,):
+                point = row.copy()
+                point[column] = value
+                found.append(point)
+    return np.array(found, dtype=float).reshape(-1, len(symbols))
+
+
 def _boundaries(evaluator, rng: np.random.Generator, per_solution: int = 12) -> np.ndarray:
     """Points where a branch condition of the record holds with equality (each relation solved
     for each of its symbols at random values of the others; integers rounded, with their
@@ -385,7 +425,11 @@ def _boundaries(evaluator, rng: np.random.Generator, per_solution: int = 12) -> 
             if symbol not in gap.free_symbols:
                 continue
             try:
-                solutions = sp.solve(gap, symbol)
+                with time_limit(SOLVE_SECONDS, f"solving {relation} for {symbol}"):
+                    solutions = sp.solve(gap, symbol)
+            except TimeLimitExceeded:  # e.g. κ(γ, σ, λ_p) = 2 of wd_ft_break_even, nested roots
+                found.append(_numeric_boundary(evaluator, gap, column, rng, per_solution))
+                continue
             except (NotImplementedError, ValueError, TypeError):
                 continue
             for solution in solutions:
