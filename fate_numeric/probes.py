@@ -118,6 +118,17 @@ def _reals(probe: Probe, *names: str, positive: bool = False, most: float = math
             )
 
 
+def _check_data_and_descent(probe: Probe) -> None:
+    """The fields of a probe that trains on ``instances`` data sets (d, n, θ, σ, seed) by one
+    gradient descent (lr, steps)."""
+    _integers(probe, "d", least=2)
+    _integers(probe, "n", "instances", "steps")
+    _integers(probe, "seed", least=0)
+    _reals(probe, "theta", most=math.pi / 2)
+    _reals(probe, "sigma")
+    _reals(probe, "lr", positive=True)
+
+
 @dataclass(frozen=True)
 class BalancedFineTuning(Probe):
     """Fine-tuning from the exact balanced rank-one pretrained network, paired with the
@@ -150,12 +161,7 @@ class BalancedFineTuning(Probe):
     kind = "probe-balanced-fine-tuning"
 
     def __post_init__(self) -> None:
-        _integers(self, "d", least=2)
-        _integers(self, "n", "instances", "steps")
-        _integers(self, "seed", least=0)
-        _reals(self, "theta", most=math.pi / 2)
-        _reals(self, "sigma")
-        _reals(self, "lr", positive=True)
+        _check_data_and_descent(self)
 
     def schedules(self) -> list[Schedule]:
         """Fine-tuning's gradient descent: ``lr``, ``steps``, no weight decay or early stop."""
@@ -322,12 +328,8 @@ class ScratchMinimumNorm(Probe):
     kind = "probe-scratch-minimum-norm"
 
     def __post_init__(self) -> None:
-        _integers(self, "d", least=2)
-        _integers(self, "n", "instances", "steps")
-        _integers(self, "seed", least=0)
-        _reals(self, "theta", most=math.pi / 2)
-        _reals(self, "sigma")
-        _reals(self, "alpha", "lr", positive=True)
+        _check_data_and_descent(self)
+        _reals(self, "alpha", positive=True)
 
     def schedules(self) -> list[Schedule]:
         return [Schedule(self.lr, self.steps)]
