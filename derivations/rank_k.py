@@ -782,6 +782,120 @@ def ft_rank_k_transferability_bound() -> DerivedResult:
     )
 
 
+def _explicit_aligned_flow() -> tuple[sp.Matrix, sp.Matrix, sp.Expr, sp.Matrix]:
+    """The flow of ft_rank_k_flow at an aligned head c = c_1e_1 (d = 4, k = 3, explicit entries).
+
+    Returns the rates of the columns 2..k of A (zero), the residuals of (A_1, c_1) against the
+    rank-one flow dA_1/dt = −g c_1, dc_1/dt = −A_1ᵀg (zero), the rate of ‖A_1‖² − c_1² (zero), and
+    the drive −A_jᵀg of the other head entries (not zero: the step that concentration closes).
+    """
+    width, rank = 4, 3
+    g = sp.Matrix(sp.symbols(f"g_1:{width + 1}", real=True))
+    big_a = _explicit("A", width, rank)
+    c_1 = sp.Symbol("c_1", real=True)
+    head = sp.Matrix([c_1] + [0] * (rank - 1))
+    a_dot, c_dot = -g * head.T, -big_a.T * g
+    first = big_a[:, 0]
+    rank_one = sp.Matrix.vstack(a_dot[:, 0] + g * c_1, sp.Matrix([c_dot[0] + (first.T * g)[0]]))
+    balance_rate = 2 * (first.T * a_dot[:, 0])[0] - 2 * c_1 * c_dot[0]
+    return a_dot[:, 1:], rank_one, balance_rate, c_dot[1:, :]
+
+
+@functools.cache
+def ft_rank_k_aligned_transferability() -> DerivedResult:
+    """Fine-tuning from the rank-k start through the head of the source that the target's feature
+    part lies along: the rank-one result of §3.8 with cos θ = √(1 − ρ) (proportional limit)."""
+    from derivations.fine_tuning import simplify_radicals, transferability_balanced
+
+    frozen, rank_one, balance_rate, drive = _explicit_aligned_flow()
+    balanced = transferability_balanced().expr
+    result = balanced.subs(theta, sp.asin(sp.sqrt(rho)))
+    at_zero_noise = sp.factor(simplify_radicals(result.args[0].expr.subs(sigma, 0)))
+    noiseless = sp.Piecewise((at_zero_noise, gamma < 1), (0, True))
+    bound = ft_rank_k_transferability_bound().expr
+    gap = sp.factor(bound.args[0].expr - noiseless.args[0].expr)
+    return DerivedResult(
+        name="ft_rank_k_aligned_transferability",
+        title="Extension: fine-tuning from a rank-k start through the aligned head",
+        reference=_REFERENCE,
+        regime=Regime.ASYMPTOTIC,
+        assumptions=(
+            *_ASSUMPTIONS[:3],
+            "the target's part inside the features lies along the first source teacher: "
+            "β_t = √(1 − ρ) β_s1 + √ρ ν (a = √(1 − ρ) e_1), and fine-tuning trains the output of "
+            "that teacher, c(0) = e_1 (ft_rank_k_flow)",
+            "gradient flow converges to an interpolator for γ < 1",
+            _FIXED_K,
+        ),
+        expr=result,
+        steps=(
+            Step(
+                sp.Eq(sp.Symbol("dA_{2..k}/dt"), sp.Integer(0)),
+                "while the head stays at c = c_1e_1, dA/dt = −g cᵀ moves only the first column: "
+                "the other features stay at β_s2, …, β_sk (explicit d = 4, k = 3 entries)",
+                check.identity(frozen),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("(dA_1/dt + g c_1, dc_1/dt + A_1ᵀg)"), sp.Integer(0)),
+                "and (A_1, c_1) follow the rank-one flow of fine_tuning (u = A_1, c = c_1)",
+                check.identity(rank_one),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("d/dt(‖A_1‖² − c_1²)"), sp.Integer(0)),
+                "the (1, 1) entry of the conserved AᵀA − ccᵀ: the rank-one balance, 0 from the "
+                "start A_1 = β_s1, c_1 = 1",
+                check.identity(balance_rate),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("dc_{2..k}/dt"), drive),
+                "the only drive away from the aligned head: β_sj is independent of the data and "
+                "orthogonal to the target, so β_sjᵀg = (Xβ_sj)ᵀ(residual)/n has mean 0 and "
+                "standard deviation √(loss/n); integrated over the exponentially converging flow "
+                "c_j = O(1/√d), and its effect on the risk O(k/d)",
+                check.unchecked(
+                    "concentration of β_sjᵀg, in words; the simulated networks measure c_j "
+                    "(final_head)"
+                ),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("β̂_ft"), sp.Symbol("β̂_sc + c_1(I − P)β_s1")),
+                "so in the limit the end point is the balanced rank-one end point of "
+                "ft_balance_scale with β_s → β_s1 and ‖(I − P)β_s1‖² → 1 − γ",
+                check.unchecked("the argument of ft_balance_scale applied to (A_1, c_1)"),
+            ),
+            Step(
+                result,
+                "ft_transferability_balanced with sin²θ = ρ (cos θ = √(1 − ρ))",
+                check.substitution({theta: sp.asin(sp.sqrt(rho))}, source=balanced),
+            ),
+            Step(
+                noiseless,
+                "σ = 0 (c = 1): (1 − γ)(2√(1 − ρ) − 1), eq. 15 at sin²θ = ρ",
+                check.substitution({sigma: 0}, source=result),
+            ),
+            Step(
+                sp.Eq(sp.Symbol("bound − T_ft(σ = 0)"), gap),
+                "below ft_rank_k_transferability_bound by (1 − γ)(1 − √(1 − ρ))² at σ = 0: the "
+                "aligned head keeps scale c_1 = 1 where the best head would shrink to √(1 − ρ)",
+                check.equal(
+                    source=sp.Eq(
+                        sp.Symbol("bound − T_ft(σ = 0)"),
+                        bound.args[0].expr - noiseless.args[0].expr,
+                    )
+                ),
+            ),
+        ),
+        notes=(
+            "Derived for the aligned head only: the simulated cells (rank_k_teachers) put the "
+            "target's feature part along β_s1 and fine-tune its output. The rank enters only "
+            "through O(k/d) corrections (the drift of c_j, j ≥ 2), which the simulations measure. "
+            "For a target whose feature part is spread over several teachers the head must "
+            "rotate, and the end point is not derived (ft_rank_k_flow)."
+        ),
+        variables=(rho, gamma, sigma),
+    )
+
+
 def results() -> tuple[DerivedResult, ...]:
     """The records of this module, in order."""
     return (
@@ -796,4 +910,5 @@ def results() -> tuple[DerivedResult, ...]:
         lt_negative_threshold_overparam_rank_k(),
         ft_rank_k_flow(),
         ft_rank_k_transferability_bound(),
+        ft_rank_k_aligned_transferability(),
     )

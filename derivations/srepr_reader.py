@@ -83,6 +83,7 @@ _EXPRESSION_CLASSES: dict[str, type] = {
         sp.sin,
         sp.cos,
         sp.acos,
+        sp.asin,
         sp.Abs,
         sp.Min,
         sp.Max,

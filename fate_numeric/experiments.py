@@ -46,6 +46,7 @@ from fate_numeric.linear import (
     INITS,
     STOPPING_RULES,
     Empirical,
+    KOutputTraining,
     Network,
     Population,
     Schedule,
@@ -213,8 +214,8 @@ class Cell:
             )
 
     def _check_source_rank(self) -> None:
-        """A rank-k source (extension) is simulated for linear transfer of a depth-2 network from
-        a population source, in float64, without a time course, with k < d."""
+        """A rank-k source (extension) is simulated for linear transfer and fine-tuning of a depth-2
+        network from a population source, in float64, without a time course, with k < d."""
         k = self.source_rank
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise InvalidArgumentError(f"source_rank must be an integer >= 1; got {k!r}")
@@ -223,7 +224,7 @@ class Cell:
         unsupported = [
             what
             for what, bad in (
-                (f"procedure {self.procedure!r}", self.procedure != "linear_transfer"),
+                (f"procedure {self.procedure!r}", self.procedure == "scratch"),
                 (f"depth {self.depth}", self.depth != 2),
                 ("a finite source", self.n_source is not None),
                 (f"precision {self.precision}", self.precision != "float64"),
@@ -234,8 +235,9 @@ class Cell:
         ]
         if unsupported:
             raise InvalidArgumentError(
-                f"source_rank {k} > 1 is simulated for linear transfer of a depth-2 network from "
-                f"a population source in float64 only; not with {', '.join(unsupported)}"
+                f"source_rank {k} > 1 is simulated for linear transfer and fine-tuning of a "
+                f"depth-2 network from a population source in float64 only; not with "
+                f"{', '.join(unsupported)}"
             )
         if k >= self.d:
             raise InvalidArgumentError(
@@ -794,24 +796,6 @@ def _simulate_rank_k(batch: _Batch) -> list[dict[str, np.ndarray]]:
     return _run_rank_k(batch.cells, batch.device)
 
 
-#: How each kind of cell is simulated (:func:`simulation_of`): one function per procedure, and
-#: the rank-k extension's linear transfer.
-SIMULATIONS: dict[str, Callable[[_Batch], list[dict[str, np.ndarray]]]] = {
-    "scratch": _simulate_scratch,
-    "fine_tuning": _simulate_fine_tuning,
-    "linear_transfer": _simulate_linear_transfer,
-    "rank_k": _simulate_rank_k,
-}
-
-
-def simulation_of(cell: Cell) -> str:
-    """The entry of :data:`SIMULATIONS` that simulates ``cell``: its procedure, or ``rank_k`` for
-    a transfer cell pretrained on k > 1 source teachers."""
-    if cell.procedure != "scratch" and cell.source_rank > 1:
-        return "rank_k"
-    return cell.procedure
-
-
 def _pretrain(
     first: Cell,
     drawn: Sequence[_Pretraining],
@@ -914,46 +898,75 @@ def rank_k_teachers(
     return q[:, :k].contiguous(), target
 
 
-def _run_rank_k(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.ndarray]]:
-    """Linear transfer after population pretraining on k orthonormal source teachers.
+@dataclass(frozen=True)
+class _RankKPretraining:
+    """The pretrained side of a rank-k batch: each cell's pretraining key, every distinct key's
+    teachers (sources (d, k) and target), the k-output networks after pretraining (one per key,
+    in the order of ``unique``) and their distance to the balanced end point."""
 
-    One pretraining per distinct pretraining configuration (per angle and k), in one batched
-    gradient descent of the k-output networks (the authors' schedule and initial scale;
-    :func:`fate_numeric.linear.population_descent_k_outputs`); the balanced end point it
-    approaches is W_1W_1ᵀ = P_k (``rank_k_pretrained_features``), stored per instance as
-    ``projection_error`` = ‖W_1W_1ᵀ − B_sB_sᵀ‖_F with the top k + 1 ``feature_singular_values``.
-    The refit is the Gram-form refit (:func:`fate_numeric.gram.linear_transfer_gram`, one
-    eigendecomposition of K per pretrained network) on target data drawn as for k = 1 (seeded by
-    :meth:`Cell.data_config`).
-    """
-    first = cells[0]
+    keys: list[str]
+    unique: list[str]
+    teachers: dict[str, tuple[torch.Tensor, torch.Tensor]]
+    trained: KOutputTraining
+    projection_error: torch.Tensor
+
+    def rows(self, cell_index: int, instances: int) -> torch.Tensor:
+        """The pretrained network of cell ``cell_index``, once per instance."""
+        block = self.unique.index(self.keys[cell_index])
+        device = self.trained.hidden.device
+        return torch.full((instances,), block, dtype=torch.long, device=device)
+
+    def outputs(self, rows: torch.Tensor, singular: torch.Tensor) -> dict[str, np.ndarray]:
+        """The pretraining's per-instance arrays of a cell."""
+        return {
+            "pretrain_loss": self.trained.train_loss[rows].cpu().numpy(),
+            "pretrain_steps": self.trained.steps[rows].cpu().numpy(),
+            "feature_singular_values": singular.cpu().numpy(),
+            "projection_error": self.projection_error[rows].cpu().numpy(),
+        }
+
+
+def _pretrain_rank_k(cells: Sequence[Cell], device: torch.device) -> _RankKPretraining:
+    """One population pretraining per distinct pretraining configuration (per angle and k), in
+    one batched gradient descent of the k-output networks (the authors' schedule and initial
+    scale; :func:`fate_numeric.linear.population_descent_k_outputs`). The balanced end point it
+    approaches is W_1W_1ᵀ = P_k (``rank_k_pretrained_features``); ``projection_error`` is
+    ‖W_1W_1ᵀ − B_sB_sᵀ‖_F per network."""
     keys = [json.dumps(cell.pretraining_config(), sort_keys=True) for cell in cells]
     unique = list(dict.fromkeys(keys))
     owner = {key: cells[keys.index(key)] for key in unique}
-    drawn = {}
+    teachers, hidden, readout = {}, [], []
     for key in unique:
         cell = owner[key]
         gen = generator(seed_of(cell.pretraining_config()), device)
-        sources, target = rank_k_teachers(cell.d, cell.source_rank, cell.theta, gen)
-        hidden = initial_network(2, cell.d, cell.alpha, gen, cell.init).hidden[0]
-        readout = initial_readout_k(cell.d, cell.source_rank, cell.alpha, gen, cell.init)
-        drawn[key] = (sources, target, hidden, readout)
+        teachers[key] = rank_k_teachers(cell.d, cell.source_rank, cell.theta, gen)
+        hidden.append(initial_network(2, cell.d, cell.alpha, gen, cell.init).hidden[0])
+        readout.append(initial_readout_k(cell.d, cell.source_rank, cell.alpha, gen, cell.init))
     trained = population_descent_k_outputs(
-        torch.cat([drawn[key][2] for key in unique]),
-        torch.cat([drawn[key][3] for key in unique]),
-        torch.stack([drawn[key][0] for key in unique]),
-        first.pretrain_schedule,
+        torch.cat(hidden),
+        torch.cat(readout),
+        torch.stack([teachers[key][0] for key in unique]),
+        cells[0].pretrain_schedule,
     )
-    gram = trained.gram()
-    values, vectors = torch.linalg.eigh(gram)
+    projectors = torch.stack([teachers[key][0] @ teachers[key][0].T for key in unique])
+    projection_error = torch.linalg.matrix_norm(trained.gram() - projectors)
+    return _RankKPretraining(keys, unique, teachers, trained, projection_error)
+
+
+def _run_rank_k(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.ndarray]]:
+    """Linear transfer after population pretraining on k orthonormal source teachers
+    (:func:`_pretrain_rank_k`), stored per instance with ``projection_error`` and the top k + 1
+    ``feature_singular_values``. The refit is the Gram-form refit
+    (:func:`fate_numeric.gram.linear_transfer_gram`, one eigendecomposition of K per pretrained
+    network) on target data drawn as for k = 1 (seeded by :meth:`Cell.data_config`).
+    """
+    pretrained = _pretrain_rank_k(cells, device)
+    values, vectors = torch.linalg.eigh(pretrained.trained.gram())
     spectrum = FeatureSpectrum(values.flip(-1).clamp_min(0.0), vectors.flip(-1))
-    projectors = torch.stack([drawn[key][0] @ drawn[key][0].T for key in unique])
-    projection_error = torch.linalg.matrix_norm(gram - projectors)
     outputs: list[dict[str, np.ndarray]] = []
-    for cell, key in zip(cells, keys, strict=True):
-        block = unique.index(key)
-        rows = torch.full((cell.instances,), block, dtype=torch.long, device=device)
-        sources, target, _, _ = drawn[key]
+    for index, (cell, key) in enumerate(zip(cells, pretrained.keys, strict=True)):
+        rows = pretrained.rows(index, cell.instances)
+        _, target = pretrained.teachers[key]
         data = _draw_target(cell, target, device, gram=True)
         errors = linear_transfer_gram(
             spectrum.select(rows), data.stats, cell.ridges, target, cell.rank_rtol,
@@ -961,12 +974,133 @@ def _run_rank_k(cells: Sequence[Cell], device: torch.device) -> list[dict[str, n
         )  # fmt: skip
         singular = spectrum.values[rows, : cell.source_rank + 1].sqrt()
         outputs.append(
-            {
-                "generalisation": errors.cpu().numpy(),
-                "pretrain_loss": trained.train_loss[rows].cpu().numpy(),
-                "pretrain_steps": trained.steps[rows].cpu().numpy(),
-                "feature_singular_values": singular.cpu().numpy(),
-                "projection_error": projection_error[rows].cpu().numpy(),
-            }
+            {"generalisation": errors.cpu().numpy(), **pretrained.outputs(rows, singular)}
         )
     return outputs
+
+
+def _simulate_rank_k_fine_tuning(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Fine-tuning after population pretraining on k orthonormal source teachers (extension,
+    docs/paper.md §11): every layer trained on the target data through the output of the first
+    source teacher, the head w = W_2e_1 (``ft_rank_k_flow``: the target's part inside the
+    features lies along β_s1, :func:`rank_k_teachers`), with the cell's schedule, in the Gram or
+    the W-form as for k = 1. Besides the fine-tuning's arrays it stores, from each data set,
+    ``final_head`` (instances, k), the head c_∞ with (I − P)β̂_ft = (I − P)Uc_∞ (NaN for n >= d),
+    and ``minimum_norm_generalisation``, the generalisation error ‖X⁺y − β_t‖² of the
+    minimum-norm fit to the same data (the end point of scratch training, Thms 3.5–3.6), so
+    that R_sc − R_ft is also read per data set (:class:`_SpanOfSamples`)."""
+    cells, counts, device, dtype = batch.cells, batch.counts, batch.device, batch.dtype
+    pretrained = _pretrain_rank_k(cells, device)
+    singular = torch.linalg.svdvals(pretrained.trained.hidden)
+    rows = [pretrained.rows(i, cell.instances) for i, cell in enumerate(cells)]
+    index = torch.cat(rows)
+    start = Network((pretrained.trained.hidden[index],), pretrained.trained.readout[index, :, 0])
+    start = start.cast(dtype)
+    if batch.gram:
+        start = GramState.from_network(start)
+    teachers = [pretrained.teachers[key] for key in pretrained.keys]
+    targets = torch.cat([t.expand(c, -1) for (_, t), c in zip(teachers, counts, strict=True)])
+    data = [
+        _draw_target(cell, target, device, batch.gram).cast(dtype)
+        for cell, (_, target) in zip(cells, teachers, strict=True)
+    ]
+    tuned = _descend(
+        start,
+        data,
+        counts,
+        cells[0].schedule,
+        targets.to(dtype),
+        batch.group_of_instance,
+        weight_decays=batch.decays,
+    )
+    split_rows(
+        batch.outputs,
+        counts,
+        generalisation=tuned.generalisation,
+        train_loss=tuned.train_loss,
+        steps=tuned.steps,
+        **_drift(tuned),
+    )
+    beta = tuned.network.end_to_end().to(torch.float64)
+    offset = 0
+    for output, cell, part, (sources, target), cell_rows in zip(
+        batch.outputs, cells, data, teachers, rows, strict=True
+    ):
+        block = slice(offset, offset + cell.instances)
+        output.update(pretrained.outputs(cell_rows, singular[cell_rows, : cell.source_rank + 1]))
+        span = _SpanOfSamples.of(part)
+        output["final_head"] = span.head(beta[block], sources).cpu().numpy()
+        scratch_error = ((span.fit - target) ** 2).sum(-1)
+        output["minimum_norm_generalisation"] = scratch_error.cpu().numpy()
+        offset += cell.instances
+    return batch.outputs
+
+
+@dataclass(frozen=True)
+class _SpanOfSamples:
+    """Each data set's minimum-norm least-squares fit β̂_sc = X⁺y and an orthonormal basis of the
+    span of its samples (the range of P), in float64; ``basis`` is None where the samples span
+    ℝ^d (n >= d: no null space, and β̂_sc = S⁻¹b)."""
+
+    fit: torch.Tensor
+    basis: torch.Tensor | None
+
+    @classmethod
+    def of(cls, data: _Data) -> _SpanOfSamples:
+        """From the data's statistics: S = XᵀX/n by its eigendecomposition (its top min(n, d)
+        eigenvectors span the samples, almost surely), or a sample span Q by S̃ = QᵀSQ."""
+        if data.span is not None:
+            basis = data.span.basis.to(torch.float64)
+            stats = data.span.stats.cast(torch.float64)
+            inside = torch.linalg.solve(stats.gram, stats.cross.unsqueeze(-1))
+            return cls((basis @ inside).squeeze(-1), basis)
+        stats = data.stats.cast(torch.float64)
+        d = stats.gram.shape[-1]
+        if stats.n >= d:
+            fit = torch.linalg.solve(stats.gram, stats.cross.unsqueeze(-1)).squeeze(-1)
+            return cls(fit, None)
+        _, vectors = torch.linalg.eigh(stats.gram)
+        basis = vectors[..., d - stats.n :]
+        inside = basis.transpose(-1, -2) @ stats.gram @ basis
+        coefficients = torch.linalg.solve(
+            inside, basis.transpose(-1, -2) @ stats.cross.unsqueeze(-1)
+        )
+        return cls((basis @ coefficients).squeeze(-1), basis)
+
+    def null_part(self, vectors: torch.Tensor) -> torch.Tensor:
+        """(I − P) applied to the columns of ``vectors`` (batch, d, m) or (d, m)."""
+        return vectors - self.basis @ (self.basis.transpose(-1, -2) @ vectors)
+
+    def head(self, beta: torch.Tensor, sources: torch.Tensor) -> torch.Tensor:
+        """The head c with (I − P)β̂ = (I − P)Uc, U = ``sources`` (d, k), by the normal equations
+        of the least squares (UᵀNU ≈ (1 − γ)I is well conditioned), per data set (batch, k).
+
+        After fine-tuning from the rank-k start the null-space part of β̂ is exactly
+        (I − P)Uc_∞ (``ft_rank_k_flow``), so this reads the head that gradient descent reached;
+        NaN where there is no null space."""
+        batch, k = beta.shape[0], sources.shape[1]
+        if self.basis is None:
+            return torch.full((batch, k), math.nan, dtype=torch.float64, device=beta.device)
+        null_sources = self.null_part(sources)
+        null_beta = self.null_part(beta.unsqueeze(-1))
+        normal = null_sources.transpose(-1, -2) @ null_sources
+        return torch.linalg.solve(normal, null_sources.transpose(-1, -2) @ null_beta).squeeze(-1)
+
+
+#: How each kind of cell is simulated (:func:`simulation_of`): one function per procedure, and
+#: the rank-k extension's linear transfer and fine-tuning.
+SIMULATIONS: dict[str, Callable[[_Batch], list[dict[str, np.ndarray]]]] = {
+    "scratch": _simulate_scratch,
+    "fine_tuning": _simulate_fine_tuning,
+    "linear_transfer": _simulate_linear_transfer,
+    "rank_k": _simulate_rank_k,
+    "rank_k_fine_tuning": _simulate_rank_k_fine_tuning,
+}
+
+
+def simulation_of(cell: Cell) -> str:
+    """The entry of :data:`SIMULATIONS` that simulates ``cell``: its procedure, or ``rank_k`` /
+    ``rank_k_fine_tuning`` for a transfer cell pretrained on k > 1 source teachers."""
+    if cell.source_rank > 1:
+        return "rank_k" if cell.procedure == "linear_transfer" else "rank_k_fine_tuning"
+    return cell.procedure

@@ -12,8 +12,9 @@ sweep              cells
 =================  ==============================================================================
 
 Extension sweeps (:data:`EXTENSION_SWEEPS`, beyond the paper: docs/paper.md §11, §12) run, store
-and archive like these: ``rank_k``, linear transfer after pretraining on k orthonormal teachers,
-and ``pretraining_decay``, transfer after pretraining with weight decay.
+and archive like these: ``rank_k`` and ``rank_k_fine_tuning``, linear transfer and fine-tuning after
+pretraining on k orthonormal teachers, and ``pretraining_decay``, transfer after pretraining with
+weight decay.
 
 Profiles: ``paper`` is the authors' grid — d = 500, L = 2, 20 instances, γ = 0.1, ..., 2.0
 (n = round(γd)), θ = (π/2)·{0.05, ..., 1.00} — with their learning rates and step counts, and their
@@ -210,6 +211,36 @@ def _rank_k(profile: Profile, seed: int) -> Iterator[Cell]:
                 )
 
 
+#: At the paper profile the ``rank_k_fine_tuning`` sweep runs this sub-grid of the paper's (γ, θ)
+#: grid (θ in units of π/2): three sample ratios below interpolation, where fine-tuning transfers,
+#: and one above, where it is scratch training.
+RANK_K_FT_PAPER_GAMMAS = (0.3, 0.5, 0.7, 1.5)
+RANK_K_FT_PAPER_THETA_FRACTIONS = (0.25, 0.5, 0.75)
+
+
+def _rank_k_fine_tuning(profile: Profile, seed: int) -> Iterator[Cell]:
+    """Fine-tuning after pretraining on k orthonormal source teachers, k in SOURCE_RANKS, through
+    the output of the teacher the target's feature part lies along, at σ = RANK_K_SIGMA, over the
+    profile's (θ, n) grid (a sub-grid at the paper profile)."""
+    sizes, thetas = _extension_grid(
+        profile, RANK_K_FT_PAPER_GAMMAS, RANK_K_FT_PAPER_THETA_FRACTIONS
+    )
+    for rank in SOURCE_RANKS:
+        for theta in thetas:
+            for n in sizes:
+                yield Cell(
+                    "fine_tuning",
+                    d=profile.d,
+                    n=n,
+                    theta=theta,
+                    sigma=RANK_K_SIGMA,
+                    instances=profile.instances,
+                    seed=seed,
+                    stopping=profile.stopping,
+                    source_rank=rank,
+                )
+
+
 #: The ``pretraining_decay`` sweep (extension, docs/paper.md §12): SGD weight decays of the source
 #: pretraining, the label noise, the decay at which the pretrained network collapses (one cell
 #: per profile shows it), and at the paper profile a sub-grid of the paper's (γ, θ) grid (on it,
@@ -312,6 +343,7 @@ def _pretraining_decay_finite_source(profile: Profile, seed: int) -> Iterator[Ce
 #: The extension sweeps (docs/paper.md §11, §12): name -> generator of cells, as :data:`SWEEPS`.
 EXTENSION_SWEEPS: dict[str, Callable[[Profile, int], Iterator[Cell]]] = {
     "rank_k": _rank_k,
+    "rank_k_fine_tuning": _rank_k_fine_tuning,
     "pretraining_decay": _pretraining_decay,
     "pretraining_decay_finite_source": _pretraining_decay_finite_source,
 }

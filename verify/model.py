@@ -52,7 +52,8 @@ class Check:
         expect_deviation: the check tests a documented erratum: the printed formula is expected
             to *miss* the measurement (the check confirms the erratum when it does not pass).
         relation: ``≈`` (|measured − predicted| <= tolerance), ``<`` (measured + tolerance <
-            predicted: significantly below) or ``>`` (significantly above), for inequality claims.
+            predicted: significantly below), ``>`` (significantly above), for inequality claims,
+            or ``≤`` (measured − tolerance <= predicted: not significantly above), for bounds.
         authors_number: ``measured`` is a number the authors published (a plotted point): the
             check asks whether the package reproduces it; when it does not, its tier is
             UNREPRODUCED, not FAIL (the package's own theory is not at stake).
@@ -88,6 +89,8 @@ class Check:
             return self.measured + self.tolerance < self.predicted
         if self.relation == ">":
             return self.measured - self.tolerance > self.predicted
+        if self.relation == "≤":
+            return self.measured - self.tolerance <= self.predicted
         return self.deviation <= self.tolerance
 
     def to_dict(self) -> dict:

@@ -482,6 +482,14 @@ ft_rank_k_transferability_bound = Evaluator(
     "Extension: upper bound (1 − γ)(1 − ρ) (γ < 1; 0 above) on the transferability of fine-tuning "
     "from a rank-k start, whatever head gradient flow reaches (k fixed).",
 )
+ft_rank_k_aligned_transferability = Evaluator(
+    "ft_rank_k_aligned_transferability",
+    "ft_rank_k_aligned_transferability",
+    (_rho, _gamma, _sigma),
+    "Extension: transferability of fine-tuning from a rank-k start through the head of the "
+    "source that the target's feature part lies along: ft_transferability_balanced at "
+    "cos θ = √(1 − ρ) (k fixed, proportional limit; 0 for γ >= 1).",
+)
 
 EXTENSIONS: dict[str, Evaluator] = {
     e.name: e
@@ -494,6 +502,7 @@ EXTENSIONS: dict[str, Evaluator] = {
         lt_negative_interval_rank_k,
         lt_negative_threshold_overparam_rank_k,
         ft_rank_k_transferability_bound,
+        ft_rank_k_aligned_transferability,
     )
 }
 EVALUATORS.update(EXTENSIONS)

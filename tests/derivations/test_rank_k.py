@@ -145,3 +145,21 @@ def test_fine_tuning_bound_lies_above_eq15():
     assert theory.ft_rank_k_transferability_bound(0.3, 1.5) == 0.0
     flow = explain.checked("ft_rank_k_flow")
     assert "not derived" in flow[-1].step.why and flow[-1].verdict is Verdict.UNCHECKED
+
+
+def test_aligned_fine_tuning_is_rank_one_fine_tuning_at_sin2_theta_rho():
+    """The aligned head's transferability is ft_transferability_balanced at sin²θ = ρ; at σ = 0
+    it is (1 − γ)(2√(1 − ρ) − 1) (oracle, eq. 15), below the bound by (1 − γ)(1 − √(1 − ρ))²,
+    and 0 above interpolation."""
+    rhos = np.linspace(0, 1, 7)
+    for gamma, sigma in ((0.3, 0.0), (0.5, 0.2), (0.8, 1.0)):
+        aligned = theory.ft_rank_k_aligned_transferability(rhos, gamma, sigma)
+        rank_one = theory.ft_transferability_balanced(np.arcsin(np.sqrt(rhos)), gamma, sigma)
+        assert aligned == pytest.approx(rank_one, abs=1e-12)
+    noiseless = theory.ft_rank_k_aligned_transferability(rhos, 0.4, 0.0)
+    assert noiseless == pytest.approx(0.6 * (2 * np.sqrt(1 - rhos) - 1), abs=1e-12)
+    gap = theory.ft_rank_k_transferability_bound(rhos, 0.4) - noiseless
+    assert gap == pytest.approx(0.6 * (1 - np.sqrt(1 - rhos)) ** 2, abs=1e-12)
+    assert theory.ft_rank_k_aligned_transferability(0.3, 1.5, 0.2) == 0.0
+    steps = explain.checked("ft_rank_k_aligned_transferability")
+    assert [s.verdict for s in steps].count(Verdict.UNCHECKED) == 2  # the argued steps

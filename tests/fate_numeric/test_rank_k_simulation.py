@@ -19,7 +19,14 @@ import torch
 from derivations.errors import InvalidArgumentError
 from fate_numeric import montecarlo as mc
 from fate_numeric import theory
-from fate_numeric.experiments import Cell, compatible, rank_k_teachers, run_cells
+from fate_numeric.experiments import (
+    Cell,
+    _Data,
+    _SpanOfSamples,
+    compatible,
+    rank_k_teachers,
+    run_cells,
+)
 from fate_numeric.linear import (
     Population,
     Schedule,
@@ -71,7 +78,7 @@ def test_source_rank_enters_the_keys_only_above_one():
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"procedure": "fine_tuning"}, "procedure 'fine_tuning'"),
+        ({"procedure": "scratch"}, "procedure 'scratch'"),
         ({"n_source": 10}, "a finite source"),
         ({"depth": 3}, "depth 3"),
         ({"source_rank": 20}, "below d"),
@@ -227,3 +234,53 @@ def test_best_fine_tuning_head_beats_eq15_at_rank_one(seed):
     mean, se = mc.mean_and_standard_error(best)
     gap = (1 - n / d) * (1 - math.cos(theta)) ** 2  # oracle, 1/6 here
     assert mean - theory.ft_transferability(theta, n / d) >= gap - K_SE * se - 1 / d
+
+
+@pytest.mark.parametrize("in_span", [False, True])
+def test_span_of_samples_gives_the_minimum_norm_fit_and_reads_the_head(in_span, seed):
+    """_SpanOfSamples against torch's pseudo-inverse (n < d, both forms of the data, and n > d),
+    and its head recovers c from β = X⁺y + (I − P)Uc."""
+    gen = generator(seed, CPU)
+    d, n, k = 12, 7, 3
+    x = torch.randn(4, n, d, generator=gen, dtype=torch.float64)
+    y = torch.randn(4, n, generator=gen, dtype=torch.float64)
+    span = _SpanOfSamples.of(_Data.of(x, y, in_span))
+    fit = torch.einsum("bdn,bn->bd", torch.linalg.pinv(x), y)
+    assert torch.allclose(span.fit, fit, atol=1e-12)
+    sources = torch.linalg.qr(torch.randn(d, k, generator=gen, dtype=torch.float64))[0]
+    head = torch.randn(4, k, generator=gen, dtype=torch.float64)
+    projector = torch.linalg.pinv(x) @ x
+    beta = fit + (
+        (torch.eye(d, dtype=torch.float64) - projector) @ (sources @ head.T).T.unsqueeze(-1)
+    ).squeeze(-1)
+    assert torch.allclose(span.head(beta, sources), head, atol=1e-10)
+    tall_x = torch.randn(4, 2 * d, d, generator=gen, dtype=torch.float64)  # n = 2d samples
+    tall_y = torch.randn(4, 2 * d, generator=gen, dtype=torch.float64)
+    tall = _SpanOfSamples.of(_Data.of(tall_x, tall_y, False))
+    least_squares = torch.einsum("bdn,bn->bd", torch.linalg.pinv(tall_x), tall_y)
+    assert tall.basis is None and torch.allclose(tall.fit, least_squares, atol=1e-12)
+    assert bool(torch.isnan(tall.head(beta, sources)).all())  # no null space
+
+
+def test_fine_tuning_from_a_rank_k_start():
+    """Fine-tuning cells pretrained on k teachers: both engines give the same numbers; the stored
+    head is the aligned one up to a drift of the other entries (ft_rank_k_aligned_transferability);
+    its minimum-norm risk is the fine-tuned network's at n > d + 1 (P = I); the pretrained
+    network is the k-output one of linear transfer, bit for bit."""
+    common = dict(d=24, theta=math.pi / 3, sigma=0.2, instances=6, source_rank=3)
+    cells = [Cell("fine_tuning", n=n, **common) for n in (12, 48)]
+    auto = run_cells(cells, CPU)
+    weights = run_cells(cells, CPU, engine="weights")
+    for a, w in zip(auto, weights, strict=True):
+        assert np.allclose(a["generalisation"], w["generalisation"], rtol=1e-8)
+        assert np.allclose(a["final_head"], w["final_head"], rtol=1e-8, equal_nan=True)
+    below, above = auto
+    assert below["final_head"].shape == (6, 3)
+    head = below["final_head"]
+    assert abs(head[:, 0].mean() - theory.ft_balance_scale(0.5, 0.2)) < 0.1
+    assert (head[:, 1:] ** 2).sum(-1).mean() * 24 / 2 < 1.0  # d‖c_⊥‖²/(k − 1): O(1)
+    assert np.all(np.isnan(above["final_head"]))
+    assert np.allclose(above["minimum_norm_generalisation"], above["generalisation"], atol=1e-3)
+    (refit,) = run_cells([Cell("linear_transfer", n=12, **common)], CPU)
+    for name in ("pretrain_loss", "pretrain_steps", "projection_error"):
+        assert np.array_equal(below[name], refit[name]), name

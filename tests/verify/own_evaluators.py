@@ -60,6 +60,7 @@ OWN_EVALUATORS: dict[str, tuple[str, ...]] = {
         "lt_negative_threshold_overparam_rank_k",
     ),
     "ext-rank-k-fine-tuning-bound": ("ft_rank_k_transferability_bound",),
+    "ext-rank-k-fine-tuning": ("ft_rank_k_aligned_transferability",),
     # weight decay during pretraining (docs/paper.md §12)
     "ext-wd-pretraining": ("wd_pretrain_end_point",),
     "ext-wd-linear-transfer": ("wd_lt_risk", "wd_ridge_lt_risk"),
@@ -110,6 +111,7 @@ WITHOUT_EVALUATOR: dict[str, str] = {
 AT_D500: dict[str, tuple[str, ...]] = {
     "ext-rank-k-lt-risk": ("lt_risk_rank_k",),
     "ext-rank-k-transferability": ("lt_transferability_rank_k_finite",),
+    "ext-rank-k-fine-tuning": ("ft_rank_k_aligned_transferability",),
     # weight decay in pretraining (measured: 15 of 31 pretraining checks miss the scaled end
     # point, 90 of 90 cells the scaled eq. 10, 15 of 76 converged fine-tuning cells the scaled
     # transferability — the only tier that resolves a 10 % error in it)

@@ -21,7 +21,7 @@ from fate_numeric.archive import REPOSITORY_ARCHIVE, Archive, export_sweep
 from fate_numeric.store import ResultStore
 from verify.__main__ import main
 from verify.claims import CLAIMS, Context, select
-from verify.claims.extensions import REFERENCE, SWEEP
+from verify.claims.extensions import FT_SWEEP, REFERENCE, SWEEP
 from verify.claims.pretraining_decay import REFERENCE as DECAY_REFERENCE
 from verify.model import Outcome
 from verify.runner import ARCHIVED_TIER, archived_context, run_claim
@@ -53,6 +53,7 @@ def test_extensions_are_marked_and_registered_after_the_papers_claims():
         "ext-rank-k-lt-risk",
         "ext-rank-k-transferability",
         "ext-rank-k-fine-tuning-bound",
+        "ext-rank-k-fine-tuning",
         "ext-wd-pretraining",
         "ext-wd-linear-transfer",
         "ext-wd-fine-tuning",
@@ -70,12 +71,13 @@ def test_extensions_are_marked_and_registered_after_the_papers_claims():
 
 
 def test_the_rank_k_claims_with_simulations_declare_the_archived_sweeps_they_read():
-    """A claim with a simulation tier lists the rank_k sweep (and scratch where it pairs with it)
-    in ``archived``, so ``verify all`` adds its d = 500 tier; every name is a sweep, and the
-    extension sweep is one (``fate_numeric.sweeps.EXTENSION_SWEEPS``)."""
-    assert sweeps.is_extension(SWEEP)
+    """A claim with a simulation tier lists the rank_k or rank_k_fine_tuning sweep (and scratch
+    where it pairs with it) in ``archived``, so ``verify all`` adds its d = 500 tier; every name
+    is a sweep, and the extension sweeps are ones (``fate_numeric.sweeps.EXTENSION_SWEEPS``)."""
+    assert sweeps.is_extension(SWEEP) and sweeps.is_extension(FT_SWEEP)
     for claim in (c for c in EXTENSIONS if c.reference == REFERENCE):
-        assert ("simulation" in claim.tiers) == (SWEEP in claim.archived), claim.id
+        reads = bool({SWEEP, FT_SWEEP} & set(claim.archived))
+        assert ("simulation" in claim.tiers) == reads, claim.id
         for name in claim.archived:
             assert sweeps.cells_of(name, "paper")  # a named sweep, the paper's or an extension
     (transferability,) = select(["ext-rank-k-transferability"])
@@ -103,18 +105,24 @@ def _d500(result):
 )
 def test_the_d500_tier_judges_the_archived_rank_k_cells(claim_id, paper_archive):
     """On the archived cells, never simulating (the archive is the context's store): one check
-    per cell (three per pretrained network for the pretraining claim), every one gated, at
-    d = 500 with the sweep's 20 instances, and the claim holds."""
+    per cell (three per pretrained network for the pretraining claim; for fine-tuning, the bound
+    and the head's drift below interpolation), every one gated, at d = 500 with the sweep's 20
+    instances, and the claim holds."""
     (claim,) = select([claim_id])
     simulation_only = replace(claim, tiers={"simulation": claim.tiers["simulation"]})
     tier = _d500(run_claim(simulation_only, paper_archive, paper_archive))
     assert tier.outcome is Outcome.PASS, tier.detail
-    cells = sweeps.cells_of(SWEEP, "paper")
-    networks = len({(c.source_rank, c.theta) for c in cells})
-    expected = 3 * networks if claim_id == "ext-rank-k-pretraining" else len(cells)
+    sweep = FT_SWEEP if FT_SWEEP in claim.archived else SWEEP
+    cells = sweeps.cells_of(sweep, "paper")
+    below = sum(c.n < c.d for c in cells)
+    expected = {
+        "ext-rank-k-pretraining": 3 * len({(c.source_rank, c.theta) for c in cells}),
+        "ext-rank-k-fine-tuning-bound": below,
+        "ext-rank-k-fine-tuning": len(cells) + below,
+    }.get(claim_id, len(cells))
     assert len(tier.checks) == expected
     assert all(c.gated and c.d == 500 for c in tier.checks)
-    assert "rank_k (an extension" in tier.detail  # where the numbers came from
+    assert f"{sweep} (an extension" in tier.detail  # where the numbers came from
 
 
 def test_verify_list_tags_the_extensions(capsys, monkeypatch):

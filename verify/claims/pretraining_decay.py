@@ -39,7 +39,11 @@ from fate_numeric.sweeps import (
 )
 from verify.claims.core import Context, Tier, claim
 from verify.claims.extensions import _steps_checks
-from verify.claims.linear import FT_SCALE_BIAS_PER_D, _scratch_cells
+from verify.claims.linear import (
+    FT_GRADIENT_DESCENT_FLOOR,
+    FT_SCALE_BIAS_PER_D,
+    _scratch_cells,
+)
 from verify.model import Check
 from verify.stats import K, difference_check, exact_check, mean_check
 
@@ -53,17 +57,16 @@ END_POINT_RTOL = 1e-6
 #: stored at d = 500 is the rounding floor of the Gram eigendecomposition they are computed by
 #: (√(16ε)·σ_max, verify/recheck.py), not the decayed directions themselves (≈ e^{−25}·10⁻⁵).
 ORTHOGONAL_BOUND = 1e-6
-#: Floor of the fine-tuning comparisons: the gradient-descent allowance of claim fine-tuning (5e-3,
-#: finite step and time) plus the finite-d bias of the proportional-limit κ. That bias was measured
-#: with ``montecarlo.fine_tuning_risks(θ, γd, d, 0, 8000, balanced=True, start_scale=p, seed=3)``
-#: against ``theory.wd_ft_transferability``: d × (mean − formula) between −0.26 ± 0.02 and
-#: +0.05 ± 0.06 over λ_p ∈ {0.5, 1.5}, θ ∈ {π/8, 3π/8}, γ ∈ {0.25, 0.75}, d ∈ {40, 80}; the bound
-#: FT_SCALE_BIAS_PER_D/d of claim fine-tuning-scale (0.35/d) covers it.
-FT_GRADIENT_DESCENT_FLOOR = 5e-3
 
 
 def _ft_floor(d: int) -> float:
-    """The floor of a fine-tuning comparison at dimension d (FT_GRADIENT_DESCENT_FLOOR above)."""
+    """The floor of a fine-tuning comparison at dimension d: the gradient-descent allowance of
+    claim fine-tuning (FT_GRADIENT_DESCENT_FLOOR) plus the finite-d bias of the proportional-limit
+    κ. That bias was measured with ``montecarlo.fine_tuning_risks(θ, γd, d, 0, 8000,
+    balanced=True, start_scale=p, seed=3)`` against ``theory.wd_ft_transferability``:
+    d × (mean − formula) between −0.26 ± 0.02 and +0.05 ± 0.06 over λ_p ∈ {0.5, 1.5},
+    θ ∈ {π/8, 3π/8}, γ ∈ {0.25, 0.75}, d ∈ {40, 80}; the bound FT_SCALE_BIAS_PER_D/d of claim
+    fine-tuning-scale (0.35/d) covers it."""
     return FT_GRADIENT_DESCENT_FLOOR + FT_SCALE_BIAS_PER_D / d
 
 

@@ -31,9 +31,9 @@ def _deviation(check: dict) -> float:
 
 
 def _relation(check: dict) -> str:
-    """``<`` or ``>`` for the inequality checks, ``≈`` for the others."""
+    """``<``, ``>`` or ``≤`` for the inequality checks and bounds, ``≈`` for the others."""
     relation = str(check.get("relation") or "≈")
-    return relation if relation in ("<", ">") else "≈"
+    return relation if relation in ("<", ">", "≤") else "≈"
 
 
 def _is_erratum(check: dict) -> bool:
@@ -49,14 +49,20 @@ def _score(check: dict) -> float:
     """How the check stands against its criterion, in tolerances; above 1 when it is not met.
 
     ``|dev| / tolerance`` for ``≈``; ``(measured − predicted) / tolerance + 2`` for ``<`` (met
-    when measured + tolerance < predicted) and the mirror image for ``>``; ``inf`` for a
-    non-finite difference or a zero tolerance not met.
+    when measured + tolerance < predicted) and the mirror image for ``>``; the excess
+    ``max(0, measured − predicted) / tolerance`` for ``≤``; ``inf`` for a non-finite difference
+    or a zero tolerance not met.
     """
     m, p = _num(check.get("measured")), _num(check.get("predicted"))
     tol = _num(check.get("tolerance"))
     if m is None or p is None or tol is None or math.isnan(tol) or not math.isfinite(m - p):
         return math.inf
     relation = _relation(check)
+    if relation == "≤":
+        excess = max(0.0, m - p)
+        if tol > 0:
+            return excess / tol
+        return 0.0 if excess == 0 else math.inf
     if relation == "≈":
         deviation = abs(m - p)
         if tol > 0:
@@ -73,7 +79,7 @@ def _passed(check: dict) -> bool:
     passed = check.get("passed")
     if isinstance(passed, bool):
         return passed
-    return _score(check) <= 1 if _relation(check) == "≈" else _score(check) < 1
+    return _score(check) <= 1 if _relation(check) in ("≈", "≤") else _score(check) < 1
 
 
 def _mark(check: dict) -> str:
@@ -111,6 +117,9 @@ def _comparison(check: dict, *, ascii_only: bool) -> str:
         dev = _fmt(_deviation(check), 3)
         return f"measured {m} vs predicted {p}, |dev| {dev} {sign} tolerance {tol}"
     met = "met" if _passed(check) else "not met"
+    if relation == "≤":
+        at_most = "<=" if ascii_only else "≤"
+        return f"measured {m} vs bound {p}, needs measured {at_most} bound + {tol}: {met}"
     return f"measured {m} vs predicted {p}, needs measured {relation} predicted by > {tol}: {met}"
 
 
@@ -179,6 +188,10 @@ def evidence_sentence(check: dict, tier: str) -> str:
                 f"|dev| {_fmt(dev, 2)}{_in_se(dev, se)} {sign} tolerance {_fmt(tol, 2)}"
                 f"{_in_se(tol or 0.0, se)}"
             )
+    elif relation == "≤":
+        within = f" + {_fmt(tol, 2)}{_in_se(tol or 0.0, se)}" if tol else ""
+        outcome = "it does" if _passed(check) else "it does not"
+        test = f"needs to lie at most at it{within}: {outcome}"
     else:
         direction = "below" if relation == "<" else "above"
         by = f" by more than {_fmt(tol, 2)}" if tol else ""
