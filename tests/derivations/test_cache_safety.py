@@ -267,7 +267,7 @@ SAMPLES: tuple[sp.Basic, ...] = (
     sp.Dummy("u", positive=True),
     sp.Function("R_lt^λ")(x),
     sp.exp(x) + sp.log(y) + expm1(x) + log1p(y) + sp.erf(x) + sp.gamma(y),
-    sp.sin(x) + sp.cos(y) + sp.acos(x) + sp.Abs(x),
+    sp.sin(x) + sp.cos(y) + sp.acos(x) + sp.asin(y) + sp.Abs(x),
     sp.Min(x, y) + sp.Max(x, 1),
     sp.KroneckerDelta(x, y),
     sp.Piecewise((x, (x > 0) & (y < 1)), (y, (x >= 2) | (y <= 0)), (0, True)),
