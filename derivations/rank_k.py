@@ -34,6 +34,9 @@ None of this is in the paper (docs/paper.md §11). The records and their regimes
 * ``ft_rank_k_transferability_bound`` (proportional limit, k fixed): whatever c_∞ is,
   T_ft <= (1 − γ)(1 − ρ) for γ < 1 and T_ft = 0 for γ > 1; eq. 15 lies (1 − γ)(1 − cos θ)² below
   it at k = 1.
+* ``ft_rank_k_aligned_transferability`` (proportional limit, k fixed): when the target's part
+  inside the features lies along the source whose output is fine-tuned, the head stays aligned
+  up to O(1/√d) per entry and fine-tuning is the rank-one fine-tuning of §3.8 with sin²θ = ρ.
 """
 
 from __future__ import annotations
@@ -692,8 +695,9 @@ def ft_rank_k_flow() -> DerivedResult:
         ),
         notes=(
             "What is derived: the form of the end point and R_ft − R_sc = ‖(I − P)(Uc_∞ − β_t)‖² − "
-            "‖(I − P)β_t‖². What is not: c_∞ for k > 1. ft_rank_k_transferability_bound bounds "
-            "the transferability over every c_∞."
+            "‖(I − P)β_t‖². What is not: c_∞ for k > 1, except in the limit for the aligned head "
+            "(ft_rank_k_aligned_transferability). ft_rank_k_transferability_bound bounds the "
+            "transferability over every c_∞."
         ),
         variables=(),
     )
@@ -775,8 +779,9 @@ def ft_rank_k_transferability_bound() -> DerivedResult:
         ),
         notes=(
             "An upper bound, not the fine-tuning transferability: the head c_∞ that gradient flow "
-            "reaches is not derived for k > 1 (ft_rank_k_flow). No claim of verify checks it "
-            "against simulations; fine-tuning from a rank-k start is not simulated."
+            "reaches is not derived for k > 1 in general (ft_rank_k_flow); for the aligned head "
+            "it is (ft_rank_k_aligned_transferability). Claim ext-rank-k-fine-tuning-bound checks "
+            "the simulated networks of the rank_k_fine_tuning sweep against it."
         ),
         variables=(rho, gamma),
     )
