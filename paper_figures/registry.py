@@ -24,6 +24,7 @@ MODULES: tuple[str, ...] = (
     "paper_figures.finite_source",
     "paper_figures.surfaces",
     "paper_figures.rank_k",  # extension beyond the paper (docs/paper.md §11)
+    "paper_figures.rank_k_fine_tuning",  # extension beyond the paper (docs/paper.md §11)
     "paper_figures.pretraining_decay",  # extension beyond the paper (docs/paper.md §12)
 )
 
