@@ -589,6 +589,31 @@ def _fine_tuning_aligned() -> dict[str, Tier]:
             },
         )
 
+    def montecarlo_tier(ctx: Context) -> list[Check]:
+        """The reduced per-draw end point (aligned head, c_⊥ = 0: β̂_sc + c_1(I − P)β_s1 with
+        c_1 the balanced root of the data set) is rank-one fine-tuning at sin²θ = ρ, sampled by
+        ``montecarlo.fine_tuning_risks(balanced=True)``; its mean against the limit."""
+        checks = []
+        n, d = 100, 200
+        for rho, sigma in ((0.15, 0.2), (0.5, 0.2), (0.85, 0.0)):
+            theta = math.asin(math.sqrt(rho))
+            paired = montecarlo.fine_tuning_risks(
+                theta, n, d, sigma, ctx.draws(), balanced=True, seed=ctx.seed
+            )
+            checks.append(
+                mean_check(
+                    f"ρ={rho:g}, n={n}, d={d}, σ={sigma:g}: the aligned end point",
+                    paired.transferability,
+                    ctx.theory.ft_rank_k_aligned_transferability(rho, n / d, sigma),
+                    floor=FT_SCALE_BIAS_PER_D / d,
+                    note="the per-draw end point with c_⊥ = 0; floor: the balanced scale's "
+                    "finite-d bias (the head's drift is the networks' to show)",
+                    predicted_by="ft_rank_k_aligned_transferability (proportional limit)",
+                    d=d,
+                )
+            )
+        return checks
+
     def simulation(ctx: Context) -> list[Check]:
         """Per cell: R_sc − R_ft per data set against the aligned prediction, and the drift of
         the head's other entries against its O(1/√d) bound."""
@@ -627,4 +652,4 @@ def _fine_tuning_aligned() -> dict[str, Tier]:
                 )
         return checks
 
-    return {"symbolic": symbolic, "simulation": simulation}
+    return {"symbolic": symbolic, "montecarlo": montecarlo_tier, "simulation": simulation}
