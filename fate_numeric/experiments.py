@@ -791,11 +791,6 @@ def _simulate_linear_transfer(batch: _Batch) -> list[dict[str, np.ndarray]]:
     return batch.outputs
 
 
-def _simulate_rank_k(batch: _Batch) -> list[dict[str, np.ndarray]]:
-    """Linear transfer after pretraining on k source teachers (extension, docs/paper.md §11)."""
-    return _run_rank_k(batch.cells, batch.device)
-
-
 def _pretrain(
     first: Cell,
     drawn: Sequence[_Pretraining],
@@ -953,13 +948,14 @@ def _pretrain_rank_k(cells: Sequence[Cell], device: torch.device) -> _RankKPretr
     return _RankKPretraining(keys, unique, teachers, trained, projection_error)
 
 
-def _run_rank_k(cells: Sequence[Cell], device: torch.device) -> list[dict[str, np.ndarray]]:
-    """Linear transfer after population pretraining on k orthonormal source teachers
-    (:func:`_pretrain_rank_k`), stored per instance with ``projection_error`` and the top k + 1
-    ``feature_singular_values``. The refit is the Gram-form refit
+def _simulate_rank_k(batch: _Batch) -> list[dict[str, np.ndarray]]:
+    """Linear transfer after population pretraining on k orthonormal source teachers (extension,
+    docs/paper.md §11; :func:`_pretrain_rank_k`), stored per instance with ``projection_error``
+    and the top k + 1 ``feature_singular_values``. The refit is the Gram-form refit
     (:func:`fate_numeric.gram.linear_transfer_gram`, one eigendecomposition of K per pretrained
     network) on target data drawn as for k = 1 (seeded by :meth:`Cell.data_config`).
     """
+    cells, device = batch.cells, batch.device
     pretrained = _pretrain_rank_k(cells, device)
     values, vectors = torch.linalg.eigh(pretrained.trained.gram())
     spectrum = FeatureSpectrum(values.flip(-1).clamp_min(0.0), vectors.flip(-1))

@@ -542,19 +542,20 @@ def _fine_tuning_bound() -> dict[str, Tier]:
         fit to the same data: not significantly above the bound."""
         checks = []
         for cell, arrays in rank_k_fine_tuning_cells(ctx):
-            gated, reason = _fine_tuning_gate(cell, arrays)
             if cell.n >= cell.d:
                 continue  # the bound is 0 there: claim ext-rank-k-fine-tuning checks T = 0
+            gated, reason = _fine_tuning_gate(cell, arrays)
+            allowance = FT_BOUND_BIAS_PER_K_AND_D * cell.source_rank / cell.d
             checks.append(
                 mean_check(
                     _label(cell),
                     _paired_transferability(arrays),
                     ctx.theory.ft_rank_k_transferability_bound(_rho(cell), cell.n / cell.d),
-                    floor=_fine_tuning_floor(cell),
+                    floor=FT_GRADIENT_DESCENT_FLOOR + allowance,
                     gated=gated,
                     relation="≤",
-                    note="R_sc − R_ft per data set; floor: "
-                    + _FLOOR_WORDS
+                    note="R_sc − R_ft per data set; floor: gradient descent + the best head's "
+                    f"measured finite-d allowance k/d = {allowance:.3g}"
                     + (f"; {reason}" if reason else ""),
                     predicted_by="ft_rank_k_transferability_bound (proportional limit)",
                     d=cell.d,
