@@ -745,12 +745,22 @@ def _pretrained(batch: _Batch) -> _Transfer:
 def _simulate_fine_tuning(batch: _Batch) -> list[dict[str, np.ndarray]]:
     """Fine-tuning: gradient descent on the target data from the pretrained networks."""
     transfer = _pretrained(batch)
+    _fine_tune(batch, transfer.networks, transfer.target_data, transfer.targets)
+    return batch.outputs
+
+
+def _fine_tune(
+    batch: _Batch, start: Network | GramState, data: Sequence[_Data], targets: torch.Tensor
+) -> Training:
+    """Gradient descent of the batch's pretrained networks on their target data (the cells'
+    schedule and weight decays, each cell an early-stopping group); the fine-tuning's arrays
+    written into the batch's outputs."""
     tuned = _descend(
-        transfer.networks,
-        transfer.target_data,
+        start,
+        data,
         batch.counts,
         batch.cells[0].schedule,
-        transfer.targets,
+        targets,
         batch.group_of_instance,
         weight_decays=batch.decays,
     )
@@ -763,7 +773,7 @@ def _simulate_fine_tuning(batch: _Batch) -> list[dict[str, np.ndarray]]:
         **_drift(tuned),
         **_time_course(batch.outputs, tuned, "history"),
     )
-    return batch.outputs
+    return tuned
 
 
 def _simulate_linear_transfer(batch: _Batch) -> list[dict[str, np.ndarray]]:
@@ -1000,23 +1010,7 @@ def _simulate_rank_k_fine_tuning(batch: _Batch) -> list[dict[str, np.ndarray]]:
         _draw_target(cell, target, device, batch.gram).cast(dtype)
         for cell, (_, target) in zip(cells, teachers, strict=True)
     ]
-    tuned = _descend(
-        start,
-        data,
-        counts,
-        cells[0].schedule,
-        targets.to(dtype),
-        batch.group_of_instance,
-        weight_decays=batch.decays,
-    )
-    split_rows(
-        batch.outputs,
-        counts,
-        generalisation=tuned.generalisation,
-        train_loss=tuned.train_loss,
-        steps=tuned.steps,
-        **_drift(tuned),
-    )
+    tuned = _fine_tune(batch, start, data, targets.to(dtype))
     beta = tuned.network.end_to_end().to(torch.float64)
     offset = 0
     for output, cell, part, (sources, target), cell_rows in zip(

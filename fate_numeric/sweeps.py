@@ -191,15 +191,22 @@ def _extension_grid(
     return sizes, [0.5 * math.pi * f for f in paper_theta_fractions]
 
 
-def _rank_k(profile: Profile, seed: int) -> Iterator[Cell]:
-    """Linear transfer after pretraining on k orthonormal source teachers, k in SOURCE_RANKS,
-    at σ = RANK_K_SIGMA, over the profile's (θ, n) grid (a subset of it at the paper profile)."""
-    sizes, thetas = _extension_grid(profile, RANK_K_PAPER_GAMMAS, RANK_K_PAPER_THETA_FRACTIONS)
+def _rank_k_cells(
+    profile: Profile,
+    seed: int,
+    procedure: str,
+    paper_gammas: Sequence[float],
+    paper_theta_fractions: Sequence[float],
+) -> Iterator[Cell]:
+    """Cells of ``procedure`` after pretraining on k orthonormal source teachers, k in
+    SOURCE_RANKS, at σ = RANK_K_SIGMA, over the profile's (θ, n) grid (at the paper profile the
+    sub-grid of the given γ and θ/(π/2))."""
+    sizes, thetas = _extension_grid(profile, paper_gammas, paper_theta_fractions)
     for rank in SOURCE_RANKS:
         for theta in thetas:
             for n in sizes:
                 yield Cell(
-                    "linear_transfer",
+                    procedure,
                     d=profile.d,
                     n=n,
                     theta=theta,
@@ -209,6 +216,14 @@ def _rank_k(profile: Profile, seed: int) -> Iterator[Cell]:
                     stopping=profile.stopping,
                     source_rank=rank,
                 )
+
+
+def _rank_k(profile: Profile, seed: int) -> Iterator[Cell]:
+    """Linear transfer after pretraining on k orthonormal source teachers (:func:`_rank_k_cells`;
+    a subset of the grid at the paper profile)."""
+    return _rank_k_cells(
+        profile, seed, "linear_transfer", RANK_K_PAPER_GAMMAS, RANK_K_PAPER_THETA_FRACTIONS
+    )
 
 
 #: At the paper profile the ``rank_k_fine_tuning`` sweep runs this sub-grid of the paper's (γ, θ)
@@ -219,26 +234,12 @@ RANK_K_FT_PAPER_THETA_FRACTIONS = (0.25, 0.5, 0.75)
 
 
 def _rank_k_fine_tuning(profile: Profile, seed: int) -> Iterator[Cell]:
-    """Fine-tuning after pretraining on k orthonormal source teachers, k in SOURCE_RANKS, through
-    the output of the teacher the target's feature part lies along, at σ = RANK_K_SIGMA, over the
-    profile's (θ, n) grid (a sub-grid at the paper profile)."""
-    sizes, thetas = _extension_grid(
-        profile, RANK_K_FT_PAPER_GAMMAS, RANK_K_FT_PAPER_THETA_FRACTIONS
+    """Fine-tuning after pretraining on k orthonormal source teachers through the output of the
+    teacher the target's feature part lies along (:func:`_rank_k_cells`; a sub-grid at the paper
+    profile)."""
+    return _rank_k_cells(
+        profile, seed, "fine_tuning", RANK_K_FT_PAPER_GAMMAS, RANK_K_FT_PAPER_THETA_FRACTIONS
     )
-    for rank in SOURCE_RANKS:
-        for theta in thetas:
-            for n in sizes:
-                yield Cell(
-                    "fine_tuning",
-                    d=profile.d,
-                    n=n,
-                    theta=theta,
-                    sigma=RANK_K_SIGMA,
-                    instances=profile.instances,
-                    seed=seed,
-                    stopping=profile.stopping,
-                    source_rank=rank,
-                )
 
 
 #: The ``pretraining_decay`` sweep (extension, docs/paper.md §12): SGD weight decays of the source
