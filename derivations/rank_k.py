@@ -46,7 +46,11 @@ import functools
 import sympy as sp
 
 from derivations import record as check
-from derivations.fine_tuning import null_space_excess_steps
+from derivations.fine_tuning import (
+    null_space_excess_steps,
+    simplify_radicals,
+    transferability_balanced,
+)
 from derivations.gaussian import inverse_wishart_trace
 from derivations.linear_transfer import gaussian_expectation, lt_risk
 from derivations.record import DerivedResult, Regime, Step
@@ -810,8 +814,6 @@ def _explicit_aligned_flow() -> tuple[sp.Matrix, sp.Matrix, sp.Expr, sp.Matrix]:
 def ft_rank_k_aligned_transferability() -> DerivedResult:
     """Fine-tuning from the rank-k start through the head of the source that the target's feature
     part lies along: the rank-one result of §3.8 with cos θ = √(1 − ρ) (proportional limit)."""
-    from derivations.fine_tuning import simplify_radicals, transferability_balanced
-
     frozen, rank_one, balance_rate, drive = _explicit_aligned_flow()
     balanced = transferability_balanced().expr
     result = balanced.subs(theta, sp.asin(sp.sqrt(rho)))
