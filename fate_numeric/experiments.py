@@ -903,6 +903,19 @@ def rank_k_teachers(
     return q[:, :k].contiguous(), target
 
 
+def rank_k_out_of_span(cell: Cell) -> float:
+    """ρ = ‖(I − P_k)β_t‖² of a rank-k cell: sin²θ for the teachers of :func:`rank_k_teachers`
+    (β_t = cos θ β_s1 + sin θ ν, ν ⊥ every source)."""
+    return math.sin(cell.theta) ** 2
+
+
+def paired_transferability(arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """R_sc − R_ft per data set of a rank-k fine-tuning cell: the minimum-norm fit (scratch
+    training's end point) and the fine-tuned network on the same target data
+    (:func:`_simulate_rank_k_fine_tuning` stores both)."""
+    return arrays["minimum_norm_generalisation"] - arrays["generalisation"]
+
+
 @dataclass(frozen=True)
 class _RankKPretraining:
     """The pretrained side of a rank-k batch: each cell's pretraining key, every distinct key's

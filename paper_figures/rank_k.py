@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
+from fate_numeric.experiments import rank_k_out_of_span
 from fate_numeric.statistics import standard_error
 from fate_numeric.sweeps import RANK_K_SIGMA, cells_of, extension_cells_of
 from paper_figures.core import Context, Figure, Table, Tables, midpoints
@@ -52,7 +53,7 @@ def simulated(ctx: Context) -> Table:
             continue
         risks = arrays["generalisation"][0]
         scratch_risks = scratch[cell.n]
-        rho = float(np.sin(cell.theta) ** 2)
+        rho = rank_k_out_of_span(cell)
         se = np.hypot(standard_error(scratch_risks), standard_error(risks))
         columns["k"].append(cell.source_rank)
         columns["rho"].append(rho)

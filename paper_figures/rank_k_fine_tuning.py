@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
 
+from fate_numeric.experiments import paired_transferability, rank_k_out_of_span
 from fate_numeric.statistics import CONVERGED_LOSS, standard_error
 from fate_numeric.sweeps import RANK_K_SIGMA, SOURCE_RANKS, extension_cells_of
 from paper_figures.core import Context, Figure, Table, Tables
@@ -37,9 +38,9 @@ def simulated(ctx: Context) -> Table:
     columns: dict[str, list] = {k: [] for k in ("k", "rho", "n", "T_mean", "T_se", "converged")}
     cells = [c for c in extension_cells_of(SWEEP, ctx.profile, ctx.seed) if c.n < c.d]
     for cell, arrays in ctx.held(cells):
-        paired = arrays["minimum_norm_generalisation"] - arrays["generalisation"]
+        paired = paired_transferability(arrays)
         columns["k"].append(cell.source_rank)
-        columns["rho"].append(float(np.sin(cell.theta) ** 2))
+        columns["rho"].append(rank_k_out_of_span(cell))
         columns["n"].append(cell.n)
         columns["T_mean"].append(float(paired.mean()))
         columns["T_se"].append(float(standard_error(paired)))

@@ -30,7 +30,7 @@ import numpy as np
 
 from derivations import explain
 from fate_numeric import montecarlo
-from fate_numeric.experiments import Cell
+from fate_numeric.experiments import Cell, paired_transferability, rank_k_out_of_span
 from fate_numeric.statistics import CONVERGED_LOSS
 from verify.claims.core import Context, SkipTier, Tier, claim
 from verify.claims.linear import FT_GRADIENT_DESCENT_FLOOR, FT_SCALE_BIAS_PER_D
@@ -50,14 +50,9 @@ GUARD_DRAWS = 2000
 KAPPA_GAP_ALLOWANCE = 0.005
 
 
-def _rho(cell: Cell) -> float:
-    """The target's part outside the rank-k features: sin²θ for the sweep's teachers
-    (β_t = cos θ β_s1 + sin θ ν, ν ⊥ every source; ``experiments.rank_k_teachers``)."""
-    return math.sin(cell.theta) ** 2
-
-
 def _label(cell: Cell) -> str:
-    return f"k={cell.source_rank}, ρ={_rho(cell):.3g}, n={cell.n}, d={cell.d}, σ={cell.sigma:g}"
+    rho = rank_k_out_of_span(cell)
+    return f"k={cell.source_rank}, ρ={rho:.3g}, n={cell.n}, d={cell.d}, σ={cell.sigma:g}"
 
 
 def _finite_variance(cell: Cell) -> bool:
@@ -270,12 +265,16 @@ def _lt_risk() -> dict[str, Tier]:
             mean_check(
                 _label(cell),
                 arrays["generalisation"][0],
-                ctx.theory.lt_risk_rank_k(_rho(cell), cell.n, cell.source_rank, cell.sigma),
+                ctx.theory.lt_risk_rank_k(
+                    rank_k_out_of_span(cell), cell.n, cell.source_rank, cell.sigma
+                ),
                 floor=PRETRAINING_FLOOR,
                 gated=_finite_variance(cell),
                 note="floor: pretraining tolerance"
                 + ("" if _finite_variance(cell) else "; n <= k + 3: infinite variance"),
-                population_sd=guard_sd(ctx, _rho(cell), cell.n, cell.source_rank, cell.sigma)
+                population_sd=guard_sd(
+                    ctx, rank_k_out_of_span(cell), cell.n, cell.source_rank, cell.sigma
+                )
                 if cell.n > cell.source_rank + 1
                 else None,
                 predicted_by="lt_risk_rank_k (exact)",
@@ -400,13 +399,15 @@ def _transferability() -> dict[str, Tier]:
                     runs,
                     arrays["generalisation"][0],
                     ctx.theory.lt_transferability_rank_k_finite(
-                        _rho(cell), cell.n, cell.d, cell.source_rank, cell.sigma
+                        rank_k_out_of_span(cell), cell.n, cell.d, cell.source_rank, cell.sigma
                     ),
                     floor=2e-3,
                     gated=gated,
                     population_sds=(
                         ctx.population_sd("scratch", cell.n, cell.d, cell.sigma),
-                        guard_sd(ctx, _rho(cell), cell.n, cell.source_rank, cell.sigma),
+                        guard_sd(
+                            ctx, rank_k_out_of_span(cell), cell.n, cell.source_rank, cell.sigma
+                        ),
                     )
                     if gated
                     else None,
@@ -446,12 +447,6 @@ _FLOOR_WORDS = (
 def rank_k_fine_tuning_cells(ctx: Context) -> list[tuple[Cell, dict[str, np.ndarray]]]:
     """The cells of the ``rank_k_fine_tuning`` extension sweep with their arrays."""
     return ctx.sweep(FT_SWEEP)
-
-
-def _paired_transferability(arrays: dict[str, np.ndarray]) -> np.ndarray:
-    """R_sc − R_ft per data set: the minimum-norm fit (scratch training's end point) and the
-    fine-tuned network on the same target data."""
-    return arrays["minimum_norm_generalisation"] - arrays["generalisation"]
 
 
 def _fine_tuning_floor(cell: Cell) -> float:
@@ -549,8 +544,10 @@ def _fine_tuning_bound() -> dict[str, Tier]:
             checks.append(
                 mean_check(
                     _label(cell),
-                    _paired_transferability(arrays),
-                    ctx.theory.ft_rank_k_transferability_bound(_rho(cell), cell.n / cell.d),
+                    paired_transferability(arrays),
+                    ctx.theory.ft_rank_k_transferability_bound(
+                        rank_k_out_of_span(cell), cell.n / cell.d
+                    ),
                     floor=FT_GRADIENT_DESCENT_FLOOR + allowance,
                     gated=gated,
                     relation="≤",
@@ -624,9 +621,9 @@ def _fine_tuning_aligned() -> dict[str, Tier]:
             checks.append(
                 mean_check(
                     _label(cell),
-                    _paired_transferability(arrays),
+                    paired_transferability(arrays),
                     ctx.theory.ft_rank_k_aligned_transferability(
-                        _rho(cell), cell.n / cell.d, cell.sigma
+                        rank_k_out_of_span(cell), cell.n / cell.d, cell.sigma
                     ),
                     floor=_fine_tuning_floor(cell),
                     gated=gated,
